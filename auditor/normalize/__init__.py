@@ -1,0 +1,1 @@
+"""Normalisation of what portals spell in many ways: names, dates, formats, frequencies."""

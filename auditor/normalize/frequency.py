@@ -1,0 +1,107 @@
+"""Update frequencies, reduced to data.gouv.fr's (udata) frequency ids.
+
+Portals declare them as udata ids (``monthly``), legacy udata ids (``realtime``,
+``fortnighly``), French labels (``Quotidienne``, ``Mensuelle ou plusieurs fois par mois``,
+``Irrégulière``), ISO 19115 maintenance codes (``annually``, ``asNeeded``), EU vocabulary
+URIs (``.../frequency/ANNUAL``), DCAT/Dublin Core terms or ISO 8601 durations
+(``R/P1M``, ``P1D``). Unknown text gives ``None`` and the raw value stays on the record.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from .text import fold
+
+# udata ids with their expected delay between updates (None: no deadline)
+DELTAS: dict[str, timedelta | None] = {
+    "continuous": None, "oneMinute": timedelta(minutes=1), "fiveMinutes": timedelta(minutes=5),
+    "tenMinutes": timedelta(minutes=10), "fifteenMinutes": timedelta(minutes=15),
+    "thirtyMinutes": timedelta(minutes=30), "hourly": timedelta(hours=1),
+    "bihourly": timedelta(hours=2), "trihourly": timedelta(hours=3),
+    "twelveHours": timedelta(hours=12), "severalTimesADay": timedelta(hours=12),
+    "threeTimesADay": timedelta(hours=8), "semidaily": timedelta(hours=12),
+    "daily": timedelta(days=1), "fiveTimesAWeek": timedelta(days=1),
+    "threeTimesAWeek": timedelta(days=3), "semiweekly": timedelta(days=3),
+    "weekly": timedelta(weeks=1), "biweekly": timedelta(weeks=2),
+    "threeTimesAMonth": timedelta(days=31), "semimonthly": timedelta(days=31),
+    "monthly": timedelta(days=31), "bimonthly": timedelta(days=62),
+    "quarterly": timedelta(days=93), "threeTimesAYear": timedelta(days=365),
+    "semiannual": timedelta(days=365), "annual": timedelta(days=365),
+    "biennial": timedelta(days=730), "triennial": timedelta(days=1095),
+    "quadrennial": timedelta(days=1461), "quinquennial": timedelta(days=1826),
+    "decennial": timedelta(days=3652), "bidecennial": timedelta(days=7305),
+    "tridecennial": timedelta(days=10957),
+    "punctual": None, "irregular": None, "never": None, "notPlanned": None, "other": None,
+    "unknown": None,
+}
+
+_LEGACY = {"realtime": "continuous", "fourtimesaday": "severalTimesADay",
+           "fourtimesaweek": "other", "fortnighly": "biweekly", "biannual": "semiannual"}
+
+_WORDS = {
+    # French labels (SCDL catalogue FREQ_MAJ, Opendatasoft dcat.accrualperiodicity, CKAN extras)
+    "inconnue": "unknown", "inconnu": "unknown", "ponctuelle": "punctual", "ponctuel": "punctual",
+    "irreguliere": "irregular", "irregulier": "irregular", "continuelle": "continuous",
+    "continue": "continuous", "temps reel": "continuous", "en temps reel": "continuous",
+    "toutes les heures": "hourly", "horaire": "hourly",
+    "quotidienne ou plusieurs fois par jour": "daily", "quotidienne": "daily", "quotidien": "daily",
+    "journaliere": "daily", "hebdomadaire ou plusieurs fois par semaine": "weekly",
+    "hebdomadaire": "weekly", "bimensuelle": "semimonthly",
+    "mensuelle ou plusieurs fois par mois": "monthly", "mensuelle": "monthly", "mensuel": "monthly",
+    "bimestrielle": "bimonthly", "trimestrielle": "quarterly", "trimestriel": "quarterly",
+    "semestrielle": "semiannual", "semestriel": "semiannual", "annuelle": "annual",
+    "annuel": "annual", "biennale": "biennial", "triennale": "triennial",
+    "quinquennale": "quinquennial", "jamais": "never", "non planifiee": "notPlanned",
+    "autre": "other",
+    # ISO 19115 MD_MaintenanceFrequencyCode (GeoNetwork)
+    "continual": "continuous", "fortnightly": "biweekly", "annually": "annual",
+    "biannually": "semiannual", "asneeded": "irregular", "as needed": "irregular",
+    "notplanned": "notPlanned", "unknown": "unknown", "irregular": "irregular",
+    # EU frequency vocabulary / Dublin Core
+    "annual": "annual", "annual_2": "semiannual", "annual_3": "threeTimesAYear",
+    "biennial": "biennial", "bimonthly": "bimonthly", "biweekly": "biweekly", "cont": "continuous",
+    "daily": "daily", "daily_2": "semidaily", "monthly": "monthly", "monthly_2": "semimonthly",
+    "monthly_3": "threeTimesAMonth", "never": "never", "op_datpro": "unknown", "other": "other",
+    "quarterly": "quarterly", "triennial": "triennial", "update_cont": "continuous",
+    "weekly": "weekly", "weekly_2": "semiweekly", "weekly_3": "threeTimesAWeek",
+    "quinquennial": "quinquennial", "decennial": "decennial", "hourly": "hourly",
+    "irreg": "irregular", "unknown_2": "unknown", "semiannual": "semiannual",
+    "continuously": "continuous",
+}
+
+_DURATIONS = {
+    "PT1M": "oneMinute", "PT5M": "fiveMinutes", "PT10M": "tenMinutes", "PT15M": "fifteenMinutes",
+    "PT30M": "thirtyMinutes", "PT1H": "hourly", "PT2H": "bihourly", "PT3H": "trihourly",
+    "PT12H": "twelveHours", "P1D": "daily", "P1W": "weekly", "P7D": "weekly", "P2W": "biweekly",
+    "P14D": "biweekly", "P1M": "monthly", "P2M": "bimonthly", "P3M": "quarterly",
+    "P6M": "semiannual", "P1Y": "annual", "P12M": "annual", "P2Y": "biennial", "P3Y": "triennial",
+    "P4Y": "quadrennial", "P5Y": "quinquennial", "P10Y": "decennial",
+}
+
+
+def normalize_frequency(value: str | None) -> str | None:
+    """The udata frequency id for ``value``, or ``None`` if it is not recognised."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    if text in DELTAS:
+        return text
+    if "/" in text and ("europa.eu" in text or "purl.org" in text or "http" in text):
+        text = text.rstrip("/").rsplit("/", 1)[-1]
+        if text in DELTAS:
+            return text
+    upper = text.upper()
+    if upper.startswith("R/"):
+        upper = upper[2:]
+    if upper in _DURATIONS:
+        return _DURATIONS[upper]
+    low = text.lower()
+    if low in _LEGACY:
+        return _LEGACY[low]
+    for key in (low, fold(text), fold(text).replace(" ", "")):
+        if key in _WORDS:
+            return _WORDS[key]
+    lowered = {k.lower(): k for k in DELTAS}
+    return lowered.get(low)

@@ -1,0 +1,1 @@
+"""The territory: its communes (shipped registry) and who a publisher string designates."""
