@@ -368,6 +368,12 @@ def generate(seed: int = 0, *, target_records: int | None = None, registry: Regi
             d.collection = f"{ws}:{d.key.replace('-', '_')}"[:80]
         if d.portal == "mel" and not d.record:
             d.source_id = d.collection
+        elif d.portal == "mel" and rng.random() < 0.5:
+            d.source_id = g.uuid()  # records created in GeoNetwork; the others came from the old ODS
+        elif d.portal == "datagouv":
+            d.source_id = g.hex24()
+        elif d.portal == "hdf":
+            d.source_id = g.uuid()
     # a few broken links (the file answers 404)
     for d in rng.sample(g.datasets, k=max(1, len(g.datasets) // 40)):
         f = rng.choice(d.files)
