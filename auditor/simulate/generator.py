@@ -134,6 +134,7 @@ UNRESOLVABLE = ["Service SIG", "Direction des systèmes d'information", "DREAL H
 
 
 def _ascii(s: str) -> str:
+    s = s.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae")
     return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
 
 
