@@ -175,8 +175,12 @@ class HttpClient:
         raise_for_status: bool = True,
         conditional: bool = True,
         max_body: int | None = None,
+        truncate: bool = False,
         allow_redirects: bool = True,
     ) -> Response:
+        """Send a request with retries. ``parse`` turns the body into ``response.data`` and
+        may raise :class:`BodyError` to have the request retried; ``truncate`` stops reading
+        at ``max_body`` bytes instead of failing (for probes)."""
         cfg = self.config
         try:
             full_url = requests.Request(method, url, params=params).prepare().url or url
@@ -195,12 +199,13 @@ class HttpClient:
                 if cached.last_modified:
                     send_headers["If-Modified-Since"] = cached.last_modified
             try:
-                resp = self._send(method, full_url, host, send_headers, data, max_body, allow_redirects)
+                resp = self._send(method, full_url, host, send_headers, data, max_body, truncate,
+                                  allow_redirects)
+            except _Fatal as exc:
+                raise self._fail(portal, exc.code, exc.message, full_url) from None
             except _Retryable as exc:
                 self._retry_or_fail(portal, exc.code, exc.message, full_url, attempt, None)
                 continue
-            except _Fatal as exc:
-                raise self._fail(portal, exc.code, exc.message, full_url) from None
             resp.attempts = attempt
             status = resp.status
             if status == 304 and cached is not None:
@@ -270,7 +275,7 @@ class HttpClient:
             with h.lock:
                 h.not_before = max(h.not_before, time.monotonic() + wait)
 
-    def _send(self, method, url, host, headers, data, max_body, allow_redirects) -> Response:
+    def _send(self, method, url, host, headers, data, max_body, truncate, allow_redirects) -> Response:
         cfg = self.config
         h = self._host(host)
         delay = h.not_before - time.monotonic()
@@ -312,6 +317,9 @@ class HttpClient:
                         chunks.append(chunk)
                         size += len(chunk)
                         if size > limit:
+                            if truncate:
+                                chunks[-1] = chunk[: len(chunk) - (size - limit)]
+                                break
                             raise _Fatal("body-too-large", f"plus de {limit} octets")
                         if time.monotonic() - started > cfg.total_timeout:
                             raise _Retryable("timeout", f"plus de {cfg.total_timeout:.0f} s pour lire la réponse")
@@ -339,7 +347,7 @@ class HttpClient:
         with self._stats_lock:
             self.stats.retries += 1
         self._emit(portal, code, "info", f"{message} ; nouvelle tentative dans {wait:.1f} s", url,
-                   {"attempt": attempt, "status": status, "recovered": None})
+                   {"attempt": attempt, "status": status})
         time.sleep(wait)
 
     def _fail(self, portal, code, message, url, status=None) -> FetchError:

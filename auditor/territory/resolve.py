@@ -36,7 +36,7 @@ _METROPOLE_NAMES = [
 # containment is trusted only when the string says it designates a municipality
 # ("Croix-Rouge française" must not become the commune of Croix)
 _MARKERS = re.compile(r"\b(ville|commune|mairie|municipal\w*|hotel de ville|ccas)\b")
-_DIGITS = re.compile(r"\b(\d{9})(\d{5})?\b")
+_DIGITS = re.compile(r"(?<!\d)\d(?:[ .]?\d){8}(?:(?:[ .]?\d){5})?(?![ .]?\d)")
 
 
 class PublisherResolver:
@@ -76,9 +76,9 @@ class PublisherResolver:
             return self._publisher(raw, target, "alias")
         if folded in self.others:
             return Publisher(raw=raw, kind="other", name=self.others[folded], method="alias")
-        m = _DIGITS.search(raw.replace(" ", ""))
+        m = _DIGITS.search(raw)
         if m:
-            p = self._by_siren(raw, m.group(1), "siren")
+            p = self._by_siren(raw, re.sub(r"[ .]", "", m.group(0)), "siren")
             if p:
                 return p
         core = _strip_prefix(folded)

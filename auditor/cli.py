@@ -1,0 +1,208 @@
+"""Command-line entry points. Thin compositions of the stages; nothing else imports this.
+
+Exit codes: 0 done; 1 findings at or above the chosen severity (checks); 2 usage,
+configuration or input error; 3 nothing could be crawled.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from . import __version__
+from .config import DEFAULT_CONFIG, Config, ConfigError, load_config
+from .crawl import CrawlResult, crawl, now_iso
+from .i18n import t
+from .store import Store
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_NOTHING = 0, 1, 2, 3
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(t("error.config", args.lang or "fr", error=exc), file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="auditor", description="Audit de conformité open data des communes.")
+    p.add_argument("--version", action="version", version=f"auditor {__version__}")
+    sub = p.add_subparsers(title="commandes")
+
+    c = sub.add_parser("crawl", help="collecter tous les portails du territoire et enregistrer le catalogue")
+    _common(c)
+    c.add_argument("--source", action="append", help="ne collecter que cette source (répétable)")
+    c.add_argument("--output", type=Path, help="écrire aussi le catalogue normalisé (JSON lines) dans ce fichier")
+    c.add_argument("--no-probe", action="store_true", help="ne pas vérifier la disponibilité des fichiers")
+    c.set_defaults(func=cmd_crawl)
+
+    d = sub.add_parser("demo", help="servir le territoire simulé sur 127.0.0.1 et le collecter (hors ligne)")
+    d.add_argument("--seed", type=int, default=2026, help="graine du territoire simulé (défaut 2026)")
+    d.add_argument("--data-dir", type=Path, default=Path("auditor-demo"),
+                   help="dossier de la configuration, de l'historique et du cache (défaut ./auditor-demo)")
+    d.add_argument("--faults", type=float, default=0.0, help="part des requêtes en erreur (0 à 1)")
+    d.add_argument("--keep-serving", action="store_true", help="laisser les portails simulés en service après la collecte")
+    d.add_argument("--format", choices=["text", "json"], default="text")
+    d.add_argument("--lang", choices=["fr", "en"], default=None)
+    d.add_argument("-q", "--quiet", action="store_true")
+    d.set_defaults(func=cmd_demo)
+    return p
+
+
+def _common(c: argparse.ArgumentParser) -> None:
+    c.add_argument("--config", default=DEFAULT_CONFIG,
+                   help="fichier de configuration du territoire (TOML ; défaut : la MEL)")
+    c.add_argument("--data-dir", type=Path, help="dossier de l'historique et du cache (défaut : auditor-data/ à côté de la configuration)")
+    c.add_argument("--format", choices=["text", "json"], default="text")
+    c.add_argument("--lang", choices=["fr", "en"], default=None, help="langue des messages (défaut : celle de la configuration)")
+    c.add_argument("-q", "--quiet", action="store_true", help="n'afficher que le résumé")
+
+
+# -- crawl -------------------------------------------------------------------------------------
+def cmd_crawl(args: argparse.Namespace) -> int:
+    config = load_config(args.config, data_dir=args.data_dir)
+    if args.no_probe:
+        config.probe = False
+    return run_crawl(config, args, only=args.source)
+
+
+def run_crawl(config: Config, args: argparse.Namespace, only: list[str] | None = None) -> int:
+    lang = args.lang or config.lang
+    out = sys.stdout
+    text = args.format == "text"
+    try:
+        store = Store(config.store_path)
+    except Exception as exc:  # sqlite3.Error, OSError
+        print(t("error.store", lang, path=config.store_path, error=exc), file=sys.stderr)
+        return EXIT_USAGE
+    with store:
+        n_sources = len([s for s in config.sources if s.enabled and (not only or s.name in only)])
+        if text:
+            print(t("crawl.start", lang, territory=config.territory_name, n=n_sources), file=out, flush=True)
+        run_id = store.begin_run("crawl", now_iso(), config.territory_name, config.source_file)
+        try:
+            result = crawl(config, only=only)
+        except BaseException as exc:
+            store.fail_run(run_id, now_iso(), repr(exc))
+            raise
+        store.save_crawl(run_id, result)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as fh:
+            for d in result.catalogue.datasets:
+                fh.write(json.dumps(d.to_dict(), ensure_ascii=False) + "\n")
+    summary = crawl_summary(result, run_id, config)
+    if text:
+        print_summary(summary, result, lang, args.quiet)
+        print(t("crawl.stored", lang, run=run_id, store=config.store_path))
+    else:
+        json.dump(summary, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    if result.portals and all(p.status == "failed" for p in result.portals):
+        if text:
+            print(t("crawl.nothing", lang), file=sys.stderr)
+        return EXIT_NOTHING
+    return EXIT_OK
+
+
+def crawl_summary(result: CrawlResult, run_id: int, config: Config) -> dict:
+    cat = result.catalogue
+    per: Counter = Counter()
+    for d in cat.datasets:
+        if d.copy_of is None:
+            per[d.publisher.code or f"({d.publisher.kind})"] += 1
+    distributions = [x for d in cat.datasets for x in d.distributions]
+    probed = {x.url: x.availability for x in distributions if x.availability}
+    return {
+        "run": run_id,
+        "store": str(config.store_path),
+        "territory": config.territory_name,
+        "started_at": result.started_at,
+        "finished_at": result.finished_at,
+        "duration_s": round(result.duration, 2),
+        "records": len(cat.datasets),
+        "datasets": sum(1 for d in cat.datasets if d.copy_of is None),
+        "copies": sum(1 for d in cat.datasets if d.copy_of is not None),
+        "distributions": len(distributions),
+        "publishing_communes": len({d.publisher.insee for d in cat.datasets if d.publisher.kind == "commune"}),
+        "per_publisher": dict(sorted(per.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "portals": [vars(p) for p in result.portals],
+        "unresolved_publishers": [{"raw": u.raw, "portals": sorted(u.portals), "datasets": u.datasets}
+                                  for u in cat.unresolved],
+        "http": {"requests": result.stats.requests, "not_modified": result.stats.not_modified,
+                 "conditional": result.stats.conditional, "retries": result.stats.retries,
+                 "failures": result.stats.failures, "bytes": result.stats.bytes},
+        "probes": {"urls": len(probed), "unreachable": sum(1 for a in probed.values() if not a.ok)},
+        "events": Counter(e.code for e in result.events),
+    }
+
+
+def print_summary(s: dict, result: CrawlResult, lang: str, quiet: bool) -> None:
+    for p in result.portals:
+        key = {"ok": "crawl.portal.ok", "partial": "crawl.portal.partial", "failed": "crawl.portal.failed"}[p.status]
+        error = p.error_message or t("crawl.missing-pages", lang)
+        print(t(key, lang, name=p.name, kind=p.kind, datasets=p.datasets, duration=p.duration, error=error))
+    print(t("crawl.summary", lang, datasets=s["records"], distinct=s["datasets"], copies=s["copies"],
+            communes=s["publishing_communes"], unresolved=len(s["unresolved_publishers"])))
+    print(t("crawl.http", lang, probes=s["probes"]["urls"], broken=s["probes"]["unreachable"], **s["http"]))
+    if not quiet:
+        registry = result.registry
+        print(t("crawl.communes.title", lang))
+        for code, n in s["per_publisher"].items():
+            name = registry.name_of(code) if not code.startswith("(") else t(
+                f"publisher.{code.strip('()')}", lang)
+            print(t("crawl.communes.item", lang, name=name[:32], n=n))
+        if s["unresolved_publishers"]:
+            print(t("crawl.unresolved.title", lang))
+            for u in s["unresolved_publishers"]:
+                print(t("crawl.unresolved.item", lang, raw=u["raw"] or t("unresolved.none", lang),
+                        n=len(u["datasets"]), portals=", ".join(u["portals"])))
+
+
+# -- demo --------------------------------------------------------------------------------------
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .simulate.demo import write_config
+    from .simulate.generator import generate
+    from .simulate.server import SimTerritory
+    from .simulate.world import Faults
+
+    lang = args.lang or "fr"
+    world = generate(args.seed, with_dead_portal=True)
+    if args.faults:
+        for i, portal in enumerate(world.portals.values()):
+            portal.faults = Faults(rate=args.faults, seed=args.seed + i, timeout_sleep=3.0)
+    data_dir = args.data_dir.resolve()
+    with SimTerritory(world) as territory:
+        if args.format == "text":
+            print(t("demo.serving", lang, seed=args.seed))
+            for name, portal in world.portals.items():
+                print(t("demo.portal", lang, name=name, kind=portal.kind, url=territory.source_url(name)))
+        http = {"timeout": 2.0} if args.faults else {}
+        path = write_config(territory, data_dir, http=http)
+        if args.format == "text":
+            print(t("demo.config", lang, path=path))
+        config = load_config(path, data_dir=data_dir)
+        code = run_crawl(config, args)
+        if args.keep_serving:
+            print(t("demo.keep", lang))
+            try:
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                pass
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

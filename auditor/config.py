@@ -1,0 +1,167 @@
+"""The territory configuration (TOML): communes, sources, HTTP behaviour, where to store.
+
+A minimal file::
+
+    [territory]
+    name = "Métropole européenne de Lille"
+
+    [[sources]]
+    name = "roubaix"
+    kind = "opendatasoft"            # geonetwork | ogcapi | opendatasoft | udata | ckan | dcat
+    url = "https://opendata.roubaix.fr"
+    owner = "59512"                  # the portal belongs to this commune (INSEE) or to "MEL"
+
+Everything else has defaults; ``auditor/territory/mel.toml`` is the documented default
+(the MEL territory). Relative paths are relative to the configuration file. Errors name the
+file and the key at fault.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .http import HttpConfig
+from .sources import KINDS
+from .sources.base import SourceConfig
+
+DEFAULT_CONFIG = "builtin:mel"
+
+
+class ConfigError(Exception):
+    pass
+
+
+@dataclass
+class Config:
+    source_file: str  # path of the TOML file, or "builtin:mel"
+    base_dir: Path  # where relative paths and the data folder live
+    territory_name: str = "Métropole européenne de Lille"
+    communes_csv: Path | None = None  # None: the shipped MEL registry
+    store_path: Path = Path("auditor-data/auditor.sqlite")
+    cache_dir: Path | None = Path("auditor-data/http-cache")
+    http: HttpConfig = field(default_factory=HttpConfig)
+    probe: bool = True  # probe every distribution URL
+    workers: int = 32  # threads for parallel requests (per-host limits still apply)
+    sources: list[SourceConfig] = field(default_factory=list)
+    aliases: dict[str, str] = field(default_factory=dict)
+    others: list[str] = field(default_factory=list)
+    agents: dict[str, int] = field(default_factory=dict)
+    lang: str = "fr"
+
+
+def load_config(path: str | Path | None = None, *, data_dir: str | Path | None = None) -> Config:
+    """Read ``path`` (default: the shipped MEL configuration). ``data_dir`` overrides where
+    the store and the HTTP cache go (default: ``auditor-data/`` next to the file, or in the
+    current directory for the shipped configuration)."""
+    if path is None or str(path) == DEFAULT_CONFIG:
+        text = resources.files("auditor.territory").joinpath("mel.toml").read_text("utf-8")
+        return parse_config(text, DEFAULT_CONFIG, Path.cwd(), data_dir=data_dir)
+    p = Path(path)
+    try:
+        text = p.read_text("utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{p} : lecture impossible ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{p} : le fichier n'est pas encodé en UTF-8") from None
+    return parse_config(text, str(p), p.resolve().parent, data_dir=data_dir)
+
+
+def parse_config(text: str, source_file: str, base_dir: Path, *,
+                 data_dir: str | Path | None = None) -> Config:
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source_file} : TOML invalide : {exc}") from None
+    where = source_file
+
+    def err(key: str, msg: str) -> ConfigError:
+        return ConfigError(f"{where} : [{key}] {msg}")
+
+    cfg = Config(source_file=source_file, base_dir=base_dir)
+    terr = _table(doc, "territory", err)
+    cfg.territory_name = str(terr.get("name", cfg.territory_name))
+    if terr.get("communes"):
+        cfg.communes_csv = _path(base_dir, terr["communes"])
+    cfg.lang = str(terr.get("lang", "fr"))
+    if cfg.lang not in ("fr", "en"):
+        raise err("territory", f"lang = {cfg.lang!r} : valeurs possibles « fr » ou « en »")
+
+    store = _table(doc, "store", err)
+    root = Path(data_dir).resolve() if data_dir else None
+    cfg.store_path = (root / "auditor.sqlite") if root else _path(base_dir, store.get("path", "auditor-data/auditor.sqlite"))
+    cache = store.get("cache", "auditor-data/http-cache")
+    cfg.cache_dir = (root / "http-cache") if root else (_path(base_dir, cache) if cache else None)
+
+    http = _table(doc, "http", err)
+    known = {f.name for f in fields(HttpConfig)}
+    for key, value in http.items():
+        if key not in known or key == "cache_dir":
+            raise err("http", f"clé inconnue « {key} » (clés possibles : {', '.join(sorted(known - {'cache_dir'}))})")
+        expected = type(getattr(HttpConfig(), key))
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if type(value) is not expected:
+            raise err("http", f"{key} doit être de type {expected.__name__}")
+        setattr(cfg.http, key, value)
+    cfg.http.cache_dir = str(cfg.cache_dir) if cfg.cache_dir else None
+
+    crawl = _table(doc, "crawl", err)
+    cfg.probe = bool(crawl.get("probe", True))
+    cfg.workers = int(crawl.get("workers", 32))
+    if cfg.workers < 1:
+        raise err("crawl", "workers doit être ≥ 1")
+
+    raw_sources = doc.get("sources", [])
+    if not isinstance(raw_sources, list):
+        raise err("sources", "doit être une liste de tables [[sources]]")
+    names: set[str] = set()
+    for i, s in enumerate(raw_sources):
+        key = f"sources #{i + 1}"
+        if not isinstance(s, dict):
+            raise err(key, "doit être une table")
+        for required in ("name", "kind", "url"):
+            if not s.get(required):
+                raise err(key, f"« {required} » est obligatoire")
+        if s["kind"] not in KINDS:
+            raise err(key, f"kind = {s['kind']!r} inconnu (possibles : {', '.join(KINDS)})")
+        if s["name"] in names:
+            raise err(key, f"nom {s['name']!r} déjà utilisé par une autre source")
+        if not str(s["url"]).startswith(("http://", "https://")):
+            raise err(key, f"url = {s['url']!r} : une adresse http(s) est attendue")
+        unknown = set(s) - {"name", "kind", "url", "owner", "title", "enabled", "options"}
+        if unknown:
+            raise err(key, f"clé(s) inconnue(s) : {', '.join(sorted(unknown))}")
+        names.add(s["name"])
+        cfg.sources.append(SourceConfig(
+            name=str(s["name"]), kind=s["kind"], url=str(s["url"]),
+            owner=str(s["owner"]) if s.get("owner") else None, title=s.get("title"),
+            enabled=bool(s.get("enabled", True)), options=dict(s.get("options", {})),
+        ))
+
+    pubs = _table(doc, "publishers", err)
+    cfg.aliases = {str(k): str(v) for k, v in (pubs.get("aliases") or {}).items()}
+    cfg.others = [str(o) for o in (pubs.get("others") or [])]
+
+    for insee, table in _table(doc, "communes", err).items():
+        if not isinstance(table, dict):
+            raise err(f"communes.{insee}", "doit être une table")
+        if "agents" in table:
+            if not isinstance(table["agents"], int) or table["agents"] < 0:
+                raise err(f"communes.{insee}", "agents doit être un entier ≥ 0 (équivalents temps plein)")
+            cfg.agents[str(insee)] = table["agents"]
+    return cfg
+
+
+def _table(doc: dict[str, Any], key: str, err) -> dict[str, Any]:
+    value = doc.get(key, {})
+    if not isinstance(value, dict):
+        raise err(key, "doit être une table")
+    return value
+
+
+def _path(base: Path, value: str) -> Path:
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else base / p

@@ -1,0 +1,54 @@
+"""User-facing messages, French first, English available.
+
+``t(key, lang, **values)`` formats the message ``key`` in ``lang`` (``fr`` by default),
+falling back to French when a translation is missing.
+"""
+from __future__ import annotations
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "crawl.start": {"fr": "Collecte du territoire « {territory} » ({n} source(s))…",
+                    "en": "Crawling territory “{territory}” ({n} source(s))…"},
+    "crawl.portal.ok": {"fr": "  ✓ {name} ({kind}) : {datasets} jeu(x) de données en {duration:.1f} s",
+                        "en": "  ✓ {name} ({kind}): {datasets} dataset(s) in {duration:.1f} s"},
+    "crawl.portal.partial": {"fr": "  ! {name} ({kind}) : {datasets} jeu(x) de données, collecte incomplète : {error}",
+                             "en": "  ! {name} ({kind}): {datasets} dataset(s), incomplete crawl: {error}"},
+    "crawl.portal.failed": {"fr": "  ✗ {name} ({kind}) : échec : {error}",
+                            "en": "  ✗ {name} ({kind}): failed: {error}"},
+    "crawl.missing-pages": {"fr": "pages manquantes", "en": "missing pages"},
+    "crawl.summary": {
+        "fr": "{datasets} fiches collectées ({distinct} jeux de données distincts, {copies} copies), "
+              "{communes} commune(s) publiant, {unresolved} producteur(s) non attribué(s).",
+        "en": "{datasets} records crawled ({distinct} distinct datasets, {copies} copies), "
+              "{communes} publishing commune(s), {unresolved} unresolved publisher(s)."},
+    "crawl.http": {
+        "fr": "HTTP : {requests} requêtes, {not_modified} réponses 304 (cache), {retries} nouvelles tentatives, "
+              "{failures} échec(s) ; {probes} fichiers vérifiés, {broken} injoignable(s).",
+        "en": "HTTP: {requests} requests, {not_modified} 304 answers (cache), {retries} retries, "
+              "{failures} failure(s); {probes} files probed, {broken} unreachable."},
+    "crawl.unresolved.title": {"fr": "Producteurs non attribués (ajoutez un alias dans [publishers]) :",
+                               "en": "Unresolved publishers (add an alias under [publishers]):"},
+    "crawl.unresolved.item": {"fr": "  - {raw} : {n} jeu(x) de données sur {portals}",
+                              "en": "  - {raw}: {n} dataset(s) on {portals}"},
+    "crawl.communes.title": {"fr": "Jeux de données par producteur :", "en": "Datasets per publisher:"},
+    "crawl.communes.item": {"fr": "  {name:<32} {n:>4}", "en": "  {name:<32} {n:>4}"},
+    "crawl.stored": {"fr": "Collecte n° {run} enregistrée dans {store}", "en": "Run #{run} stored in {store}"},
+    "crawl.nothing": {"fr": "Aucune source n'a pu être collectée.", "en": "No source could be crawled."},
+    "demo.serving": {"fr": "Territoire simulé (graine {seed}) servi sur 127.0.0.1 :",
+                     "en": "Simulated territory (seed {seed}) served on 127.0.0.1:"},
+    "demo.portal": {"fr": "  {name:<16} {kind:<13} {url}", "en": "  {name:<16} {kind:<13} {url}"},
+    "demo.config": {"fr": "Configuration écrite dans {path}", "en": "Configuration written to {path}"},
+    "demo.keep": {"fr": "Serveurs actifs ; Ctrl-C pour arrêter.", "en": "Servers running; Ctrl-C to stop."},
+    "error.config": {"fr": "Erreur de configuration : {error}", "en": "Configuration error: {error}"},
+    "error.store": {"fr": "Base d'historique inutilisable ({path}) : {error}",
+                    "en": "History store unusable ({path}): {error}"},
+    "unresolved.none": {"fr": "(sans producteur)", "en": "(no publisher)"},
+    "publisher.metropole": {"fr": "Métropole européenne de Lille", "en": "European Metropolis of Lille"},
+    "publisher.unresolved": {"fr": "(non attribué)", "en": "(unresolved)"},
+    "publisher.other": {"fr": "(autre organisme)", "en": "(other body)"},
+}
+
+
+def t(key: str, lang: str = "fr", **values: object) -> str:
+    entry = MESSAGES[key]
+    text = entry.get(lang) or entry["fr"]
+    return text.format(**values) if values else text

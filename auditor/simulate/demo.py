@@ -1,0 +1,50 @@
+"""The bridge between a served simulated territory and the crawler: the territory
+configuration (TOML) that points the crawler at the local servers."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .server import SimTerritory
+
+
+def _q(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)  # a valid TOML basic string
+
+
+def territory_toml(territory: SimTerritory, *, http: dict[str, object] | None = None,
+                   probe: bool = True, name: str = "Métropole européenne de Lille (simulation)") -> str:
+    """TOML configuration crawling every portal of ``territory``."""
+    world = territory.world
+    lines = [
+        "# Territoire simulé servi sur 127.0.0.1 (généré par `auditor demo`).",
+        "[territory]",
+        f"name = {_q(name)}",
+        "",
+        "[http]",
+    ]
+    settings = {"timeout": 10.0, "retries": 4, "backoff": 0.2, "max_retry_wait": 30.0, "per_host": 4}
+    settings.update(http or {})
+    for key, value in settings.items():
+        lines.append(f"{key} = {_q(value) if isinstance(value, str) else json.dumps(value)}")
+    lines += ["", "[crawl]", f"probe = {'true' if probe else 'false'}", ""]
+    for pname, portal in world.portals.items():
+        lines += ["[[sources]]", f"name = {_q(pname)}", f"title = {_q(portal.title)}",
+                  f"kind = {_q(portal.kind)}", f"url = {_q(territory.source_url(pname))}"]
+        if portal.owner:
+            lines.append(f"owner = {_q(portal.owner)}")
+        if portal.kind == "udata":
+            lines += ["[sources.options]", "discover = true"]
+        lines.append("")
+    lines.append("[publishers]")
+    aliases = ", ".join(f"{_q(k)} = {_q(v)}" for k, v in world.aliases.items())
+    lines.append(f"aliases = {{ {aliases} }}")
+    lines.append(f"others = [{', '.join(_q(o) for o in world.others)}]")
+    return "\n".join(lines) + "\n"
+
+
+def write_config(territory: SimTerritory, directory: Path, **kw: object) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "territoire-simule.toml"
+    path.write_text(territory_toml(territory, **kw), encoding="utf-8")
+    return path

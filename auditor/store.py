@@ -1,0 +1,202 @@
+"""History of every run in SQLite (one file, no server).
+
+Schema changes are numbered migrations applied in order at open time (table
+``schema_version``). A run is written in two steps: its row is created as ``running``, then
+everything it produced is written in one transaction and the row is marked ``complete``.
+A run killed midway therefore leaves a ``running`` row with nothing else, which the next
+open marks ``interrupted``; earlier runs are never touched.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any, Iterator
+
+from .model import CrawlEvent, Dataset
+
+MIGRATIONS: list[str] = [
+    # 1: runs, portals, datasets, crawl events, unresolved publishers
+    """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,                -- crawl | audit
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL,              -- running | complete | interrupted | failed
+        pid INTEGER,
+        territory TEXT,
+        config TEXT,
+        stats TEXT                         -- JSON
+    );
+    CREATE TABLE portals (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        name TEXT NOT NULL, kind TEXT NOT NULL, url TEXT NOT NULL, title TEXT, owner TEXT,
+        status TEXT NOT NULL, datasets INTEGER NOT NULL,
+        error_code TEXT, error_message TEXT, duration REAL,
+        PRIMARY KEY (run_id, name)
+    );
+    CREATE TABLE datasets (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        uid TEXT NOT NULL, portal TEXT NOT NULL, source_id TEXT NOT NULL,
+        commune TEXT,                      -- INSEE code, MEL, or NULL when unresolved
+        publisher_kind TEXT NOT NULL, title TEXT, copy_of TEXT,
+        record TEXT NOT NULL,              -- the normalised record, JSON
+        PRIMARY KEY (run_id, uid)
+    );
+    CREATE INDEX datasets_commune ON datasets (run_id, commune);
+    CREATE TABLE events (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        portal TEXT, code TEXT NOT NULL, level TEXT NOT NULL, message TEXT NOT NULL,
+        url TEXT, detail TEXT
+    );
+    CREATE INDEX events_run ON events (run_id, portal);
+    CREATE TABLE unresolved_publishers (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        raw TEXT, portals TEXT NOT NULL, datasets TEXT NOT NULL
+    );
+    """,
+]
+
+
+class Store:
+    def __init__(self, path: str | os.PathLike[str]):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self._migrate()
+        self._mark_interrupted()
+
+    # -- schema ---------------------------------------------------------------------------
+    @property
+    def version(self) -> int:
+        row = self.db.execute("SELECT MAX(version) FROM schema_version").fetchone()
+        return row[0] or 0
+
+    def _migrate(self) -> None:
+        self.db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT)")
+        current = self.version
+        for number, sql in enumerate(MIGRATIONS, start=1):
+            if number <= current:
+                continue
+            with self.transaction():
+                for statement in _statements(sql):
+                    self.db.execute(statement)
+                self.db.execute("INSERT INTO schema_version VALUES (?, datetime('now'))", (number,))
+
+    def transaction(self):
+        return _Transaction(self.db)
+
+    def _mark_interrupted(self) -> None:
+        for row in self.db.execute("SELECT id, pid FROM runs WHERE status = 'running'").fetchall():
+            if row["pid"] != os.getpid() and not _alive(row["pid"]):
+                self.db.execute("UPDATE runs SET status = 'interrupted' WHERE id = ?", (row["id"],))
+
+    # -- writing --------------------------------------------------------------------------
+    def begin_run(self, kind: str, started_at: str, territory: str, config: str) -> int:
+        cur = self.db.execute(
+            "INSERT INTO runs (kind, started_at, status, pid, territory, config) VALUES (?, ?, 'running', ?, ?, ?)",
+            (kind, started_at, os.getpid(), territory, config))
+        return int(cur.lastrowid)
+
+    def save_crawl(self, run_id: int, result: Any) -> None:
+        """Write a :class:`~auditor.crawl.CrawlResult` and mark the run complete, atomically."""
+        cat = result.catalogue
+        with self.transaction():
+            self.db.executemany(
+                "INSERT INTO portals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(run_id, p.name, p.kind, p.url, p.title, p.owner, p.status, p.datasets, p.error_code,
+                  p.error_message, p.duration) for p in result.portals])
+            self.db.executemany(
+                "INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(run_id, d.uid, d.portal, d.source_id, d.publisher.code, d.publisher.kind, d.title,
+                  d.copy_of, json.dumps(d.to_dict(), ensure_ascii=False)) for d in cat.datasets])
+            self.db.executemany(
+                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(run_id, e.portal, e.code, e.level, e.message, e.url, json.dumps(e.detail, ensure_ascii=False))
+                 for e in result.events])
+            self.db.executemany(
+                "INSERT INTO unresolved_publishers VALUES (?, ?, ?, ?)",
+                [(run_id, u.raw, json.dumps(sorted(u.portals)), json.dumps(u.datasets)) for u in cat.unresolved])
+            stats = {
+                "requests": result.stats.requests, "not_modified": result.stats.not_modified,
+                "conditional": result.stats.conditional, "retries": result.stats.retries,
+                "failures": result.stats.failures, "bytes": result.stats.bytes,
+                "probes": result.probes, "duration": round(result.duration, 3),
+            }
+            self.db.execute("UPDATE runs SET status = 'complete', finished_at = ?, stats = ? WHERE id = ?",
+                            (result.finished_at, json.dumps(stats), run_id))
+
+    def fail_run(self, run_id: int, finished_at: str, message: str) -> None:
+        self.db.execute("UPDATE runs SET status = 'failed', finished_at = ?, stats = ? WHERE id = ?",
+                        (finished_at, json.dumps({"error": message}), run_id))
+
+    # -- reading --------------------------------------------------------------------------
+    def runs(self) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT * FROM runs ORDER BY id").fetchall()
+        return [dict(r) | {"stats": json.loads(r["stats"] or "{}")} for r in rows]
+
+    def latest_run(self, kind: str | None = None) -> int | None:
+        sql = "SELECT MAX(id) FROM runs WHERE status = 'complete'" + (" AND kind = ?" if kind else "")
+        row = self.db.execute(sql, (kind,) if kind else ()).fetchone()
+        return row[0]
+
+    def datasets(self, run_id: int, commune: str | None = None) -> Iterator[Dataset]:
+        sql = "SELECT record FROM datasets WHERE run_id = ?" + (" AND commune = ?" if commune else "") + " ORDER BY uid"
+        for row in self.db.execute(sql, (run_id, commune) if commune else (run_id,)):
+            yield Dataset.from_dict(json.loads(row["record"]))
+
+    def portals(self, run_id: int) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.db.execute("SELECT * FROM portals WHERE run_id = ? ORDER BY name", (run_id,))]
+
+    def events(self, run_id: int) -> list[CrawlEvent]:
+        rows = self.db.execute("SELECT * FROM events WHERE run_id = ? ORDER BY rowid", (run_id,))
+        return [CrawlEvent(portal=r["portal"], code=r["code"], level=r["level"], message=r["message"],
+                           url=r["url"], detail=json.loads(r["detail"] or "{}")) for r in rows]
+
+    def unresolved(self, run_id: int) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT * FROM unresolved_publishers WHERE run_id = ?", (run_id,))
+        return [{"raw": r["raw"], "portals": json.loads(r["portals"]), "datasets": json.loads(r["datasets"])}
+                for r in rows]
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, exc_type, *exc: Any) -> None:
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _statements(sql: str) -> list[str]:
+    return [s.strip() for s in sql.split(";") if s.strip()]
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,48 @@
+"""Territory configuration: the shipped default and clear errors."""
+from __future__ import annotations
+
+import pytest
+
+from auditor.config import ConfigError, load_config, parse_config
+
+
+def test_default_configuration_is_the_mel(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    cfg = load_config()
+    assert [(s.name, s.kind, s.owner) for s in cfg.sources] == [
+        ("mel", "geonetwork", "MEL"), ("roubaix", "opendatasoft", "59512"), ("datagouv", "udata", None)]
+    assert cfg.sources[0].url == "https://data.lillemetropole.fr"
+    assert cfg.store_path == tmp_path / "auditor-data" / "auditor.sqlite"
+    assert cfg.http.per_host == 4 and cfg.aliases["Ilévia"] == "MEL"
+
+
+def test_paths_are_relative_to_the_file(tmp_path):
+    f = tmp_path / "t.toml"
+    f.write_text('[[sources]]\nname = "x"\nkind = "ckan"\nurl = "https://ckan.example"\n'
+                 '[communes.59350]\nagents = 7000\n', encoding="utf-8")
+    cfg = load_config(f)
+    assert cfg.store_path == tmp_path / "auditor-data" / "auditor.sqlite"
+    assert cfg.agents == {"59350": 7000}
+    assert load_config(f, data_dir=tmp_path / "d").store_path == tmp_path / "d" / "auditor.sqlite"
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("[[sources]]\nname = 'x'\nkind = 'wordpress'\nurl = 'https://a'\n", "kind = 'wordpress' inconnu"),
+    ("[[sources]]\nname = 'x'\nkind = 'ckan'\n", "« url » est obligatoire"),
+    ("[[sources]]\nname = 'x'\nkind = 'ckan'\nurl = 'ftp://a'\n", "une adresse http(s) est attendue"),
+    ("[[sources]]\nname = 'x'\nkind = 'ckan'\nurl = 'https://a'\n[[sources]]\nname = 'x'\nkind = 'dcat'\nurl = 'https://b'\n",
+     "déjà utilisé"),
+    ("[http]\ntimeout = 'long'\n", "timeout doit être de type float"),
+    ("[http]\nspeed = 3\n", "clé inconnue « speed »"),
+    ("[communes.59350]\nagents = -3\n", "agents doit être un entier"),
+    ("[territory\nname = 'x'", "TOML invalide"),
+])
+def test_errors_name_the_file_and_key(text, fragment):
+    with pytest.raises(ConfigError) as err:
+        parse_config(text, "territoire.toml", __import__("pathlib").Path("."))
+    assert "territoire.toml" in str(err.value) and fragment in str(err.value)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ConfigError, match="lecture impossible"):
+        load_config(tmp_path / "absent.toml")
