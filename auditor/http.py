@@ -385,11 +385,20 @@ def retry_wait(headers: dict[str, str], now: float | None = None) -> float | Non
         except (TypeError, ValueError):
             pass
     reset = headers.get("x-ratelimit-reset")
-    if reset:
+    if reset and not _quota_left(headers):
         ts = parse_reset(reset, now)
         if ts is not None:
             return max(0.0, ts - now)
     return None
+
+
+def _quota_left(headers: dict[str, str]) -> bool:
+    """True when ``X-RateLimit-Remaining`` says calls are left: Opendatasoft sends its
+    quota headers on every answer, and a 5xx then must not wait for the quota reset."""
+    try:
+        return int(headers.get("x-ratelimit-remaining", "").strip()) > 0
+    except ValueError:
+        return False
 
 
 def parse_reset(value: str, now: float) -> float | None:

@@ -14,6 +14,7 @@ import unicodedata
 import uuid
 
 from ..territory.registry import Registry, load_registry
+from .urls import TABLE_FORMATS
 from .world import SimCopy, SimDataset, SimFile, SimOrganisation, SimPortal, World
 
 MEL = "MEL"
@@ -380,6 +381,7 @@ def generate(seed: int = 0, *, target_records: int | None = None, registry: Regi
         f = rng.choice(d.files)
         f.status = 404
         d.defects.append("broken-link")
+    _opendatasoft_exports(g.datasets, portals)
 
     world = World(seed=seed, portals=portals, datasets=g.datasets,
                   organisations=list(g.orgs.values()),
@@ -389,6 +391,24 @@ def generate(seed: int = 0, *, target_records: int | None = None, registry: Regi
         if d.publisher == "Ilévia":
             d.owner = MEL
     return world
+
+
+def _opendatasoft_exports(datasets: list[SimDataset], portals: dict[str, SimPortal]) -> None:
+    """An Opendatasoft dataset with records offers the same exports as every other one:
+    CSV and JSON, plus GeoJSON and shapefile when it has a geographic field. Complete the
+    files of datasets hosted on such portals accordingly (draws no random number, so the
+    rest of the world is unchanged)."""
+    ods = {name for name, p in portals.items() if p.kind == "opendatasoft"}
+    for d in datasets:
+        formats = {f.format for f in d.files}
+        if d.portal not in ods or not formats & set(TABLE_FORMATS):
+            continue
+        geo = ["geojson", "shp"] if formats & {"geojson", "shp"} else []
+        for fmt in ["csv", "json"] + geo:
+            if fmt not in formats:
+                d.files.append(SimFile(id=f"{fmt}-{len(d.files) + 1}", title=f"{d.key}.{fmt}", format=fmt,
+                                       media_type=FORMAT_MEDIA[fmt], content="zip" if fmt == "shp" else "table",
+                                       modified=d.modified))
 
 
 def _record_count(datasets: list[SimDataset]) -> int:
