@@ -44,6 +44,7 @@ class Config:
     cache_dir: Path | None = Path("auditor-data/http-cache")
     http: HttpConfig = field(default_factory=HttpConfig)
     probe: bool = True  # probe every distribution URL
+    probe_max_age: float = 6 * 3600  # seconds a probe result stays valid without asking again
     workers: int = 32  # threads for parallel requests (per-host limits still apply)
     sources: list[SourceConfig] = field(default_factory=list)
     aliases: dict[str, str] = field(default_factory=dict)
@@ -110,6 +111,9 @@ def parse_config(text: str, source_file: str, base_dir: Path, *,
 
     crawl = _table(doc, "crawl", err)
     cfg.probe = bool(crawl.get("probe", True))
+    cfg.probe_max_age = float(crawl.get("probe_max_age", cfg.probe_max_age))
+    if cfg.probe_max_age < 0:
+        raise err("crawl", "probe_max_age doit être ≥ 0 (secondes)")
     cfg.workers = int(crawl.get("workers", 32))
     if cfg.workers < 1:
         raise err("crawl", "workers doit être ≥ 1")

@@ -63,8 +63,9 @@ def now_iso() -> str:
 class _Prober:
     """Probes each distinct URL once, in a pool per host sized to the per-host limit."""
 
-    def __init__(self, http: HttpClient, per_host: int):
+    def __init__(self, http: HttpClient, per_host: int, max_age: float):
         self.http = http
+        self.max_age = max_age
         self.per_host = per_host
         self.pools: dict[str, ThreadPoolExecutor] = {}
         self.futures: dict[str, Future] = {}
@@ -78,7 +79,7 @@ class _Prober:
             pool = self.pools.get(host)
             if pool is None:
                 pool = self.pools[host] = ThreadPoolExecutor(self.per_host, thread_name_prefix=f"probe-{host}")
-            self.futures[url] = pool.submit(probe, self.http, url, portal)
+            self.futures[url] = pool.submit(probe, self.http, url, portal, self.max_age)
 
     def results(self) -> dict[str, Availability]:
         out = {url: f.result() for url, f in list(self.futures.items())}
@@ -87,13 +88,14 @@ class _Prober:
         return out
 
 
-def probe(http: HttpClient, url: str, portal: str | None = None) -> Availability:
-    """Does ``url`` answer? HEAD first; a ranged GET when HEAD is refused or fails."""
+def probe(http: HttpClient, url: str, portal: str | None = None, max_age: float | None = None) -> Availability:
+    """Does ``url`` answer? HEAD first; a ranged GET when HEAD is refused or fails. A HEAD
+    answer confirmed less than ``max_age`` seconds ago is reused without asking again."""
     checked = now_iso()
     resp: Response | None = None
     error: FetchError | None = None
     try:
-        resp = http.request("HEAD", url, portal=portal, raise_for_status=False)
+        resp = http.request("HEAD", url, portal=portal, raise_for_status=False, max_age=max_age)
     except FetchError as exc:
         error = exc
     if error is not None and error.code in ("dns-error", "tls-error", "invalid-url"):
@@ -134,7 +136,7 @@ def crawl(config: Config, *, only: list[str] | None = None, progress: Progress |
     sources = [s for s in config.sources if s.enabled and (not only or s.name in only)]
     results = {s.name: PortalResult(s.name, s.kind, s.url, s.title, s.owner) for s in sources}
     collected: dict[str, list[Dataset]] = {s.name: [] for s in sources}
-    prober = _Prober(http, config.http.per_host) if config.probe else None
+    prober = _Prober(http, config.http.per_host, config.probe_max_age) if config.probe else None
     report = progress or (lambda stage, portal, n: None)
 
     with ThreadPoolExecutor(config.workers, thread_name_prefix="fetch") as fetch_pool:

@@ -112,11 +112,13 @@ class Response:
 class HttpStats:
     requests: int = 0  # requests sent on the network
     not_modified: int = 0  # 304 answers
+    fresh: int = 0  # answered from the cache without asking (max_age)
     conditional: int = 0  # requests sent with a validator
     retries: int = 0
     failures: int = 0
     bytes: int = 0
     by_status: Counter = field(default_factory=Counter)
+    by_host: Counter = field(default_factory=Counter)  # requests sent, per host
 
 
 def parse_json(body: bytes) -> Any:
@@ -176,11 +178,13 @@ class HttpClient:
         conditional: bool = True,
         max_body: int | None = None,
         truncate: bool = False,
+        max_age: float | None = None,
         allow_redirects: bool = True,
     ) -> Response:
         """Send a request with retries. ``parse`` turns the body into ``response.data`` and
         may raise :class:`BodyError` to have the request retried; ``truncate`` stops reading
-        at ``max_body`` bytes instead of failing (for probes)."""
+        at ``max_body`` bytes instead of failing (for probes); ``max_age`` accepts a cached
+        answer confirmed less than that many seconds ago without asking the server."""
         cfg = self.config
         try:
             full_url = requests.Request(method, url, params=params).prepare().url or url
@@ -188,6 +192,17 @@ class HttpClient:
             raise self._fail(portal, "invalid-url", str(exc), url) from None
         host = urlsplit(full_url).netloc
         cached = self.cache.get(method, full_url) if (self.cache and conditional) else None
+        if cached is not None and max_age is not None and cached.age() < max_age:
+            with self._stats_lock:
+                self.stats.fresh += 1
+            out = Response(full_url, cached.status, cached.headers, cached.body, from_cache=True, attempts=0)
+            if parse is None:
+                return out
+            try:
+                out.data = parse(out.content)
+                return out
+            except BodyError:
+                pass  # damaged entry: ask the server
         attempt = 0
         while True:
             attempt += 1
@@ -221,6 +236,7 @@ class HttpClient:
                         self.cache.delete(method, full_url)
                         cached = None
                         continue
+                self.cache.put(method, full_url, cached.status, merged, cached.body)  # confirmed now
                 return out
             if status == 429:
                 wait = retry_wait(resp.headers)
@@ -286,6 +302,7 @@ class HttpClient:
             started = time.monotonic()
             with self._stats_lock:
                 self.stats.requests += 1
+                self.stats.by_host[host] += 1
                 if "If-None-Match" in headers or "If-Modified-Since" in headers:
                     self.stats.conditional += 1
             try:

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,10 @@ class CacheEntry:
     status: int
     headers: dict[str, str]
     body: bytes
+    stored_at: float = 0.0  # when the server last confirmed this entry (200 or 304)
+
+    def age(self) -> float:
+        return time.time() - self.stored_at
 
     @property
     def etag(self) -> str | None:
@@ -53,14 +58,15 @@ class HttpCache:
             meta = json.loads(head)
             if meta.get("url") != url:  # hash collision or foreign file
                 return None
-            return CacheEntry(url=url, status=meta["status"], headers=meta["headers"], body=body)
+            return CacheEntry(url=url, status=meta["status"], headers=meta["headers"], body=body,
+                              stored_at=float(meta.get("stored_at", 0)))
         except (ValueError, KeyError):
             return None  # a damaged entry is ignored and later overwritten
 
     def put(self, method: str, url: str, status: int, headers: dict[str, str], body: bytes) -> None:
         path = self._path(method, url)
         path.parent.mkdir(parents=True, exist_ok=True)
-        meta = json.dumps({"url": url, "status": status, "headers": headers}).encode()
+        meta = json.dumps({"url": url, "status": status, "headers": headers, "stored_at": time.time()}).encode()
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as fh:

@@ -229,3 +229,15 @@ def test_body_size_cap(server):
     assert err.value.code == "body-too-large"
     r = client(max_body=1000).get(server.base + "/big", truncate=True)
     assert len(r.content) == 1000
+
+
+def test_max_age_reuses_a_recently_confirmed_answer_without_asking(server, tmp_path):
+    server.answers["/f.csv"] = [{"body": b"a;b\n", "etag": '"f1"'}]
+    client(tmp_path).head(server.base + "/f.csv")
+    sent = len(server.seen)
+    again = client(tmp_path)
+    r = again.head(server.base + "/f.csv", max_age=3600)
+    assert r.from_cache and again.stats.fresh == 1 and again.stats.requests == 0
+    assert len(server.seen) == sent
+    again.head(server.base + "/f.csv", max_age=0)  # too old: revalidated
+    assert again.stats.not_modified == 1 and len(server.seen) == sent + 1

@@ -6,16 +6,17 @@ import json
 from pathlib import Path
 
 from .server import SimTerritory
+from .world import World
 
 
 def _q(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)  # a valid TOML basic string
 
 
-def territory_toml(territory: SimTerritory, *, http: dict[str, object] | None = None,
-                   probe: bool = True, name: str = "Métropole européenne de Lille (simulation)") -> str:
-    """TOML configuration crawling every portal of ``territory``."""
-    world = territory.world
+def territory_toml(world: World, source_urls: dict[str, str], *, http: dict[str, object] | None = None,
+                   crawl: dict[str, object] | None = None,
+                   name: str = "Métropole européenne de Lille (simulation)") -> str:
+    """TOML configuration crawling every portal of ``world`` served at ``source_urls``."""
     lines = [
         "# Territoire simulé servi sur 127.0.0.1 (généré par `auditor demo`).",
         "[territory]",
@@ -27,10 +28,13 @@ def territory_toml(territory: SimTerritory, *, http: dict[str, object] | None = 
     settings.update(http or {})
     for key, value in settings.items():
         lines.append(f"{key} = {_q(value) if isinstance(value, str) else json.dumps(value)}")
-    lines += ["", "[crawl]", f"probe = {'true' if probe else 'false'}", ""]
+    lines += ["", "[crawl]"]
+    for key, value in (crawl or {}).items():
+        lines.append(f"{key} = {json.dumps(value)}")
+    lines.append("")
     for pname, portal in world.portals.items():
         lines += ["[[sources]]", f"name = {_q(pname)}", f"title = {_q(portal.title)}",
-                  f"kind = {_q(portal.kind)}", f"url = {_q(territory.source_url(pname))}"]
+                  f"kind = {_q(portal.kind)}", f"url = {_q(source_urls[pname])}"]
         if portal.owner:
             lines.append(f"owner = {_q(portal.owner)}")
         if portal.kind == "udata":
@@ -46,5 +50,6 @@ def territory_toml(territory: SimTerritory, *, http: dict[str, object] | None = 
 def write_config(territory: SimTerritory, directory: Path, **kw: object) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "territoire-simule.toml"
-    path.write_text(territory_toml(territory, **kw), encoding="utf-8")
+    urls = {name: territory.source_url(name) for name in territory.world.portals}
+    path.write_text(territory_toml(territory.world, urls, **kw), encoding="utf-8")
     return path
