@@ -82,3 +82,39 @@ def test_portal_owner_only_when_no_publisher_is_given(resolver):
     assert resolver.resolve(None, portal_owner="59512").code == "59512"
     assert resolver.resolve("", portal_owner="MEL").kind == "metropole"
     assert resolver.resolve("Service SIG", portal_owner="59512").kind == "unresolved"
+
+
+def test_real_odater_publisher_strings_resolve_to_their_siren(resolver):
+    """The publisher facet values the MEL and Roubaix portals really used (ODATER)."""
+    rows = list(csv.DictReader(open(SHARED / "data/portals/ods/odater-publisher-facets.mel-roubaix.csv",
+                                    encoding="utf-8")))
+    assert len(rows) == 8
+    for r in rows:
+        p = resolver.resolve(r["id-ods"])
+        assert p.siren == r["siren"] or (p.kind == "metropole" and r["siren"] == "245900410"), r["id-ods"]
+
+
+def test_publisher_strings_of_french_communes_on_opendatasoft():
+    """236 real organisations on French ODS portals (ODATER): every commune's publisher string
+    resolves to that commune, never to another one."""
+    from auditor.model import Commune
+    from auditor.territory.registry import Registry
+
+    rows = list(csv.DictReader(open(SHARED / "data/portals/ods/odater-opendatasoft-publishers.fr.csv",
+                                    encoding="utf-8")))
+    communes = {r["siren"]: Commune(insee=r["siren"], name=r["nom"], siren=r["siren"])
+                for r in rows if r["type"] == "COM"}
+    registry = Registry("France", communes, Commune(insee="MEL", name="Métropole européenne de Lille",
+                                                    siren="200093201", kind="metropole"))
+    resolver = PublisherResolver(registry)
+    tested = resolved = 0
+    for r in rows:
+        if r["type"] != "COM" or not r["id-ods"]:
+            continue
+        tested += 1
+        p = resolver.resolve(r["id-ods"])
+        assert p.kind in ("commune", "unresolved"), (r["id-ods"], p)
+        if p.kind == "commune":
+            assert p.siren == r["siren"], (r["id-ods"], p.name, r["nom"])
+            resolved += 1
+    assert tested > 50 and resolved / tested > 0.9

@@ -121,6 +121,10 @@ class PublisherResolver:
 
 
 def _strip_prefix(folded: str) -> str:
+    for word in ("ville", "commune", "mairie"):  # "Mairie du Coudray" is Le Coudray
+        for contracted, article in (("du", "le"), ("des", "les")):
+            if folded.startswith(f"{word} {contracted} "):
+                return article + folded[len(word) + len(contracted) + 1:]
     for p in _PREFIXES:
         if folded.startswith(p + " "):
             return folded[len(p) + 1:]
