@@ -1,0 +1,424 @@
+"""Opendatasoft (Huwise) portals, through the Explore API v2.1 (default), v2.0 or the
+legacy v1 search API (option ``api``).
+
+Listing: pages of 100, the first one alone (it gives the total), the others in parallel.
+The catalog refuses ``offset + limit`` beyond 10000, so the listing is ordered by dataset
+id and, past that window, goes on from the last id seen (``where dataset_id > "…"``,
+ANDed with the user's ``where``), window after window, until the catalog is exhausted.
+A page that fails after the client's retries is reported (``incomplete-listing``) and the
+next window starts from the last id actually read, so it is fetched again there whenever
+a later window exists. Options: ``where`` (ODSQL filter, e.g. ``publisher="Ville de
+Lille"``; sent as ``q`` in v1) and ``refine`` (``facet:value`` or a list of them).
+
+Each dataset becomes one :class:`Dataset`: ``metas.default`` (v1: the flat ``metas``)
+gives title, HTML description, themes and keywords (string or list), licence label and
+URL, dates, publisher and language; ``metas.dcat`` (v1: ``interop_metas.dcat``) dates,
+creator, contact, frequency (``accrualperiodicity``), spatial and temporal coverage,
+granularity; ``metas.inspire`` a contact and the ISO file identifier; other templates stay
+in ``raw``. Distributions are what ODS offers for the dataset: the exports (CSV and JSON
+for a dataset with records, GeoJSON and shapefile when it has a geographic field, no
+shapefile past 50000 records, as ODS' shapefile export stops there), its attachments and
+its v1 alternative exports.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator
+from urllib.parse import quote
+
+from ..http import FetchError
+from ..model import Dataset, Distribution, Publisher
+from ..normalize.dates import parse_date
+from ..normalize.formats import media_type_for, normalize_format
+from ..normalize.frequency import normalize_frequency
+from .base import SourceContext
+
+KIND = "opendatasoft"
+PAGE = 100
+WINDOW = 10000  # the catalog refuses offset + limit beyond this
+SHP_MAX_RECORDS = 50000
+GEO_TYPES = ("geo_point_2d", "geo_shape")
+
+
+# -- the three catalog APIs ------------------------------------------------------------------
+class Explore21:
+    """``/api/explore/v2.1/catalog/datasets``: ``{total_count, results: [dataset]}``."""
+
+    name = "v2.1"
+    path = "/api/explore/v2.1/catalog/datasets"
+    id_field = "dataset_id"
+    always_sorted = True  # order_by=dataset_id is always accepted
+
+    def params(self, offset: int, where: list[str], refine: list[str], sort: bool) -> list[tuple[str, Any]]:
+        p: list[tuple[str, Any]] = [("limit", PAGE), ("offset", offset)]
+        if sort:
+            p.append(("order_by", self.id_field))
+        p += [("where", w) for w in where]
+        p += [("refine", r) for r in refine]
+        return p
+
+    def read(self, data: Any) -> tuple[int | None, list[Any]]:
+        """``(total, dataset objects)`` of a page; ``ValueError`` when it is not one."""
+        if not isinstance(data, dict) or not isinstance(data.get(self.items_key), list):
+            raise ValueError(f"pas de liste « {self.items_key} »")
+        total = data.get(self.total_key)
+        total = total if isinstance(total, int) and not isinstance(total, bool) else None
+        return total, [self.unwrap(item) for item in data[self.items_key]]
+
+    items_key = "results"
+    total_key = "total_count"
+
+    def unwrap(self, item: Any) -> Any:
+        return item
+
+
+class Explore20(Explore21):
+    """``/api/v2/catalog/datasets``: ``{total_count, links, datasets: [{links, dataset}]}``."""
+
+    name = "v2.0"
+    path = "/api/v2/catalog/datasets"
+    items_key = "datasets"
+
+    def unwrap(self, item: Any) -> Any:
+        return item.get("dataset") if isinstance(item, dict) else item
+
+
+class Search1(Explore21):
+    """``/api/datasets/1.0/search/``: ``{nhits, parameters, datasets: [flat dataset]}``."""
+
+    name = "v1"
+    path = "/api/datasets/1.0/search/"
+    id_field = "datasetid"
+    always_sorted = False  # sort only when the catalog is too large for one window
+    items_key = "datasets"
+    total_key = "nhits"
+
+    def params(self, offset: int, where: list[str], refine: list[str], sort: bool) -> list[tuple[str, Any]]:
+        p: list[tuple[str, Any]] = [("rows", PAGE), ("start", offset)]
+        if sort:
+            p.append(("sort", "-" + self.id_field))  # v1: "-field" sorts ascending
+        if where:
+            p.append(("q", " AND ".join(f"({w})" for w in where) if len(where) > 1 else where[0]))
+        for r in refine:
+            facet, _, value = r.partition(":")
+            p.append((f"refine.{facet.strip()}", value.strip().strip('"')))
+        return p
+
+
+APIS = {"v2.1": Explore21(), "v2": Explore21(), "v2.0": Explore20(), "v1": Search1(), "v1.0": Search1()}
+
+
+# -- crawl -----------------------------------------------------------------------------------
+def crawl(ctx: SourceContext) -> Iterator[Dataset]:
+    """Every dataset of the portal (or of the ``where``/``refine`` selection)."""
+    version = str(ctx.option("api", "v2.1"))
+    api = APIS.get(version)
+    if api is None:
+        raise ValueError(f"option api inconnue pour Opendatasoft : {version!r} (v2.1, v2.0 ou v1)")
+    for obj in _listing(ctx, api):
+        ds = read_dataset(ctx, api, obj)
+        if ds is not None:
+            yield ds
+
+
+def _listing(ctx: SourceContext, api: Explore21) -> Iterator[Any]:
+    """Dataset objects of the catalog, each id once, window after window of 10000."""
+    url = ctx.base + api.path
+    where = [w for w in _strings(ctx.option("where")) if w.strip()]
+    refine = _strings(ctx.option("refine"))
+    seen: set[str] = set()
+    after: str | None = None
+    sort = api.always_sorted
+    first = True
+    while True:
+        filters = where + ([f"{api.id_field} > {_literal(after)}"] if after is not None else [])
+
+        def page(offset: int, filters=filters, sort=sort) -> tuple[int | None, list[Any]] | None:
+            return _page(ctx, api, url, api.params(offset, filters, refine, sort))
+
+        if first:  # an unreachable portal stops here, with its FetchError
+            resp = ctx.get_json(url, params=api.params(0, filters, refine, sort))
+            head = _read(ctx, api, resp.data, resp.url)
+        else:
+            head = page(0)
+        if head is None:
+            return
+        total, items = head
+        if first and total is not None and total > WINDOW and not sort:
+            sort = True  # continuing past the window needs a stable order from the start
+            continue
+        first = False
+        window = _Window(ctx, page, items, total)
+        last_id = None
+        for obj in window:
+            ident = _dataset_id(obj)
+            if ident is not None:
+                last_id = ident if last_id is None or ident > last_id else last_id
+                if ident in seen:
+                    continue
+                seen.add(ident)
+            yield obj
+        if not window.more:
+            return
+        if last_id is None or (after is not None and last_id <= after):
+            ctx.event("incomplete-listing", "Impossible de poursuivre la liste du catalogue au-delà de "
+                      f"{len(seen)} jeux de données.", level="error", url=url)
+            return
+        after = last_id
+
+
+class _Window:
+    """The datasets of one window (at most 10000 from offset 0): pages after the first in
+    parallel when the total is known, one after the other otherwise. ``more`` tells,
+    once iterated, whether the catalog goes on beyond the window."""
+
+    def __init__(self, ctx: SourceContext, page, items: list[Any], total: int | None):
+        self.ctx, self.page, self.items, self.total = ctx, page, items, total
+        self.more = False
+
+    def __iter__(self) -> Iterator[Any]:
+        yield from self.items
+        if self.total is not None:
+            self.more = self.total > WINDOW
+            for result in self.ctx.map(self.page, range(PAGE, min(self.total, WINDOW), PAGE)):
+                if result is not None:
+                    yield from result[1]
+            return
+        items, offset = self.items, 0
+        while len(items) >= PAGE:
+            offset += PAGE
+            if offset + PAGE > WINDOW:
+                self.more = True
+                return
+            result = self.page(offset)
+            if result is None:
+                return
+            items = result[1]
+            yield from items
+
+
+def _page(ctx: SourceContext, api: Explore21, url: str,
+          params: list[tuple[str, Any]]) -> tuple[int | None, list[Any]] | None:
+    """One listing page, or ``None`` (reported) when it cannot be had."""
+    try:
+        resp = ctx.get_json(url, params=params)
+    except FetchError as exc:
+        ctx.event("incomplete-listing", f"Page du catalogue inaccessible : {exc.message}", level="error",
+                  url=exc.url)
+        return None
+    return _read(ctx, api, resp.data, resp.url)
+
+
+def _read(ctx: SourceContext, api: Explore21, data: Any, url: str) -> tuple[int | None, list[Any]] | None:
+    try:
+        return api.read(data)
+    except ValueError as exc:
+        ctx.event("incomplete-listing", f"Page du catalogue illisible : {exc}", level="error", url=url)
+        return None
+
+
+# -- one dataset -----------------------------------------------------------------------------
+def read_dataset(ctx: SourceContext, api: Explore21, obj: Any) -> Dataset | None:
+    """The normalised record of one dataset object, or ``None`` (reported) if unreadable."""
+    ident = _dataset_id(obj)
+    if ident is None:
+        ctx.event("invalid-record", "Jeu de données sans identifiant ignoré.", url=ctx.base + api.path,
+                  record=_excerpt(obj))
+        return None
+    try:
+        return _dataset(ctx.name, ctx.base, api, ident, obj)
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        ctx.event("invalid-record", f"Jeu de données {ident} illisible : {exc}",
+                  url=landing_page(ctx.base, ident), record=_excerpt(obj))
+        return None
+
+
+def landing_page(base: str, ident: str) -> str:
+    return f"{base}/explore/dataset/{quote(ident, safe='@')}/"
+
+
+def _dataset(portal: str, base: str, api: Explore21, ident: str, obj: dict[str, Any]) -> Dataset:
+    metas = _templates(obj, v1=isinstance(api, Search1))
+    default, dcat, inspire = metas.get("default", {}), metas.get("dcat", {}), metas.get("inspire", {})
+    landing = landing_page(base, ident)
+    frequency_raw = _text(dcat.get("accrualperiodicity"))
+    start, end = _temporal(_text(dcat.get("temporal")))
+    keys = [landing]
+    file_identifier = _text(inspire.get("file_identifier"))
+    if file_identifier:
+        keys.append(file_identifier)
+    return Dataset(
+        portal=portal,
+        portal_kind=KIND,
+        source_id=ident,
+        title=_text(default.get("title")),
+        description=_text(default.get("description")),
+        keywords=_texts(default.get("keyword")),
+        themes=_texts(default.get("theme")),
+        publisher=Publisher(raw=_text(default.get("publisher")) or _text(dcat.get("creator"))
+                            or _text(dcat.get("contributor"))),
+        licence=_text(default.get("license")),
+        licence_url=_text(default.get("license_url")),
+        issued=parse_date(_text(dcat.get("issued")) or _text(dcat.get("created"))),
+        modified=parse_date(_text(default.get("modified")) or _text(default.get("data_processed"))),
+        metadata_modified=parse_date(_text(default.get("metadata_processed"))),
+        frequency=normalize_frequency(frequency_raw),
+        frequency_raw=frequency_raw,
+        temporal_start=start,
+        temporal_end=end,
+        spatial=_text(dcat.get("spatial")) or ", ".join(_texts(default.get("territory"))) or None,
+        spatial_granularity=_text(dcat.get("granularity")),
+        contact_name=_text(dcat.get("contact_name")) or _text(inspire.get("contact_individual_name")),
+        contact_email=_text(dcat.get("contact_email")) or _text(inspire.get("contact_email")),
+        landing_page=landing,
+        language=_text(default.get("language")) or (_texts(default.get("metadata_languages")) or [None])[0],
+        distributions=_exports(base, ident, obj, default) + _files(base, ident, obj),
+        harvest=_harvest(default, metas),
+        identity_keys=keys,
+        raw=obj,
+    )
+
+
+def _templates(obj: dict[str, Any], v1: bool) -> dict[str, dict[str, Any]]:
+    """Metadata templates by name; v1 keeps ``default`` flat in ``metas`` and the others in
+    ``interop_metas`` and ``extra_metas``. Anything that is not a dict counts as empty."""
+    out: dict[str, dict[str, Any]] = {}
+    if v1:
+        out["default"] = _dict(obj.get("metas"))
+        for group in ("extra_metas", "interop_metas"):
+            for name, values in _dict(obj.get(group)).items():
+                out[name] = _dict(values)
+    else:
+        for name, values in _dict(obj.get("metas")).items():
+            out[name] = _dict(values)
+    out.setdefault("default", {})
+    return out
+
+
+def _exports(base: str, ident: str, obj: dict[str, Any], default: dict[str, Any]) -> list[Distribution]:
+    """The exports ODS offers for this dataset (the Explore v2.1 URLs, as in its DCAT export)."""
+    fields = obj.get("fields") if isinstance(obj.get("fields"), list) else []
+    has_records = obj.get("has_records")
+    if not isinstance(has_records, bool):
+        has_records = bool(fields)
+    if not has_records:
+        return []
+    geo = "geo" in _texts(obj.get("features")) or any(
+        isinstance(f, dict) and f.get("type") in GEO_TYPES for f in fields)
+    count = default.get("records_count")
+    formats = ["csv", "json"]
+    if geo:
+        formats.append("geojson")
+        if not (isinstance(count, int) and count > SHP_MAX_RECORDS):
+            formats.append("shp")
+    modified = parse_date(_text(default.get("data_processed")) or _text(default.get("modified")))
+    path = f"{base}/api/explore/v2.1/catalog/datasets/{quote(ident, safe='@')}/exports"
+    return [Distribution(url=f"{path}/{fmt}", title=f"{ident}.{fmt}", format=normalize_format(fmt),
+                         format_raw=fmt, media_type=media_type_for(normalize_format(fmt)), kind="file",
+                         modified=modified, source_id=fmt)
+            for fmt in formats]
+
+
+def _files(base: str, ident: str, obj: dict[str, Any]) -> list[Distribution]:
+    """Attachments (v2 download path, which ODS gives for every API version) and v1
+    alternative exports."""
+    out = []
+    quoted = quote(ident, safe="@")
+    for key, path in (("attachments", f"{base}/api/v2/catalog/datasets/{quoted}/attachments"),
+                      ("alternative_exports", f"{base}/api/datasets/1.0/{quoted}/alternative_exports")):
+        items = obj.get(key) if isinstance(obj.get(key), list) else []
+        for item in items:
+            if not isinstance(item, dict) or not _text(item.get("id")):
+                continue
+            aid = _text(item.get("id"))
+            mimetype = _text(item.get("mimetype"))
+            name = _text(item.get("url")) or _text(item.get("title")) or ""
+            ext = name.rsplit(".", 1)[-1] if "." in name.rsplit("/", 1)[-1] else None
+            fmt = normalize_format(ext, mimetype)
+            out.append(Distribution(
+                url=f"{path}/{quote(aid, safe='')}", title=_text(item.get("title")),
+                description=_text(item.get("description")), format=fmt, format_raw=mimetype or ext,
+                media_type=mimetype or media_type_for(fmt), kind="file", source_id=aid))
+    return out
+
+
+def _harvest(default: dict[str, Any], metas: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    """Where a federated (or harvested) dataset comes from, when ODS says so."""
+    domain = _text(default.get("source_domain_address")) or _text(default.get("source_domain"))
+    remote = _text(default.get("source_dataset"))
+    harvester = _text(metas.get("publishing", {}).get("harvester"))
+    if not (domain or remote or harvester):
+        return None
+    out: dict[str, Any] = {"backend": "opendatasoft-federation" if (domain or remote) else harvester}
+    if domain:
+        out["domain"] = domain
+    if remote:
+        out["remote_id"] = remote
+        if domain:
+            host = domain if "://" in domain else f"https://{domain}"
+            out["remote_url"] = landing_page(host.rstrip("/"), remote)
+    if harvester:
+        out["harvester"] = harvester
+    return out
+
+
+def _temporal(text: str | None) -> tuple[str | None, str | None]:
+    """``(start, end)`` of a free-text temporal coverage: an ISO interval (``a/b``, ``..``
+    for an open end), ``a - b``, ``du a au b``, or a single date."""
+    if not text:
+        return None, None
+    low = text.strip()
+    for sep in ("/", " - ", " au ", " à "):
+        if sep in low:
+            a, b = low.split(sep, 1)
+            break
+    else:
+        return parse_date(low), None
+    a = a.strip()
+    if a.lower().startswith("du "):
+        a = a[3:]
+    return (parse_date(a) if a not in ("", "..") else None,
+            parse_date(b.strip()) if b.strip() not in ("", "..") else None)
+
+
+# -- small readers ---------------------------------------------------------------------------
+def _dataset_id(obj: Any) -> str | None:
+    if not isinstance(obj, dict):
+        return None
+    ident = obj.get("dataset_id", obj.get("datasetid"))
+    return ident.strip() if isinstance(ident, str) and ident.strip() else None
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: Any) -> str | None:
+    """A non-empty string from a string, a number or the first usable item of a list."""
+    if isinstance(value, list):
+        return next((t for t in (_text(v) for v in value) if t), None)
+    if isinstance(value, bool) or value is None or isinstance(value, dict):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _texts(value: Any) -> list[str]:
+    """A list of strings from a list or a single string (v1 gives both)."""
+    items = value if isinstance(value, list) else [value]
+    return [t for t in (_text(v) for v in items if not isinstance(v, list)) if t]
+
+
+def _strings(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+
+
+def _literal(value: str) -> str:
+    """An ODSQL string literal."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _excerpt(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, default=str)[:300]
