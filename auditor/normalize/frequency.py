@@ -55,7 +55,7 @@ _WORDS = {
     "autre": "other",
     # ISO 19115 MD_MaintenanceFrequencyCode (GeoNetwork)
     "continual": "continuous", "fortnightly": "biweekly", "annually": "annual",
-    "biannually": "semiannual", "asneeded": "irregular", "as needed": "irregular",
+    "biannually": "semiannual", "biennially": "biennial", "asneeded": "irregular", "as needed": "irregular",
     "notplanned": "notPlanned", "unknown": "unknown", "irregular": "irregular",
     # EU frequency vocabulary / Dublin Core
     "annual": "annual", "annual_2": "semiannual", "annual_3": "threeTimesAYear",
