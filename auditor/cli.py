@@ -55,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--faults", type=float, default=0.0, help="part des requêtes en erreur (0 à 1)")
     d.add_argument("--keep-serving", action="store_true", help="laisser les portails simulés en service après la collecte")
     d.add_argument("--format", choices=["text", "json"], default="text")
+    d.add_argument("--output", type=Path, help="écrire aussi le catalogue normalisé (JSON lines) dans ce fichier")
     d.add_argument("--lang", choices=["fr", "en"], default=None)
     d.add_argument("-q", "--quiet", action="store_true")
     d.set_defaults(func=cmd_demo)

@@ -101,6 +101,6 @@ def render(d: SimDataset, f: SimFile, fmt: str | None = None) -> tuple[bytes, st
         text = f"%PDF-1.4\n% {d.title}\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
         return text.encode("utf-8"), "application/pdf"
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr(f"{d.key}.txt", d.title)
+    with zipfile.ZipFile(buf, "w") as z:  # fixed timestamp: same bytes, same ETag, every time
+        z.writestr(zipfile.ZipInfo(f"{d.key}.txt", date_time=(2024, 1, 1, 0, 0, 0)), d.title)
     return buf.getvalue(), "application/zip"
