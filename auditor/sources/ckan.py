@@ -223,8 +223,8 @@ def to_dataset(pkg: dict, portal: str, base: str, *, dkan: bool = False) -> Data
             "source_id": extras.get("harvest_source_id"), "source_title": extras.get("harvest_source_title"),
             "remote_url": extras.get("harvest_url") or extras.get("original_url"),
         }.items() if v}
-    themes = [] if publisher_group else [t for g in groups if (t := _str(g.get("title")) or _str(g.get("display_name"))
-                                                                or _str(g.get("name")))]
+    themes = [] if publisher_group else [
+        t for g in groups if (t := _str(g.get("title")) or _str(g.get("display_name")) or _str(g.get("name")))]
     return Dataset(
         portal=portal,
         portal_kind=KIND,
@@ -251,7 +251,8 @@ def to_dataset(pkg: dict, portal: str, base: str, *, dkan: bool = False) -> Data
         landing_page=keys[0],
         language=_str(pkg.get("language")) or extras.get("language"),
         access_rights=extras.get("access_rights"),
-        distributions=[d for r in _list(pkg.get("resources")) if isinstance(r, dict) and (d := _distribution(r))],
+        distributions=[d for r in _list(pkg.get("resources"))
+                       if isinstance(r, dict) and (d := _distribution(r))],
         harvest=harvest,
         identity_keys=list(dict.fromkeys(keys)),
         raw=pkg,

@@ -79,8 +79,8 @@ class App(PortalApp):
             d = self.find(m[1])
             if d is None:
                 return Reply(404, b"<html><body>Dataset not found</body></html>", "text/html; charset=utf-8")
-            body = f"<!DOCTYPE html><html><head><title>{d.title}</title></head><body><h1>{d.title}</h1></body></html>"
-            return Reply(200, body.encode(), "text/html; charset=utf-8")
+            page = f"<!DOCTYPE html><html><head><title>{d.title}</title></head><body><h1>{d.title}</h1>"
+            return Reply(200, (page + "</body></html>").encode(), "text/html; charset=utf-8")
         return Reply(404, b"<html><body>Not found</body></html>", "text/html; charset=utf-8")
 
     def action(self, name: str, req: Request) -> Reply:
@@ -270,7 +270,8 @@ class App(PortalApp):
             "url": urls.file_url(self.portal, self.base, d, f), "url_type": "upload",
         }
         if self.dkan:
-            res = {"id": res["id"], "revision_id": "", "url": res["url"], "description": f"<p>{res['description']}</p>\n",
+            res = {"id": res["id"], "revision_id": "", "url": res["url"],
+                   "description": f"<p>{res['description']}</p>\n",
                    "format": f.format, "state": "Active", "revision_timestamp": modified, "name": f.title,
                    "mimetype": f.format, "size": f"{f.size} octets" if f.size is not None else "",
                    "created": created, "resource_group_id": d.organisation or "",
