@@ -87,6 +87,8 @@ ERROR_CODES = {
     "server-error": "erreur du serveur (5xx)",
     "invalid-json": "réponse JSON invalide",
     "html-instead-of-json": "page HTML reçue au lieu de JSON",
+    "invalid-rdf": "document RDF (DCAT) illisible",
+    "html-instead-of-rdf": "page HTML reçue au lieu d'un catalogue RDF",
     "invalid-body": "réponse illisible",
     "invalid-url": "adresse invalide",
     "too-many-redirects": "trop de redirections",
