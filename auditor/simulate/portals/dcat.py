@@ -47,6 +47,7 @@ LICENCES = {
     "cc-by": "https://creativecommons.org/licenses/by/4.0/",
     "cc-by-nc": "https://creativecommons.org/licenses/by-nc/4.0/",
 }
+RIGHTS = {"other-closed": "Tous droits réservés"}
 # udata frequency id -> EU frequency code (udata exports the rest as http://purl.org/cld/freq/{id})
 FREQUENCIES = {
     "continuous": "CONT", "hourly": "HOURLY", "daily": "DAILY", "semidaily": "DAILY_2",
@@ -183,8 +184,8 @@ class App(PortalApp):
         if licence:
             _put(g, node, DCTERMS.license, URIRef(licence))
             _put(g, URIRef(licence), RDF.type, DCTERMS.LicenseDocument)
-        elif d.licence:
-            _put(g, node, DCTERMS.rights, Literal(d.licence))
+        elif d.licence:  # no licence document: a rights statement, as exports do
+            _put(g, node, DCTERMS.rights, Literal(RIGHTS.get(d.licence, d.licence)))
         _put(g, node, DCTERMS.issued, _date(d.issued))
         _put(g, node, DCTERMS.modified, _date(d.modified))
         if d.frequency:
