@@ -5,9 +5,10 @@ Listing: pages of 100, the first one alone (it gives the total), the others in p
 The catalog refuses ``offset + limit`` beyond 10000, so the listing is ordered by dataset
 id and, past that window, goes on from the last id seen (``where dataset_id > "…"``,
 ANDed with the user's ``where``), window after window, until the catalog is exhausted.
-A page that fails after the client's retries is reported (``incomplete-listing``) and the
-next window starts from the last id actually read, so it is fetched again there whenever
-a later window exists. Options: ``where`` (ODSQL filter, e.g. ``publisher="Ville de
+v1 sorts (``sort=-datasetid``) only when the catalog exceeds one window. A page that
+fails after the client's retries is reported (``incomplete-listing``) and the others are
+kept; when it was the last page of a full window, the next window starts from the last id
+actually read, so its datasets come back there. Options: ``where`` (ODSQL filter, e.g. ``publisher="Ville de
 Lille"``; sent as ``q`` in v1) and ``refine`` (``facet:value`` or a list of them).
 
 Each dataset becomes one :class:`Dataset`: ``metas.default`` (v1: the flat ``metas``)
@@ -48,6 +49,8 @@ class Explore21:
     path = "/api/explore/v2.1/catalog/datasets"
     id_field = "dataset_id"
     always_sorted = True  # order_by=dataset_id is always accepted
+    items_key = "results"
+    total_key = "total_count"
 
     def params(self, offset: int, where: list[str], refine: list[str], sort: bool) -> list[tuple[str, Any]]:
         p: list[tuple[str, Any]] = [("limit", PAGE), ("offset", offset)]
@@ -64,9 +67,6 @@ class Explore21:
         total = data.get(self.total_key)
         total = total if isinstance(total, int) and not isinstance(total, bool) else None
         return total, [self.unwrap(item) for item in data[self.items_key]]
-
-    items_key = "results"
-    total_key = "total_count"
 
     def unwrap(self, item: Any) -> Any:
         return item
@@ -149,18 +149,19 @@ def _listing(ctx: SourceContext, api: Explore21) -> Iterator[Any]:
             continue
         first = False
         window = _Window(ctx, page, items, total)
-        last_id = None
+        last_id, new = None, 0
         for obj in window:
             ident = _dataset_id(obj)
             if ident is not None:
-                last_id = ident if last_id is None or ident > last_id else last_id
+                last_id = ident  # pages come in the catalog's order: the last one read is the highest
                 if ident in seen:
                     continue
                 seen.add(ident)
+                new += 1
             yield obj
         if not window.more:
             return
-        if last_id is None or (after is not None and last_id <= after):
+        if last_id is None or not new:  # the catalog does not move on: stop rather than loop
             ctx.event("incomplete-listing", "Impossible de poursuivre la liste du catalogue au-delà de "
                       f"{len(seen)} jeux de données.", level="error", url=url)
             return

@@ -120,6 +120,7 @@ class App(PortalApp):
         self.lock = threading.Lock()
         self._objects: dict[str, dict[str, Any]] = {}
         self._flats: dict[str, dict[str, Any]] = {}
+        self._catalog_rows: list[tuple[SimDataset, dict[str, Any]]] | None = None
         self._places: dict[str, str] | None = None
 
     # -- quota --------------------------------------------------------------------------
@@ -201,21 +202,28 @@ class App(PortalApp):
 
     # -- catalog ------------------------------------------------------------------------
     def _select(self, req: Request, where: list[str], refine: list[str], exclude: list[str],
-                order_by: str | None, id_field: str = "dataset_id") -> list[SimDataset]:
+                order_by: str | None) -> list[SimDataset]:
         tests = [compile_where(w) for w in where if w.strip()]
-        found = []
-        for d in self.datasets:
-            flat = self.flat(d)
-            if all(t(flat) for t in tests) and all(_refined(flat, r) for r in refine) \
-                    and not any(_refined(flat, r) for r in exclude):
-                found.append(d)
-        if order_by:
-            for field, desc in reversed(_order(order_by)):
-                present = [d for d in found if self.flat(d).get(field) is not None]
-                absent = [d for d in found if self.flat(d).get(field) is None]
-                present.sort(key=lambda d: _sort_key(self.flat(d)[field]), reverse=desc)
-                found = present + absent  # nulls always last
-        return found
+        tests += [(lambda r: lambda flat: _refined(flat, r))(r) for r in refine]
+        tests += [(lambda r: lambda flat: not _refined(flat, r))(r) for r in exclude]
+        found = self.catalog()
+        for test in tests:
+            found = [p for p in found if test(p[1])]
+        in_id_order = True
+        for field, desc in reversed(_order(order_by or "")):
+            if in_id_order and field in ("dataset_id", "datasetid") and not desc:
+                continue  # the catalog is kept in id order
+            present = [p for p in found if p[1].get(field) is not None]
+            present.sort(key=lambda p: _sort_key(p[1][field]), reverse=desc)
+            found = present + [p for p in found if p[1].get(field) is None]  # nulls always last
+            in_id_order = False
+        return [d for d, _ in found]
+
+    def catalog(self) -> list[tuple[SimDataset, dict[str, Any]]]:
+        """Every dataset with its queryable fields, in dataset id order."""
+        if self._catalog_rows is None:
+            self._catalog_rows = [(d, self.flat(d)) for d in self.datasets]
+        return self._catalog_rows
 
     def _catalog(self, req: Request, version: str) -> Reply:
         limit, offset = _paging(req.arg("limit"), req.arg("offset"))

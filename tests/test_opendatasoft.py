@@ -1,0 +1,498 @@
+"""Opendatasoft: the source against real ODS samples and against the simulated portal
+(Explore v2.1, v2.0 and v1), the simulator against the official OpenAPI spec."""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import hashlib
+import io
+import json
+import re
+import threading
+import zipfile
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+import jsonschema
+import pytest
+import requests
+
+from auditor.http import HttpClient, HttpConfig, retry_wait
+from auditor.normalize.frequency import normalize_frequency
+from auditor.simulate import content, urls
+from auditor.simulate.portals.opendatasoft import FREQUENCIES, LICENCES, licence_label
+from auditor.simulate.server import SimTerritory
+from auditor.simulate.world import Faults, SimDataset, SimFile, SimPortal, World
+
+from .helpers import FAST_HTTP, PORTALS, run_source
+
+ODS = PORTALS / "ods"
+APIS = ("v2.1", "v2.0", "v1")
+
+
+def only(world: World, *names: str) -> World:
+    """``world`` served with only the portals ``names`` (faster, and independent of the others)."""
+    return dataclasses.replace(world, portals={n: world.portals[n] for n in names})
+
+
+@pytest.fixture(scope="module")
+def roubaix(world):
+    with SimTerritory(only(world, "roubaix")) as territory:
+        yield territory
+
+
+def crawl(url, **kw):
+    return run_source("opendatasoft", url, name=kw.pop("name", "roubaix"), owner="59512", **kw)
+
+
+# -- real samples ----------------------------------------------------------------------------
+class Samples:
+    """A local server answering fixed bodies by path and, optionally, by offset."""
+
+    def __init__(self):
+        self.bodies: dict[tuple[str, str | None], tuple[int, bytes]] = {}
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def do_GET(self):
+                split = urlsplit(self.path)
+                q = parse_qs(split.query)
+                offset = (q.get("offset") or q.get("start") or [None])[0]
+                status, body = outer.bodies.get((split.path, offset)) or outer.bodies.get(
+                    (split.path, None), (404, b'{"error_code": "NotFound", "message": "x"}'))
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+    def serve(self, path: str, body, status: int = 200, offset: str | None = None) -> None:
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        self.bodies[(path, offset)] = (status, data)
+
+
+@pytest.fixture()
+def samples():
+    s = Samples()
+    yield s
+    s.server.shutdown()
+    s.server.server_close()
+
+
+def load(name: str):
+    return json.loads((ODS / name).read_text(encoding="utf-8"))
+
+
+def test_real_v21_catalog_sample(samples):
+    samples.serve("/api/explore/v2.1/catalog/datasets", load("v2.1-openapi-examples/GET_catalog_datasets.json"))
+    datasets, events = crawl(samples.base, name="ods")
+    assert not [e for e in events if e.level != "info"]
+    by_id = {d.source_id: d for d in datasets}
+    assert set(by_id) == {"world-administrative-boundaries-countries-and-territories",
+                          "geonames-all-cities-with-a-population-1000"}
+    wab = by_id["world-administrative-boundaries-countries-and-territories"]
+    assert wab.title == "World Administrative Boundaries - Countries and Territories"
+    assert wab.licence == "Open Government Licence v3.0"
+    assert wab.licence_url == "http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+    assert wab.publisher.raw == "World Food Programme (UN agency)"
+    assert wab.keywords[:2] == ["United Nation", "ISO-3 code"]
+    assert wab.themes == ["Administration, Government, Public finances, Citizenship"]
+    assert wab.modified == "2021-06-23T14:59:57+00:00" and wab.language == "en"
+    assert wab.landing_page == f"{samples.base}/explore/dataset/{wab.source_id}/"
+    assert wab.landing_page in wab.identity_keys
+    exports = f"{samples.base}/api/explore/v2.1/catalog/datasets/{wab.source_id}/exports/"
+    assert [d.url for d in wab.distributions] == [exports + f for f in ("csv", "json", "geojson", "shp")]
+    assert [d.format for d in wab.distributions] == ["csv", "json", "geojson", "shp"]
+    geonames = by_id["geonames-all-cities-with-a-population-1000"]
+    assert geonames.licence is None and geonames.publisher.raw is None and geonames.description is None
+    assert geonames.keywords == [] and geonames.themes == []
+    # 137 609 records: past the 50 000 the shapefile export stops at; and its zip attachment
+    assert [(d.format, d.url.rsplit("/", 1)[1]) for d in geonames.distributions] == [
+        ("csv", "csv"), ("json", "json"), ("geojson", "geojson"), ("zip", "cities1000_zip")]
+    att = geonames.distributions[-1]
+    assert att.url == f"{samples.base}/api/v2/catalog/datasets/{geonames.source_id}/attachments/cities1000_zip"
+    assert att.title == "cities1000.zip" and att.media_type == "application/zip"
+    assert wab.raw == load("v2.1-openapi-examples/GET_catalog_datasets.json")["results"][0]
+
+
+def test_real_v21_dataset_sample(samples):
+    obj = load("v2.1-openapi-examples/GET_catalog_datasets_ID.json")
+    samples.serve("/api/v2/catalog/datasets", {"total_count": 1, "links": [], "datasets": [{"links": [], "dataset": obj}]})
+    [d], events = crawl(samples.base, name="ods", options={"api": "v2.0"})
+    assert (d.source_id, d.title) == ("geonames-all-cities-with-a-population-1000",
+                                      "Geonames - All Cities with a population > 1000")
+    assert (d.licence, d.licence_url) == ("CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/")
+    assert d.publisher.raw == "GeoNames" and d.keywords == ["Geonames", "city", "world"]
+    assert d.description.startswith("<p>All cities with a population &gt; 1000")  # HTML kept as given
+    assert d.metadata_modified == "2021-06-23T07:50:26.162000+00:00"
+    assert d.raw == obj
+
+
+V1_SEARCH = {
+    "v1/api_datasets_1.0_search.udata-ods-fixture.json": {"test-a", "test-b", "test-c", "test-shp-limit"},
+    "v1/api_datasets_1.0_search.udata-harvest-fixture.json": {"test-a", "test-b", "test-c", "test-d"},
+    "v1/api_datasets_1.0_search.no-data.udata-ods-fixture.json": {"test-attachments", "test-empty"},
+}
+V1_SINGLE = {
+    "v1/api_datasets_1.0_ID.attachments-alternative_exports.udata-ods-fixture.json": "with-attachments",
+    "v1/api_datasets_1.0_ID.interop_metas-inspire.udata-ods-fixture.json": "inspire",
+    "v1/api_datasets_1.0_ID.test-b.udata-ods-fixture.json": "test-b",
+    "v1/api_datasets_1.0_ID.test-c.udata-ods-fixture.json": "test-c",
+    "v1/api_datasets_1.0_ID.test-shp-limit.udata-ods-fixture.json": "test-shp-limit",
+    "v1/api_datasets_1.0_ID.udata-ods-fixture.json": "test-a",
+    "v1/api_datasets_1.0_search.empty.udata-ods-fixture.json": "empty",
+}
+
+
+@pytest.mark.parametrize("name", sorted(V1_SEARCH) + sorted(V1_SINGLE))
+def test_every_real_v1_sample_parses(samples, name):
+    body = load(name)
+    if name in V1_SINGLE:  # a lookup answer: served as the one hit of a search
+        body = {"nhits": 1, "parameters": {"rows": 100, "format": "json"}, "datasets": [body]}
+    samples.serve("/api/datasets/1.0/search/", body)
+    datasets, events = crawl(samples.base, name="ods", options={"api": "v1"})
+    assert not [e for e in events if e.level != "info"]
+    expected = V1_SEARCH.get(name) or {V1_SINGLE[name]}
+    assert {d.source_id for d in datasets} == expected
+    for d in datasets:
+        assert d.title == body["datasets"][[o["datasetid"] for o in body["datasets"]].index(d.source_id)]["metas"]["title"]
+        assert d.portal_kind == "opendatasoft" and d.landing_page.endswith(f"/explore/dataset/{d.source_id}/")
+
+
+def test_real_v1_values(samples):
+    samples.serve("/api/datasets/1.0/search/", load("v1/api_datasets_1.0_search.udata-ods-fixture.json"))
+    datasets, _ = crawl(samples.base, name="ods", options={"api": "v1"})
+    by_id = {d.source_id: d for d in datasets}
+    a, b, c, shp = by_id["test-a"], by_id["test-b"], by_id["test-c"], by_id["test-shp-limit"]
+    assert (a.licence, a.publisher.raw, a.description) == ("Licence Ouverte (Etalab)", "test", "<p>test-a-description</p>")
+    assert a.keywords == ["keyword1", "keyword2"] and a.themes == ["Culture, Heritage", "Environment"]
+    assert a.modified == "2015-04-09T10:28:45+00:00" and a.metadata_modified == "2015-08-03T12:55:00+00:00"
+    # v1 gives a lone keyword or theme as a plain string, commas included
+    assert b.keywords == ["keyword1"]
+    assert b.themes == ["Spatial planning, Town planning, Buildings, Equipment, Housing"]
+    assert b.licence is None and b.publisher.raw is None
+    base = samples.base
+    assert [x.url for x in b.distributions] == [
+        f"{base}/api/explore/v2.1/catalog/datasets/test-b/exports/{f}" for f in ("csv", "json", "geojson", "shp")] + [
+        f"{base}/api/v2/catalog/datasets/test-b/attachments/documentation_pdf",
+        f"{base}/api/v2/catalog/datasets/test-b/attachments/extra_xls",
+        f"{base}/api/datasets/1.0/test-b/alternative_exports/gtfs_zip"]
+    assert [x.format for x in b.distributions[4:]] == ["pdf", "xls", "zip"]
+    assert b.distributions[-1].description == "GTFS 15/01"
+    assert c.distributions == []  # no records, nothing attached
+    assert [x.format for x in shp.distributions] == ["csv", "json", "geojson"]  # 50 001 records: no shapefile
+
+
+def test_real_v1_inspire_template(samples):
+    samples.serve("/api/datasets/1.0/search/", load("v1/api_datasets_1.0_search.udata-harvest-fixture.json"))
+    datasets, _ = crawl(samples.base, name="ods", options={"api": "v1"})
+    d = {d.source_id: d for d in datasets}["test-d"]
+    assert (d.contact_name, d.contact_email) == ("ACME", "tnt@acme.com")
+    assert "{73E--sfA386709}" in d.identity_keys
+
+
+# -- odd records and failing pages -------------------------------------------------------------
+def test_odd_records_do_not_crash(samples):
+    odd = [
+        {"dataset_id": "metas-null", "metas": None},
+        {"dataset_id": "default-null", "metas": {"default": None, "dcat": "x"}, "fields": {"a": 1}},
+        {"dataset_id": "odd-types", "has_records": "yes", "features": "geo",
+         "attachments": [None, {"id": 3}, {"title": "no id"}], "fields": [None, {"type": "geo_shape"}],
+         "metas": {"default": {"title": ["Titre", "bis"], "keyword": "un mot", "theme": 12, "publisher": "",
+                               "license": {"x": 1}, "modified": "pas une date", "records_count": "many"},
+                   "dcat": {"creator": ["Ville de Roubaix"], "accrualperiodicity": "Mensuelle",
+                            "temporal": "du 2020-01-01 au 2020-12-31"}}},
+        {"metas": {"default": {"title": "sans identifiant"}}},
+        "pas un objet",
+    ]
+    samples.serve("/api/explore/v2.1/catalog/datasets", {"total_count": 5, "results": odd})
+    datasets, events = crawl(samples.base, name="ods")
+    by_id = {d.source_id: d for d in datasets}
+    assert set(by_id) == {"metas-null", "default-null", "odd-types"}
+    assert [e.code for e in events] == ["invalid-record", "invalid-record"]
+    o = by_id["odd-types"]
+    assert o.title == "Titre" and o.keywords == ["un mot"] and o.themes == ["12"] and o.licence is None
+    assert o.publisher.raw == "Ville de Roubaix"  # empty publisher: the DCAT creator
+    assert o.modified is None and o.frequency == "monthly"
+    assert (o.temporal_start, o.temporal_end) == ("2020-01-01", "2020-12-31")
+    assert [x.format for x in o.distributions] == ["csv", "json", "geojson", "shp", None]
+    assert o.distributions[-1].url.endswith("/odd-types/attachments/3")  # junk attachments skipped
+    assert by_id["metas-null"].title is None and by_id["default-null"].distributions == []
+
+
+def test_a_failing_page_is_reported_and_the_others_kept(samples):
+    path = "/api/explore/v2.1/catalog/datasets"
+    page = lambda start, n: [{"dataset_id": f"d{i:04d}", "metas": {"default": {"title": f"t{i}"}}}  # noqa: E731
+                             for i in range(start, start + n)]
+    samples.serve(path, {"total_count": 250, "results": page(0, 100)}, offset="0")
+    samples.serve(path, b"<html>oops</html>", status=404, offset="100")
+    samples.serve(path, {"total_count": 250, "results": page(200, 50)}, offset="200")
+    datasets, events = crawl(samples.base, name="ods")
+    assert len(datasets) == 150
+    assert [(e.code, e.level) for e in events if e.code == "incomplete-listing"] == [("incomplete-listing", "error")]
+
+
+def test_unreachable_portal_raises(samples):
+    from auditor.http import FetchError
+
+    samples.serve("/api/explore/v2.1/catalog/datasets", b"{}", status=401)
+    with pytest.raises(FetchError):
+        crawl(samples.base, name="ods")
+
+
+# -- the simulated Roubaix portal --------------------------------------------------------------
+@pytest.mark.parametrize("api", APIS)
+def test_crawl_roubaix(world, roubaix, api):
+    base = roubaix.source_url("roubaix")
+    portal = world.portals["roubaix"]
+    datasets, events = crawl(base, options={"api": api})
+    hosted = {d.source_id: d for d in world.hosted("roubaix")}
+    assert {d.uid for d in datasets} == {f"roubaix:{sid}" for sid in hosted}
+    assert len(datasets) == len(hosted) and not events
+    for got in datasets:
+        d = hosted[got.source_id]
+        assert got.title == d.title
+        assert got.description == f"<p>{d.description}</p>"
+        assert got.publisher.raw == d.publisher
+        assert (got.licence, got.licence_url) == licence_label(d.licence)
+        assert got.frequency == d.frequency and got.frequency_raw == FREQUENCIES[d.frequency]
+        assert got.keywords == d.keywords and got.themes == d.themes
+        assert got.issued == d.issued and got.modified[:10] == d.modified
+        assert got.metadata_modified == d.metadata_modified
+        assert (got.temporal_start, got.temporal_end) == (d.temporal_start, d.temporal_end)
+        assert got.spatial == "Roubaix" and got.contact_email == d.contact_email
+        assert got.landing_page == urls.landing_url(portal, base, d) == got.identity_keys[0]
+        assert sorted(x.url for x in got.distributions) == sorted(urls.file_url(portal, base, d, f) for f in d.files)
+        by_url = {x.url: x for x in got.distributions}
+        for f in d.files:
+            dist = by_url[urls.file_url(portal, base, d, f)]
+            assert dist.format == f.format and dist.title == f.title
+
+
+def test_where_and_refine_options(world, roubaix):
+    base = roubaix.source_url("roubaix")
+    expected = {d.source_id for d in world.hosted("roubaix") if d.publisher == "Ville de Roubaix"}
+    assert 0 < len(expected) < len(world.hosted("roubaix"))
+    for api in APIS:
+        for options in ({"where": 'publisher="Ville de Roubaix"'}, {"refine": ["publisher:Ville de Roubaix"]}):
+            datasets, events = crawl(base, options={"api": api, **options})
+            assert {d.source_id for d in datasets} == expected, (api, options)
+    datasets, _ = crawl(base, options={"where": "publisher IS NULL"})
+    assert {d.publisher.raw for d in datasets} == {None} and len(datasets) == len(world.hosted("roubaix")) - len(expected)
+
+
+def test_second_crawl_is_served_by_304s(roubaix, tmp_path):
+    base = roubaix.source_url("roubaix")
+    first, _ = crawl(base, cache_dir=str(tmp_path))
+    client = HttpClient(HttpConfig(cache_dir=str(tmp_path), **FAST_HTTP))
+    second, _ = crawl(base, http=client)
+    assert [d.to_dict() for d in second] == [d.to_dict() for d in first]
+    assert client.stats.requests >= 1
+    assert client.stats.not_modified == client.stats.requests == client.stats.conditional
+
+
+def test_faults_still_give_the_complete_set(world):
+    w = copy.deepcopy(only(world, "roubaix"))
+    w.portals["roubaix"].faults = Faults(rate=0.5, seed=3, kinds=("500", "502", "429", "garbage", "truncated",
+                                                                   "html", "reset"))
+    expected = {f"roubaix:{d.source_id}" for d in w.hosted("roubaix")}
+    with SimTerritory(w) as territory:
+        base = territory.source_url("roubaix")
+        retries = []
+        for api in APIS:
+            datasets, events = crawl(base, options={"api": api})
+            assert {d.uid for d in datasets} == expected
+            assert not [e for e in events if e.level != "info"]
+            retries += events
+        assert territory.log.entries  # faults were played ...
+        assert len(retries) == len(territory.log.entries)  # ... and each one recorded as a retry
+        assert {e.detail["attempt"] for e in retries} >= {1}
+
+
+# -- more than 10 000 datasets -----------------------------------------------------------------
+def big_world(n: int, faults: Faults | None = None) -> World:
+    """``n`` small datasets on one simulated ODS portal, in no particular id order."""
+    datasets = []
+    for i in range(n):
+        key = "jdd-" + hashlib.sha1(str(i).encode()).hexdigest()[:10]
+        files = [SimFile("csv-1", f"{key}.csv", "csv", "text/csv"), SimFile("json-2", f"{key}.json", "json",
+                                                                              "application/json")] if i % 50 == 0 else []
+        datasets.append(SimDataset(key=key, owner="59512", portal="grand", source_id=key, kind="misc",
+                                   title=f"Jeu {i}", description=None, publisher="Ville de Roubaix" if i % 3 else None,
+                                   rows=2, files=files))
+    portal = SimPortal("grand", "opendatasoft", "grand portail", faults=faults or Faults())
+    return World(seed=0, portals={"grand": portal}, datasets=datasets)
+
+
+@pytest.mark.parametrize("api", ["v2.1", "v1"])
+def test_more_than_ten_thousand_datasets(api):
+    w = big_world(10250)
+    with SimTerritory(w) as territory:
+        base = territory.source_url("grand")
+        r = requests.get(f"{base}/api/explore/v2.1/catalog/datasets", params={"offset": 9950, "limit": 100})
+        assert r.status_code == 400 and r.json()["error_code"] == "InvalidRESTParameterError"
+        patient = HttpClient(HttpConfig(**{**FAST_HTTP, "timeout": 20.0, "total_timeout": 60.0}))
+        datasets, events = crawl(base, name="grand", options={"api": api}, http=patient)
+        assert not events
+        assert len(datasets) == 10250
+        assert {d.source_id for d in datasets} == {d.source_id for d in w.datasets}
+        with_files = [d for d in datasets if d.distributions]
+        assert len(with_files) == 205 and all(len(d.distributions) == 2 for d in with_files)
+        # the user's filter holds past the first window too
+        datasets, events = crawl(base, name="grand", options={"api": api, "where": 'publisher="Ville de Roubaix"'},
+                                 http=patient)
+        assert not events and len(datasets) == sum(1 for d in w.datasets if d.publisher)
+
+
+def test_parallel_pages_under_faults():
+    w = big_world(1200, Faults(rate=0.3, seed=11, kinds=("500", "429", "garbage", "truncated", "reset")))
+    with SimTerritory(w) as territory:
+        datasets, events = crawl(territory.source_url("grand"), name="grand")
+        assert len({d.source_id for d in datasets}) == len(datasets) == 1200
+        assert not [e for e in events if e.level != "info"]
+        assert len(events) == len(territory.log.entries) > 0
+
+
+# -- the simulator on its own --------------------------------------------------------------------
+def openapi_schema(name: str) -> dict:
+    """Schema ``name`` of the official Explore v2.1 OpenAPI, ``$ref`` inlined and OpenAPI's
+    ``nullable`` turned into JSON Schema."""
+    spec = json.loads((ODS / "openapi-explore-v2.1.json").read_text(encoding="utf-8"))
+
+    def resolve(node):
+        if isinstance(node, dict):
+            if "$ref" in node:
+                parts = node["$ref"].lstrip("#/").split("/")
+                target = spec
+                for p in parts:
+                    target = target[p]
+                return resolve(target)
+            out = {k: resolve(v) for k, v in node.items() if k != "nullable"}
+            if node.get("nullable") and "type" in out:
+                out["type"] = [out["type"], "null"]
+            return out
+        if isinstance(node, list):
+            return [resolve(v) for v in node]
+        return node
+
+    return resolve(spec["components"]["schemas"][name] if name in spec["components"]["schemas"]
+                   else spec["components"]["responses"][name]["content"]["application/json; charset=utf-8"]["schema"])
+
+
+def test_simulator_answers_follow_the_openapi_spec(world, roubaix):
+    base = roubaix.source_url("roubaix") + "/api/explore/v2.1"
+    catalog = requests.get(f"{base}/catalog/datasets", params={"limit": 100}).json()
+    jsonschema.validate(catalog, openapi_schema("results_dataset-v2.1"))
+    # the official example validates too: the conversion of the spec is sound
+    jsonschema.validate(load("v2.1-openapi-examples/GET_catalog_datasets.json"), openapi_schema("results_dataset-v2.1"))
+    sid = catalog["results"][0]["dataset_id"]
+    jsonschema.validate(requests.get(f"{base}/catalog/datasets/{sid}").json(), openapi_schema("dataset-v2.1"))
+    jsonschema.validate(requests.get(f"{base}/catalog/datasets/{sid}/records").json(), openapi_schema("results-v2.1"))
+    bad = requests.get(f"{base}/catalog/datasets", params={"limit": 1473})
+    assert bad.status_code == 400
+    jsonschema.validate(bad.json(), openapi_schema("bad_request"))
+    facets = requests.get(f"{base}/catalog/facets", params={"facet": "publisher"}).json()
+    for group in facets["facets"]:
+        jsonschema.validate(group, openapi_schema("facet_enumeration"))
+    key_sets = {frozenset(o["metas"]["default"]) for o in catalog["results"]}
+    assert key_sets == {frozenset(load("v2.1-openapi-examples/GET_catalog_datasets_ID.json")["metas"]["default"])}
+
+
+def test_simulator_errors_and_quota(world):
+    w = copy.deepcopy(only(world, "roubaix"))
+    w.portals["roubaix"].options["call_limit"] = 4
+    with SimTerritory(w) as territory:
+        base = territory.source_url("roubaix") + "/api/explore/v2.1"
+        r = requests.get(f"{base}/catalog/datasets", params={"limit": 1473})
+        assert r.json() == {"error_code": "InvalidRESTParameterError", "message": "Invalid value for limit API "
+                            "parameter: 1473 was found but -1 <= limit <= 100 is expected."}
+        assert r.headers["X-RateLimit-Limit"] == "4" and r.headers["X-RateLimit-Remaining"] == "3"
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2} 00:00:00\+00:00", r.headers["X-RateLimit-Reset"])
+        r = requests.get(f"{base}/catalog/datasets", params={"offset": 9901, "limit": 100})
+        assert r.status_code == 400 and r.json()["error_code"] == "InvalidRESTParameterError"
+        r = requests.get(f"{base}/catalog/datasets/inconnu")
+        assert r.status_code == 404 and r.json() == {"error_code": "NotFound", "message": "Unknown dataset: inconnu"}
+        assert requests.get(f"{base}/catalog/datasets").status_code == 200
+        r = requests.get(f"{base}/catalog/datasets")
+        assert r.status_code == 429 and r.headers["X-RateLimit-Remaining"] == "0"
+        body = r.json()
+        assert set(body) == {"errorcode", "reset_time", "limit_time_unit", "call_limit", "error"}
+        assert (body["errorcode"], body["limit_time_unit"], body["call_limit"]) == (10002, "day", 4)
+        assert body["error"] == "Too many requests on the domain. Please contact the domain administrator."
+        jsonschema.validate(body, openapi_schema("quota"))
+    assert retry_wait({"x-ratelimit-reset": "2099-01-01 00:00:00+00:00", "x-ratelimit-remaining": "4993"}) is None
+    assert retry_wait({"x-ratelimit-reset": "2099-01-01 00:00:00+00:00", "x-ratelimit-remaining": "0"}) > 3600
+
+
+def test_simulator_files(world):
+    w = copy.deepcopy(only(world, "roubaix"))
+    geo = next(d for d in w.hosted("roubaix") if any(f.format == "shp" for f in d.files))
+    budget = next(d for d in w.hosted("roubaix") if any(f.format == "pdf" for f in d.files))
+    next(f for f in geo.files if f.format == "json").status = 404
+    portal = w.portals["roubaix"]
+    with SimTerritory(w) as territory:
+        base = territory.source_url("roubaix")
+        get = lambda d, fmt: requests.get(urls.file_url(portal, base, d, next(f for f in d.files if f.format == fmt)))  # noqa: E731
+        r = get(geo, "csv")
+        assert r.status_code == 200 and r.content.startswith(b"\xef\xbb\xbf")
+        header = r.content[3:].decode().splitlines()[0].split(";")
+        assert header == list(content.rows(geo)[0]) + ["geo_point_2d"]
+        assert len(r.content.decode("utf-8-sig").splitlines()) == geo.rows + 1
+        r = get(geo, "json")
+        assert r.status_code == 404 and r.json()["error_code"] == "NotFound"
+        r = get(geo, "geojson")
+        assert r.json()["type"] == "FeatureCollection" and len(r.json()["features"]) == geo.rows
+        assert zipfile.is_zipfile(io.BytesIO(get(geo, "shp").content))
+        rows = requests.get(urls.file_url(portal, base, budget, next(f for f in budget.files if f.format == "json"))).json()
+        assert rows == content.rows(budget)
+        r = get(budget, "pdf")
+        assert r.status_code == 200 and r.headers["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
+        v20 = requests.get(f"{base}/api/v2/catalog/datasets/{geo.source_id}/exports/csv")
+        assert not v20.content.startswith(b"\xef\xbb\xbf")  # v2.0 sends no BOM
+        rec = requests.get(f"{base}/api/explore/v2.1/catalog/datasets/{geo.source_id}/records", params={"limit": 5}).json()
+        assert rec["total_count"] == geo.rows and rec["results"][0]["geo_point_2d"].keys() == {"lat", "lon"}
+        assert requests.get(f"{base}/api/explore/v2.1/catalog/datasets/{geo.source_id}/records",
+                            params={"limit": 101}).status_code == 400
+        v1 = requests.get(f"{base}/api/records/1.0/search/", params={"dataset": geo.source_id, "rows": 2}).json()
+        real = load("v1/api_records_1.0_search.vlille-realtime.opendata.lillemetropole.fr-2021-01-07.repaired.json")
+        assert set(v1) <= set(real) and set(v1["records"][0]) == set(real["records"][0])
+        assert requests.get(f"{base}/explore/dataset/{geo.source_id}/").status_code == 200
+
+
+def test_simulator_api_option_and_v1_shapes(world):
+    w = copy.deepcopy(only(world, "roubaix"))
+    w.portals["roubaix"].options["api"] = "v1"
+    d = w.hosted("roubaix")[0]
+    with SimTerritory(w) as territory:
+        base = territory.source_url("roubaix")
+        assert requests.get(f"{base}/api/explore/v2.1/catalog/datasets").status_code == 404
+        assert requests.get(urls.file_url(w.portals["roubaix"], base, d, d.files[0])).status_code == 200
+        search = requests.get(f"{base}/api/datasets/1.0/search/", params={"rows": 100, "facet": "publisher"}).json()
+        assert search["nhits"] == len(w.hosted("roubaix"))
+        assert search["facet_groups"][0]["facets"][0] == {
+            "name": "Ville de Roubaix", "path": "Ville de Roubaix", "state": "displayed",
+            "count": sum(1 for x in w.hosted("roubaix") if x.publisher == "Ville de Roubaix")}
+        themes = {type(o["metas"]["theme"]) for o in search["datasets"]}
+        assert themes == {str}  # one theme each: a plain string, as v1 gives it
+        one = requests.get(f"{base}/api/datasets/1.0/{d.source_id}/").json()
+        assert one["datasetid"] == d.source_id and "interop_metas" in one
+        with pytest.raises(Exception):
+            crawl(base, options={"api": "v2.1"})
+
+
+def test_rendered_labels_map_back():
+    for canonical, label in FREQUENCIES.items():
+        assert normalize_frequency(label) == canonical, label
+    assert {k: v[0] for k, v in LICENCES.items() if k in ("lov2", "odbl", "lo1")} == {
+        "lov2": "Licence Ouverte v2.0 (Etalab)", "odbl": "Open Database License (ODbL)",
+        "lo1": "Licence Ouverte (Etalab)"}
+    assert licence_label(None) == (None, None)
