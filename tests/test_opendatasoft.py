@@ -17,7 +17,7 @@ import jsonschema
 import pytest
 import requests
 
-from auditor.http import HttpClient, HttpConfig, retry_wait
+from auditor.http import FetchError, HttpClient, HttpConfig, retry_wait
 from auditor.normalize.frequency import normalize_frequency
 from auditor.simulate import content, urls
 from auditor.simulate.portals.opendatasoft import FREQUENCIES, LICENCES, licence_label
@@ -242,8 +242,6 @@ def test_a_failing_page_is_reported_and_the_others_kept(samples):
 
 
 def test_unreachable_portal_raises(samples):
-    from auditor.http import FetchError
-
     samples.serve("/api/explore/v2.1/catalog/datasets", b"{}", status=401)
     with pytest.raises(FetchError):
         crawl(samples.base, name="ods")
@@ -485,8 +483,9 @@ def test_simulator_api_option_and_v1_shapes(world):
         assert themes == {str}  # one theme each: a plain string, as v1 gives it
         one = requests.get(f"{base}/api/datasets/1.0/{d.source_id}/").json()
         assert one["datasetid"] == d.source_id and "interop_metas" in one
-        with pytest.raises(Exception):
+        with pytest.raises(FetchError) as err:
             crawl(base, options={"api": "v2.1"})
+        assert err.value.status == 404
 
 
 def test_rendered_labels_map_back():

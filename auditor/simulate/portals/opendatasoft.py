@@ -201,7 +201,7 @@ class App(PortalApp):
         return json_reply(obj if version == "v2.1" else {"links": [], "dataset": obj})
 
     # -- catalog ------------------------------------------------------------------------
-    def _select(self, req: Request, where: list[str], refine: list[str], exclude: list[str],
+    def _select(self, where: list[str], refine: list[str], exclude: list[str],
                 order_by: str | None) -> list[SimDataset]:
         tests = [compile_where(w) for w in where if w.strip()]
         tests += [(lambda r: lambda flat: _refined(flat, r))(r) for r in refine]
@@ -227,7 +227,7 @@ class App(PortalApp):
 
     def _catalog(self, req: Request, version: str) -> Reply:
         limit, offset = _paging(req.arg("limit"), req.arg("offset"))
-        found = self._select(req, req.args("where"), req.args("refine"), req.args("exclude"),
+        found = self._select(req.args("where"), req.args("refine"), req.args("exclude"),
                              req.arg("order_by"))
         page = found[offset: offset + limit]
         objects = [self.dataset_object(d) for d in page]
@@ -238,7 +238,7 @@ class App(PortalApp):
 
     def _catalog_facets(self, req: Request) -> Reply:
         refine = req.args("refine")
-        found = self._select(req, req.args("where"), refine, req.args("exclude"), None)
+        found = self._select(req.args("where"), refine, req.args("exclude"), None)
         names = [_facet_name(f) for f in req.args("facet")] or list(DEFAULT_FACETS)
         return json_reply({"_links": [], "facets": [self._facet(n, found, refine) for n in names]})
 
@@ -352,7 +352,7 @@ class App(PortalApp):
         order = None
         if sort:  # v1: "sort=field" is descending, "sort=-field" ascending
             order = f"{sort[1:]} ASC" if sort.startswith("-") else f"{sort} DESC"
-        found = self._select(req, req.args("q"), refine, exclude, order)
+        found = self._select(req.args("q"), refine, exclude, order)
         body: dict[str, Any] = {
             "nhits": len(found),
             "parameters": {"timezone": "UTC", "rows": rows, "start": start, "format": "json", "staged": False},
