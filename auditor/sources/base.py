@@ -16,6 +16,7 @@ portal. Attribution to communes and grouping of copies are done later, by the ca
 """
 from __future__ import annotations
 
+import json
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, TypeVar
@@ -66,6 +67,28 @@ class SourceContext:
     def event(self, code: str, message: str, *, level: str = "warning", url: str | None = None,
               **detail: Any) -> None:
         self.emit(portal=self.name, code=code, level=level, message=message, url=url, detail=detail)
+
+    def snapshot(self, key: str, fingerprint: str, build: Callable[[], tuple[Any, bool]]) -> Any:
+        """A listing that cannot be revalidated with a conditional GET (a POSTed search, say)
+        but whose ``fingerprint`` (record count, latest change...) tells when it changed:
+        the listing stored under ``key`` with the same fingerprint is reused, else ``build()``
+        runs and its result is stored when it says it is complete. JSON-able results only."""
+        cache = self.http.cache
+        if cache is not None:
+            entry = cache.get("SNAPSHOT", key)
+            if entry is not None and entry.headers.get("fingerprint") == fingerprint:
+                try:
+                    value = json.loads(entry.body)
+                except ValueError:
+                    value = None
+                if value is not None:
+                    self.http.stats.fingerprint_hits += 1
+                    return value
+        value, complete = build()
+        if cache is not None and complete:
+            cache.put("SNAPSHOT", key, 200, {"fingerprint": fingerprint},
+                      json.dumps(value, ensure_ascii=False).encode("utf-8"))
+        return value
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         """``fn`` over ``items`` in parallel, results in order. ``fn`` must not call ``map``."""

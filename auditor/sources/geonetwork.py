@@ -7,7 +7,9 @@ Records come from GeoNetwork's Elasticsearch proxy,
 langfre}``, ``contactForResource[]``, ``licenseObject[]``, ``link[]``...). Elasticsearch refuses
 ``from + size`` beyond 10 000 (``index.max_result_window``), so pages up to that window are
 fetched in parallel with ``from``/``size`` sorted on ``uuid``, and the rest with
-``search_after`` on the same sort, one page after another.
+``search_after`` on the same sort, one page after another. A search cannot be revalidated
+with a conditional request, so a one-record search fingerprints the catalogue (count, latest
+``dateStamp``) and an unchanged catalogue reuses the previous crawl's listing.
 
 Then the OGC API (``{base}{ogcapi_path}/collections``): a collection named by a record's
 links (``.../collections/{id}...``) belongs to that record, whose distributions gain its bulk
@@ -58,7 +60,7 @@ LANGUAGES = {"fre": "fr", "fra": "fr", "eng": "en", "ger": "de", "deu": "de", "d
 def crawl(ctx: SourceContext) -> Iterator[Dataset]:
     base = ctx.base
     search_url = base + ctx.option("geonetwork_path", "/geonetwork/srv/api").rstrip("/") + SEARCH
-    hits = search_all(ctx, search_url, int(ctx.option("page_size", PAGE)))
+    hits = listing(ctx, search_url, int(ctx.option("page_size", PAGE)))
     records: list[Dataset] = []
     for hit in hits:
         try:
@@ -89,8 +91,33 @@ def search_body(size: int, offset: int = 0, after: list[Any] | None = None) -> d
     return body
 
 
-def search_all(ctx: SourceContext, url: str, size: int = PAGE) -> list[dict[str, Any]]:
-    """Every hit of the catalogue, each once. The first request's failure propagates."""
+def listing(ctx: SourceContext, url: str, size: int = PAGE) -> list[dict[str, Any]]:
+    """Every hit, reusing the previous crawl's listing when the catalogue has not changed.
+
+    A POSTed search cannot be revalidated with ``If-None-Match``; instead one tiny search
+    (the record count and the most recent ``dateStamp``) fingerprints the catalogue: any
+    record added, removed or edited changes it."""
+    probe = _search(ctx, url, {"query": QUERY, "size": 1, "track_total_hits": True,
+                               "sort": [{"dateStamp": "desc"}, {"uuid": "asc"}],
+                               "_source": ["uuid", "dateStamp"]})
+    total, _ = _total(probe)
+    top = _hits(probe)[:1]
+    src = top[0].get("_source", {}) if top and isinstance(top[0], dict) else {}
+    fingerprint = json.dumps([total, src.get("dateStamp"), src.get("uuid"), size, SOURCE])
+
+    def build() -> tuple[list[dict[str, Any]], bool]:
+        failures: list[FetchError] = []
+        hits = search_all(ctx, url, size, failures)
+        return hits, not failures
+
+    return ctx.snapshot(f"{url}#records", fingerprint, build)
+
+
+def search_all(ctx: SourceContext, url: str, size: int = PAGE,
+               failures: list[FetchError] | None = None) -> list[dict[str, Any]]:
+    """Every hit of the catalogue, each once. The first request's failure propagates; later
+    failures are reported and appended to ``failures``."""
+    failures = [] if failures is None else failures
     size = max(1, min(size, WINDOW))
     first = _search(ctx, url, search_body(size, 0))
     total, exact = _total(first)
@@ -102,6 +129,7 @@ def search_all(ctx: SourceContext, url: str, size: int = PAGE) -> list[dict[str,
         try:
             return _hits(_search(ctx, url, search_body(size, offset)))
         except FetchError as exc:
+            failures.append(exc)
             _incomplete(ctx, url, exc, offset=offset)
             return None
 
@@ -112,12 +140,12 @@ def search_all(ctx: SourceContext, url: str, size: int = PAGE) -> list[dict[str,
         _keep(p or [], hits, seen)
     covered = (offsets[-1] if offsets else 0) + size
     if full and (not exact or total > covered):
-        _search_after(ctx, url, size, hits, seen)
+        _search_after(ctx, url, size, hits, seen, failures)
     return hits
 
 
 def _search_after(ctx: SourceContext, url: str, size: int, hits: list[dict[str, Any]],
-                  seen: set[str]) -> None:
+                  seen: set[str], failures: list[FetchError]) -> None:
     """Pages beyond the ``from``/``size`` window: ``search_after`` the greatest sort values
     seen so far (pages that failed inside the window are fetched again this way)."""
     try:
@@ -128,6 +156,7 @@ def _search_after(ctx: SourceContext, url: str, size: int, hits: list[dict[str, 
         try:
             batch = _hits(_search(ctx, url, search_body(size, after=after)))
         except FetchError as exc:
+            failures.append(exc)
             _incomplete(ctx, url, exc, after=after)
             return
         before = len(hits)
