@@ -13,6 +13,8 @@ on the origin portal is the primary and the others point to it with ``copy_of``.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -92,6 +94,7 @@ def _key(value: str) -> str | None:
     return None  # a bare slug is not unique across portals
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize_url(url: str) -> str | None:
     """A comparable form of a URL: scheme-less, lower-case host without ``www.``, no
     trailing slash, no fragment. Site roots and catalogue roots return ``None``."""

@@ -256,6 +256,9 @@ class HttpClient:
                 self._retry_or_fail(portal, "server-error", f"HTTP {status}", full_url, attempt, status, wait)
                 continue
             if status >= 400:
+                if status in (404, 410) and method == "HEAD" and self.cache and conditional:
+                    # remembered so that a probe within max_age need not ask again
+                    self.cache.put(method, full_url, status, resp.headers, b"")
                 if raise_for_status:
                     raise self._fail(portal, "http-error", f"HTTP {status}", full_url, status)
                 return resp

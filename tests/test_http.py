@@ -241,3 +241,12 @@ def test_max_age_reuses_a_recently_confirmed_answer_without_asking(server, tmp_p
     assert len(server.seen) == sent
     again.head(server.base + "/f.csv", max_age=0)  # too old: revalidated
     assert again.stats.not_modified == 1 and len(server.seen) == sent + 1
+
+
+def test_a_missing_file_is_remembered_within_max_age_only(server, tmp_path):
+    client(tmp_path).head(server.base + "/absent.csv", raise_for_status=False)
+    again = client(tmp_path)
+    r = again.head(server.base + "/absent.csv", raise_for_status=False, max_age=3600)
+    assert r.status == 404 and again.stats.requests == 0
+    r = again.head(server.base + "/absent.csv", raise_for_status=False)
+    assert r.status == 404 and again.stats.requests == 1

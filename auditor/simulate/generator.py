@@ -365,7 +365,8 @@ def generate(seed: int = 0, *, target_records: int | None = None, registry: Regi
 
     # collections on the MEL platform: every record there publishes an OGC API collection
     for d in g.datasets:
-        if d.portal == "mel":
+        if d.portal == "mel" and (not d.record or any(f.format in TABLE_FORMATS for f in d.files)):
+            # tables are published as OGC API collections; documents only as attachments
             ws = "mel" if d.owner in (MEL, "other") else _slug(registry.communes[d.owner].name).replace("-", "_")
             d.collection = f"{ws}:{d.key.replace('-', '_')}"[:80]
         if d.portal == "mel" and not d.record:
@@ -421,7 +422,7 @@ def _mel_dataset(g: _Gen, title: str, freq: str, theme: str) -> SimDataset:
                description=f"{title}. Données produites par la Métropole européenne de Lille "
                            f"et ses délégataires, diffusées sur data.lillemetropole.fr.",
                keywords=[theme.lower(), "métropole"], themes=[theme], frequency=freq,
-               formats=rng.choice([["csv", "geojson", "json"], ["csv", "json"], ["csv", "geojson", "shp"]]))
+               formats=rng.choice([["csv", "json"], ["csv", "geojson", "pdf"], ["pdf", "zip"]]))
     _plan_copies(g, d)
     return d
 

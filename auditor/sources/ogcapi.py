@@ -17,6 +17,8 @@ record are merged into that record.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from typing import Any, Iterator
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
@@ -147,6 +149,7 @@ def collection_dataset(c: dict[str, Any], *, root: str, portal: str, kind: str =
     )
 
 
+@lru_cache(maxsize=1 << 16)
 def url_key(url: str) -> str:
     """A comparison key for URLs: host lower-cased, path unquoted, query sorted."""
     parts = urlsplit(url.strip())

@@ -37,7 +37,7 @@ import threading
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlencode, urlsplit
 
 from ...normalize.frequency import DELTAS
@@ -75,6 +75,7 @@ class _Entry:
 
 class App(PortalApp):
     def __init__(self, world, portal, urls_):
+        self._order: list[_Entry] | None = None
         super().__init__(world, portal, urls_)
         self.orgs = world.organisations_on(portal.name)
         self.org_by_ref = {o.id: o for o in self.orgs}
@@ -190,7 +191,7 @@ class App(PortalApp):
         q = fold(req.arg("q") or "")
         orgs = [o for o in self.orgs if q in fold(o.name)] if q else list(self.orgs)
         orgs.sort(key=lambda o: (len(o.name), o.name) if q else (o.name,))
-        return json_reply(_page(req, [self.organisation_json(o) for o in orgs], *paging))
+        return json_reply(_page(req, orgs, *paging, render=self.organisation_json))
 
     def org_datasets(self, req: Request, org: SimOrganisation) -> Reply:
         paging = _paging(req)
@@ -198,7 +199,7 @@ class App(PortalApp):
             return paging
         entries = [e for e in self._ordered() if e.org is org
                    and not e.state.get("deleted") and not e.state.get("private")]
-        return json_reply(_page(req, [self.dataset_json(e) for e in entries], *paging))
+        return json_reply(_page(req, entries, *paging, render=self.dataset_json))
 
     def list_datasets(self, req: Request) -> Reply:
         paging = _paging(req)
@@ -213,11 +214,14 @@ class App(PortalApp):
         q = fold(req.arg("q") or "")
         if q:
             entries = [e for e in entries if all(w in fold(e.d.title).split() for w in q.split())]
-        return json_reply(_page(req, [self.dataset_json(e) for e in entries], *paging))
+        return json_reply(_page(req, entries, *paging, render=self.dataset_json))
 
     def _ordered(self) -> list[_Entry]:
-        """udata's default order: most recently created first."""
-        return sorted(self.entries, key=lambda e: (self._created_internal(e), e.id), reverse=True)
+        """udata's default order: most recently created first (the world does not change
+        while it is served, so the order is computed once)."""
+        if self._order is None:
+            self._order = sorted(self.entries, key=lambda e: (self._created_internal(e), e.id), reverse=True)
+        return self._order
 
     # -- files ---------------------------------------------------------------------------------
     def serve_file(self, path: str) -> Reply:
@@ -517,7 +521,9 @@ def _paging(req: Request, default_size: int = 20) -> tuple[int, int] | Reply:
     return values["page"], values["page_size"]
 
 
-def _page(req: Request, items: list[Any], page: int, size: int) -> dict[str, Any]:
+def _page(req: Request, items: list[Any], page: int, size: int,
+          render: Callable[[Any], Any] = lambda x: x) -> dict[str, Any]:
+    """udata's pager envelope; only the items of the requested page are rendered."""
     total = len(items)
 
     def link(n: int) -> str:
@@ -527,7 +533,7 @@ def _page(req: Request, items: list[Any], page: int, size: int) -> dict[str, Any
 
     start = (page - 1) * size
     return {
-        "data": items[start:start + size],
+        "data": [render(item) for item in items[start:start + size]],
         "next_page": link(page + 1) if start + size < total else None,
         "page": page,
         "page_size": size,
