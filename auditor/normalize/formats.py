@@ -69,8 +69,8 @@ def media_type_for(fmt: str | None) -> str | None:
     return MEDIA_TYPES.get(fmt) if fmt else None
 
 
-def _one(hint: str | None) -> str | None:
-    if not hint:
+def _one(hint: object) -> str | None:
+    if not hint or not isinstance(hint, str):  # portals put odd things in format fields
         return None
     text = hint.strip().lower()
     if not text:
