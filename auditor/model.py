@@ -157,16 +157,31 @@ class CrawlEvent:
 @dataclass
 class Finding:
     """One problem found: the product. ``fingerprint`` is stable across runs so history can
-    tell new, fixed and still-open findings apart."""
+    tell new, fixed and still-open findings apart, and a CI baseline can suppress known ones.
+    Texts are kept in every language (``{"fr": ..., "en": ...}``)."""
 
     rule: str
     severity: str  # error | warning | info
-    message: str
+    title: dict[str, str]
+    detail: dict[str, str] = field(default_factory=dict)
+    fix: dict[str, str] = field(default_factory=dict)
+    basis: dict[str, str] = field(default_factory=dict)  # text (article or method), url
+    group: str | None = None
+    scope: str = "dataset"  # portal | commune | dataset | distribution | file
     portal: str | None = None
-    commune: str | None = None  # INSEE code
+    commune: str | None = None  # INSEE code, MEL, or None
     dataset: str | None = None  # dataset uid
     distribution: str | None = None  # distribution URL
     location: dict[str, Any] = field(default_factory=dict)  # row, column, field...
-    fix: str | None = None
-    basis: str | None = None
-    fingerprint: str | None = None
+    fingerprint: str = ""
+    waived: bool = False
+    waiver: dict[str, Any] | None = None  # justification, expires, by
+
+    def text(self, lang: str = "fr") -> str:
+        """Title and detail in ``lang`` (French when missing)."""
+        title = self.title.get(lang) or self.title.get("fr", "")
+        detail = self.detail.get(lang) or self.detail.get("fr")
+        return f"{title} : {detail}" if detail and lang == "fr" else f"{title}: {detail}" if detail else title
+
+    def fix_text(self, lang: str = "fr") -> str:
+        return self.fix.get(lang) or self.fix.get("fr", "")

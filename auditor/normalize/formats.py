@@ -113,3 +113,19 @@ def format_from_url(url: str) -> str | None:
     if "." in name:
         return _one(name.rsplit(".", 1)[1])
     return None
+
+
+# data.gouv.fr counts these as closed formats (udata ``CLOSED_FORMATS``), XLS/XLSX included.
+CLOSED_FORMATS = frozenset({"pdf", "doc", "docx", "word", "xls", "excel", "xlsx"})
+
+# Open standards a program can read directly (CRPA L300-4: « standard ouvert, aisément
+# réutilisable et exploitable par un système de traitement automatisé »). Office formats,
+# PDF, images and bare archives are not in it; OGC web services and OGC API are.
+OPEN_MACHINE_READABLE = frozenset({
+    "csv", "json", "geojson", "jsonl", "jsonld", "xml", "rdf", "ttl", "ods", "shp", "kml", "gpx",
+    "parquet", "gtfs", "wms", "wfs", "ogcapi",
+})
+
+
+def is_open_format(fmt: str | None) -> bool:
+    return fmt in OPEN_MACHINE_READABLE
