@@ -10,6 +10,7 @@ import json
 import sys
 import time
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 from . import __version__
@@ -48,6 +49,23 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--no-probe", action="store_true", help="ne pas vérifier la disponibilité des fichiers")
     c.set_defaults(func=cmd_crawl)
 
+    r = sub.add_parser("rules", help="lister les règles : code, fondement, gravité")
+    _selection(r)
+    r.add_argument("--format", choices=["text", "json"], default="text")
+    r.add_argument("--lang", choices=["fr", "en"], default="fr")
+    r.add_argument("--doc", action="store_true", help="afficher aussi la documentation de chaque contrôle")
+    r.set_defaults(func=cmd_rules)
+
+    a = sub.add_parser("audit", help="collecter, appliquer les règles et enregistrer les constats")
+    _common(a)
+    _selection(a)
+    a.add_argument("--source", action="append", help="ne collecter que cette source (répétable)")
+    a.add_argument("--as-of", help="date de l'audit AAAA-MM-JJ (défaut : aujourd'hui)")
+    a.add_argument("--fail-on", choices=["error", "warning", "info", "never"], default="never",
+                   help="code de sortie 1 si un constat non dérogé atteint cette gravité (défaut : jamais)")
+    a.add_argument("--no-probe", action="store_true", help="ne pas vérifier la disponibilité des fichiers")
+    a.set_defaults(func=cmd_audit)
+
     d = sub.add_parser("demo", help="servir le territoire simulé sur 127.0.0.1 et le collecter (hors ligne)")
     d.add_argument("--seed", type=int, default=2026, help="graine du territoire simulé (défaut 2026)")
     d.add_argument("--data-dir", type=Path, default=Path("auditor-demo"),
@@ -58,8 +76,24 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--output", type=Path, help="écrire aussi le catalogue normalisé (JSON lines) dans ce fichier")
     d.add_argument("--lang", choices=["fr", "en"], default=None)
     d.add_argument("-q", "--quiet", action="store_true")
+    d.add_argument("--crawl-only", action="store_true", help="collecter sans appliquer les règles")
     d.set_defaults(func=cmd_demo)
     return p
+
+
+def _selection(c: argparse.ArgumentParser) -> None:
+    c.add_argument("--select", action="append", help="règles à appliquer : code, préfixe, famille ou étiquette (répétable)")
+    c.add_argument("--ignore", action="append", help="règles à écarter (répétable)")
+    c.add_argument("--profile", help="profil de règles (complet, legal, qualite, commune)")
+
+
+def _load_selected(args: argparse.Namespace):
+    from .rules import RuleError, load_rules, select_rules
+
+    try:
+        return select_rules(load_rules(), args.select, args.ignore, args.profile)
+    except RuleError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _common(c: argparse.ArgumentParser) -> None:
@@ -171,6 +205,121 @@ def print_summary(s: dict, result: CrawlResult, lang: str, quiet: bool) -> None:
                         n=len(u["datasets"]), portals=", ".join(u["portals"])))
 
 
+# -- rules -------------------------------------------------------------------------------------
+def cmd_rules(args: argparse.Namespace) -> int:
+    rules = sorted(_load_selected(args), key=lambda r: (r.group, r.code))
+    lang = args.lang
+    if args.format == "json":
+        json.dump([{"code": r.code, "group": r.group, "check": r.check, "severity": r.severity, "scope": r.scope,
+                    "title": r.title, "fix": r.fix, "basis": r.basis, "applies_when": r.applies_when,
+                    "params": r.params, "source": r.source, "documentation": r.documentation()} for r in rules],
+                  sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    group = None
+    for r in rules:
+        if r.group != group:
+            group = r.group
+            print(f"\n[{group}]")
+        title = r.title.get(lang) or r.title["fr"]
+        when = _applies_text(r.applies_when, lang)
+        print(f"  {r.code:<10} {t('severity.' + r.severity, lang):<13} {title}")
+        print(f"  {'':<10} {t('rules.basis', lang)} {r.basis['text']}{when}")
+        if args.doc:
+            for line in r.documentation().splitlines():
+                print(f"  {'':<10}   {line}")
+    print(f"\n{t('rules.count', lang, n=len(rules))}")
+    return EXIT_OK
+
+
+def _applies_text(cond: dict, lang: str) -> str:
+    parts = []
+    if "population_min" in cond:
+        parts.append(t("rules.population", lang, n=cond["population_min"]))
+    if "agents_min" in cond:
+        parts.append(t("rules.agents", lang, n=cond["agents_min"]))
+    if "portal_kinds" in cond:
+        parts.append(", ".join(cond["portal_kinds"]))
+    return f" ({t('rules.when', lang)} {' ; '.join(parts)})" if parts else ""
+
+
+# -- audit -------------------------------------------------------------------------------------
+def cmd_audit(args: argparse.Namespace) -> int:
+    from .audit import parse_as_of
+
+    config = load_config(args.config, data_dir=args.data_dir)
+    if args.no_probe:
+        config.probe = False
+    rules = _load_selected(args)
+    try:
+        as_of = parse_as_of(args.as_of)
+    except ValueError:
+        raise ConfigError(f"--as-of {args.as_of!r} : une date AAAA-MM-JJ est attendue") from None
+    return run_audit_command(config, args, rules, as_of)
+
+
+def run_audit_command(config: Config, args: argparse.Namespace, rules, as_of) -> int:
+    from .audit import run_audit
+    from .rules import SEVERITY_ORDER, Waiver
+
+    lang = args.lang or config.lang
+    text = args.format == "text"
+    with Store(config.store_path) as store:
+        if text:
+            only = getattr(args, "source", None)
+            n = len([s for s in config.sources if s.enabled and (not only or s.name in only)])
+            print(t("crawl.start", lang, territory=config.territory_name, n=n), flush=True)
+        run_id = store.begin_run("audit", now_iso(), config.territory_name, config.source_file)
+        try:
+            result = crawl(config, only=getattr(args, "source", None))
+            waivers = [Waiver(**w) for w in config.waivers]
+            audit = run_audit(result, rules, as_of=as_of, waivers=waivers, assume_bound=config.assume_bound)
+        except BaseException as exc:
+            store.fail_run(run_id, now_iso(), repr(exc))
+            raise
+        store.save_audit(run_id, audit)
+    summary = audit_summary(audit, run_id, config)
+    if text:
+        print_summary(crawl_summary(result, run_id, config), result, lang, quiet=True)
+        print_audit(summary, audit, lang, args.quiet)
+        print(t("crawl.stored", lang, run=run_id, store=config.store_path))
+    else:
+        json.dump(summary, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    if getattr(args, "fail_on", "never") != "never":
+        limit = SEVERITY_ORDER[args.fail_on]
+        if any(SEVERITY_ORDER[f.severity] >= limit for f in audit.findings if not f.waived):
+            return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def audit_summary(audit, run_id: int, config: Config) -> dict:
+    sev = Counter(f.severity for f in audit.findings if not f.waived)
+    return {
+        "run": run_id, "store": str(config.store_path), "as_of": audit.as_of.isoformat(),
+        "rules": len(audit.rules),
+        "findings": {"error": sev["error"], "warning": sev["warning"], "info": sev["info"],
+                     "waived": sum(1 for f in audit.findings if f.waived)},
+        "by_rule": dict(sorted(Counter(f.rule for f in audit.findings if not f.waived).items())),
+        "bound": sorted(c for c, a in audit.applicability.items() if a.bound),
+        "communes": {c: s["findings"] for c, s in audit.communes.items() if any(s["findings"].values())},
+        "expired_waivers": [w.to_dict() for w in audit.expired_waivers],
+    }
+
+
+def print_audit(s: dict, audit, lang: str, quiet: bool) -> None:
+    f = s["findings"]
+    print(t("audit.summary", lang, rules=s["rules"], error=f["error"], warning=f["warning"], info=f["info"],
+            waived=f["waived"], bound=len(s["bound"])))
+    if not quiet:
+        print(t("audit.by_rule", lang))
+        titles = {r.code: r.title.get(lang) or r.title["fr"] for r in audit.rules}
+        for code, n in s["by_rule"].items():
+            print(f"  {code:<10} {n:>5}  {titles.get(code, '')}")
+    for w in audit.expired_waivers:
+        print(t("audit.expired", lang, rule=w.rule, expires=w.expires.isoformat(), why=w.justification))
+
+
 # -- demo --------------------------------------------------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> int:
     from .simulate.demo import write_config
@@ -179,7 +328,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from .simulate.world import Faults
 
     lang = args.lang or "fr"
-    world = generate(args.seed, with_dead_portal=True)
+    today = date.today()
+    world = generate(args.seed, with_dead_portal=True, as_of=today)
     if args.faults:
         for i, portal in enumerate(world.portals.values()):
             portal.faults = Faults(rate=args.faults, seed=args.seed + i, timeout_sleep=3.0)
@@ -194,7 +344,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if args.format == "text":
             print(t("demo.config", lang, path=path))
         config = load_config(path, data_dir=data_dir)
-        code = run_crawl(config, args)
+        if args.crawl_only:
+            code = run_crawl(config, args)
+        else:
+            from .audit import parse_as_of
+            from .rules import load_rules
+
+            code = run_audit_command(config, args, load_rules(), parse_as_of(today.isoformat()))
         if args.keep_serving:
             print(t("demo.keep", lang))
             try:

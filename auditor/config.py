@@ -18,6 +18,7 @@ file and the key at fault.
 from __future__ import annotations
 
 import tomllib
+from datetime import date, datetime
 from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
@@ -51,6 +52,8 @@ class Config:
     others: list[str] = field(default_factory=list)
     agents: dict[str, int] = field(default_factory=dict)
     lang: str = "fr"
+    waivers: list[dict[str, Any]] = field(default_factory=list)
+    assume_bound: bool = True  # population reached, agents unknown: presumed bound
 
 
 def load_config(path: str | Path | None = None, *, data_dir: str | Path | None = None) -> Config:
@@ -148,6 +151,34 @@ def parse_config(text: str, source_file: str, base_dir: Path, *,
     pubs = _table(doc, "publishers", err)
     cfg.aliases = {str(k): str(v) for k, v in (pubs.get("aliases") or {}).items()}
     cfg.others = [str(o) for o in (pubs.get("others") or [])]
+
+    audit = _table(doc, "audit", err)
+    cfg.assume_bound = bool(audit.get("assume_bound_when_agents_unknown", True))
+
+    raw_waivers = doc.get("waivers", [])
+    if not isinstance(raw_waivers, list):
+        raise err("waivers", "doit être une liste de tables [[waivers]]")
+    for i, w in enumerate(raw_waivers):
+        key = f"waivers #{i + 1}"
+        if not isinstance(w, dict):
+            raise err(key, "doit être une table")
+        for required in ("rule", "justification", "expires"):
+            if not w.get(required):
+                raise err(key, f"« {required} » est obligatoire (une dérogation est justifiée et datée)")
+        unknown = set(w) - {"rule", "justification", "expires", "commune", "dataset", "distribution", "by"}
+        if unknown:
+            raise err(key, f"clé(s) inconnue(s) : {', '.join(sorted(unknown))}")
+        expires = w["expires"]
+        if isinstance(expires, str):
+            try:
+                expires = date.fromisoformat(expires)
+            except ValueError:
+                raise err(key, f"expires = {w['expires']!r} : une date AAAA-MM-JJ est attendue") from None
+        if isinstance(expires, datetime):
+            expires = expires.date()
+        if not isinstance(expires, date):
+            raise err(key, "expires doit être une date (AAAA-MM-JJ)")
+        cfg.waivers.append({**{k: str(v) for k, v in w.items() if k != "expires"}, "expires": expires})
 
     for insee, table in _table(doc, "communes", err).items():
         if not isinstance(table, dict):

@@ -41,6 +41,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.config": {"fr": "Erreur de configuration : {error}", "en": "Configuration error: {error}"},
     "error.store": {"fr": "Base d'historique inutilisable ({path}) : {error}",
                     "en": "History store unusable ({path}): {error}"},
+    "severity.error": {"fr": "erreur", "en": "error"},
+    "severity.warning": {"fr": "avertissement", "en": "warning"},
+    "severity.info": {"fr": "information", "en": "info"},
+    "rules.basis": {"fr": "Fondement :", "en": "Basis:"},
+    "rules.when": {"fr": "s'applique si", "en": "applies when"},
+    "rules.population": {"fr": "population ≥ {n}", "en": "population ≥ {n}"},
+    "rules.agents": {"fr": "effectif ≥ {n} agents", "en": "staff ≥ {n}"},
+    "rules.count": {"fr": "{n} règle(s).", "en": "{n} rule(s)."},
+    "audit.summary": {
+        "fr": "Audit : {rules} règles appliquées, {error} erreur(s), {warning} avertissement(s), {info} information(s), "
+              "{waived} constat(s) dérogé(s) ; {bound} collectivité(s) assujettie(s) ou présumée(s).",
+        "en": "Audit: {rules} rules applied, {error} error(s), {warning} warning(s), {info} info, "
+              "{waived} waived finding(s); {bound} bound or presumed bound authorities."},
+    "audit.by_rule": {"fr": "Constats par règle :", "en": "Findings per rule:"},
+    "audit.expired": {"fr": "Dérogation expirée ({rule}, fin le {expires}) : {why}",
+                      "en": "Expired waiver ({rule}, ended {expires}): {why}"},
     "unresolved.none": {"fr": "(sans producteur)", "en": "(no publisher)"},
     "publisher.metropole": {"fr": "Métropole européenne de Lille", "en": "European Metropolis of Lille"},
     "publisher.unresolved": {"fr": "(non attribué)", "en": "(unresolved)"},
@@ -52,3 +68,35 @@ def t(key: str, lang: str = "fr", **values: object) -> str:
     entry = MESSAGES[key]
     text = entry.get(lang) or entry["fr"]
     return text.format(**values) if values else text
+
+
+_MONTHS = {
+    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+           "octobre", "novembre", "décembre"],
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"],
+}
+
+
+def format_date(iso: str | None, lang: str = "fr") -> str:
+    """``2024-03-12`` → « 12 mars 2024 » (or "12 March 2024"); unparseable text unchanged."""
+    if not iso:
+        return "?"
+    try:
+        y, m, d = int(iso[0:4]), int(iso[5:7]), int(iso[8:10])
+        month = _MONTHS.get(lang, _MONTHS["fr"])[m - 1]
+    except (ValueError, IndexError):
+        return iso
+    day = "1er" if d == 1 and lang == "fr" else str(d)
+    return f"{day} {month} {y}"
+
+
+def format_age(days: int, lang: str = "fr") -> str:
+    """A duration in days as people say it: « 3 jours », « 8 mois », « 2 ans »."""
+    if days < 60:
+        return f"{days} jour{'s' if days > 1 else ''}" if lang == "fr" else f"{days} day{'s' if days != 1 else ''}"
+    if days < 730:
+        months = days // 30
+        return f"{months} mois" if lang == "fr" else f"{months} months"
+    years = days // 365
+    return f"{years} ans" if lang == "fr" else f"{years} years"

@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Iterator
 
-from .model import CrawlEvent, Dataset
+from .model import CrawlEvent, Dataset, Finding
 
 MIGRATIONS: list[str] = [
     # 1: runs, portals, datasets, crawl events, unresolved publishers
@@ -55,6 +56,34 @@ MIGRATIONS: list[str] = [
     CREATE TABLE unresolved_publishers (
         run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
         raw TEXT, portals TEXT NOT NULL, datasets TEXT NOT NULL
+    );
+    """,
+    # 2: audits: findings, scores, per-commune summaries
+    """
+    CREATE TABLE findings (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        fingerprint TEXT NOT NULL,
+        rule TEXT NOT NULL, severity TEXT NOT NULL, grp TEXT, scope TEXT NOT NULL,
+        portal TEXT, commune TEXT, dataset TEXT, distribution TEXT,
+        waived INTEGER NOT NULL DEFAULT 0,
+        record TEXT NOT NULL,              -- the finding, JSON (texts in every language)
+        PRIMARY KEY (run_id, fingerprint)
+    );
+    CREATE INDEX findings_commune ON findings (run_id, commune);
+    CREATE INDEX findings_rule ON findings (run_id, rule);
+    CREATE TABLE scores (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        target TEXT NOT NULL,              -- dataset uid, or commune code for aggregates
+        kind TEXT NOT NULL,                -- dataset | commune
+        datagouv REAL, mqa INTEGER, mqa_band TEXT,
+        detail TEXT NOT NULL,              -- JSON
+        PRIMARY KEY (run_id, kind, target)
+    );
+    CREATE TABLE communes (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        code TEXT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL,
+        summary TEXT NOT NULL,             -- JSON
+        PRIMARY KEY (run_id, code)
     );
     """,
 ]
@@ -106,31 +135,59 @@ class Store:
 
     def save_crawl(self, run_id: int, result: Any) -> None:
         """Write a :class:`~auditor.crawl.CrawlResult` and mark the run complete, atomically."""
-        cat = result.catalogue
         with self.transaction():
+            self._write_crawl(run_id, result)
+
+    def save_audit(self, run_id: int, audit: Any) -> None:
+        """Write an :class:`~auditor.audit.AuditResult` (its crawl included) and mark the run
+        complete, in one transaction."""
+        with self.transaction():
+            self._write_crawl(run_id, audit.crawl)
             self.db.executemany(
-                "INSERT INTO portals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(run_id, p.name, p.kind, p.url, p.title, p.owner, p.status, p.datasets, p.error_code,
-                  p.error_message, p.duration) for p in result.portals])
+                "INSERT OR REPLACE INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(run_id, f.fingerprint, f.rule, f.severity, f.group, f.scope, f.portal, f.commune, f.dataset,
+                  f.distribution, int(f.waived), json.dumps(asdict(f), ensure_ascii=False)) for f in audit.findings])
+            rows = []
+            for uid, sc in audit.scores.items():
+                dg, mq = sc.get("datagouv") or {}, sc.get("mqa") or {}
+                rows.append((run_id, uid, "dataset", dg.get("score"), mq.get("total"), mq.get("band"),
+                             json.dumps(sc, ensure_ascii=False)))
+            for code, sc in audit.commune_scores.items():
+                mq = sc.get("mqa") or {}
+                rows.append((run_id, code, "commune", None, mq.get("total"), mq.get("band"), json.dumps(sc, ensure_ascii=False)))
+            self.db.executemany("INSERT INTO scores VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             self.db.executemany(
-                "INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(run_id, d.uid, d.portal, d.source_id, d.publisher.code, d.publisher.kind, d.title,
-                  d.copy_of, json.dumps(d.to_dict(), ensure_ascii=False)) for d in cat.datasets])
-            self.db.executemany(
-                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(run_id, e.portal, e.code, e.level, e.message, e.url, json.dumps(e.detail, ensure_ascii=False))
-                 for e in result.events])
-            self.db.executemany(
-                "INSERT INTO unresolved_publishers VALUES (?, ?, ?, ?)",
-                [(run_id, u.raw, json.dumps(sorted(u.portals)), json.dumps(u.datasets)) for u in cat.unresolved])
-            stats = {
-                "requests": result.stats.requests, "not_modified": result.stats.not_modified,
-                "conditional": result.stats.conditional, "retries": result.stats.retries,
-                "failures": result.stats.failures, "bytes": result.stats.bytes,
-                "probes": result.probes, "duration": round(result.duration, 3),
-            }
-            self.db.execute("UPDATE runs SET status = 'complete', finished_at = ?, stats = ? WHERE id = ?",
-                            (result.finished_at, json.dumps(stats), run_id))
+                "INSERT INTO communes VALUES (?, ?, ?, ?, ?)",
+                [(run_id, code, s["name"], s["status"], json.dumps(s, ensure_ascii=False))
+                 for code, s in audit.communes.items()])
+            self.db.execute("UPDATE runs SET stats = json_set(stats, '$.as_of', ?, '$.findings', ?) WHERE id = ?",
+                            (audit.as_of.isoformat(), len(audit.findings), run_id))
+
+    def _write_crawl(self, run_id: int, result: Any) -> None:
+        cat = result.catalogue
+        self.db.executemany(
+            "INSERT INTO portals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(run_id, p.name, p.kind, p.url, p.title, p.owner, p.status, p.datasets, p.error_code,
+              p.error_message, p.duration) for p in result.portals])
+        self.db.executemany(
+            "INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(run_id, d.uid, d.portal, d.source_id, d.publisher.code, d.publisher.kind, d.title,
+              d.copy_of, json.dumps(d.to_dict(), ensure_ascii=False)) for d in cat.datasets])
+        self.db.executemany(
+            "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(run_id, e.portal, e.code, e.level, e.message, e.url, json.dumps(e.detail, ensure_ascii=False))
+             for e in result.events])
+        self.db.executemany(
+            "INSERT INTO unresolved_publishers VALUES (?, ?, ?, ?)",
+            [(run_id, u.raw, json.dumps(sorted(u.portals)), json.dumps(u.datasets)) for u in cat.unresolved])
+        stats = {
+            "requests": result.stats.requests, "not_modified": result.stats.not_modified,
+            "conditional": result.stats.conditional, "retries": result.stats.retries,
+            "failures": result.stats.failures, "bytes": result.stats.bytes,
+            "probes": result.probes, "duration": round(result.duration, 3),
+        }
+        self.db.execute("UPDATE runs SET status = 'complete', finished_at = ?, stats = ? WHERE id = ?",
+                        (result.finished_at, json.dumps(stats), run_id))
 
     def fail_run(self, run_id: int, finished_at: str, message: str) -> None:
         self.db.execute("UPDATE runs SET status = 'failed', finished_at = ?, stats = ? WHERE id = ?",
@@ -163,6 +220,18 @@ class Store:
         rows = self.db.execute("SELECT * FROM unresolved_publishers WHERE run_id = ?", (run_id,))
         return [{"raw": r["raw"], "portals": json.loads(r["portals"]), "datasets": json.loads(r["datasets"])}
                 for r in rows]
+
+    def findings(self, run_id: int, commune: str | None = None) -> list[Finding]:
+        sql = "SELECT record FROM findings WHERE run_id = ?" + (" AND commune = ?" if commune else "") + " ORDER BY rule, fingerprint"
+        return [Finding(**json.loads(r["record"])) for r in self.db.execute(sql, (run_id, commune) if commune else (run_id,))]
+
+    def commune_summaries(self, run_id: int) -> dict[str, dict[str, Any]]:
+        rows = self.db.execute("SELECT code, summary FROM communes WHERE run_id = ?", (run_id,))
+        return {r["code"]: json.loads(r["summary"]) for r in rows}
+
+    def scores(self, run_id: int, kind: str = "dataset") -> dict[str, dict[str, Any]]:
+        rows = self.db.execute("SELECT target, detail FROM scores WHERE run_id = ? AND kind = ?", (run_id, kind))
+        return {r["target"]: json.loads(r["detail"]) for r in rows}
 
     def close(self) -> None:
         self.db.close()

@@ -82,3 +82,14 @@ class CheckContext:
 
     def commune_of(self, d: Dataset) -> CommuneView | None:
         return self.communes.get(d.publisher.code) if d.publisher.code else None
+
+    def copies(self, d: Dataset) -> list[Dataset]:
+        """The other records of the same dataset (its copies on other portals)."""
+        index = self.extra.get("_copies")
+        if index is None:
+            index = {}
+            for r in self.catalogue.datasets:
+                if r.copy_of:
+                    index.setdefault(r.copy_of, []).append(r)
+            self.extra["_copies"] = index
+        return index.get(d.copy_of or d.uid, []) if d.copy_of is None else []

@@ -44,6 +44,8 @@ def territory_toml(world: World, source_urls: dict[str, str], *, http: dict[str,
     aliases = ", ".join(f"{_q(k)} = {_q(v)}" for k, v in world.aliases.items())
     lines.append(f"aliases = {{ {aliases} }}")
     lines.append(f"others = [{', '.join(_q(o) for o in world.others)}]")
+    for code, n in sorted(world.agents.items()):
+        lines += ["", f"[communes.{code}]", f"agents = {n}"]
     return "\n".join(lines) + "\n"
 
 

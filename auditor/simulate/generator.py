@@ -12,7 +12,9 @@ from __future__ import annotations
 import random
 import unicodedata
 import uuid
+from datetime import date, timedelta
 
+from ..normalize.frequency import DELTAS
 from ..territory.registry import Registry, load_registry
 from .urls import TABLE_FORMATS
 from .world import SimCopy, SimDataset, SimFile, SimOrganisation, SimPortal, World
@@ -166,9 +168,10 @@ def _slug(s: str) -> str:
 
 
 class _Gen:
-    def __init__(self, seed: int, registry: Registry):
+    def __init__(self, seed: int, registry: Registry, as_of: date):
         self.rng = random.Random(seed)
         self.seed = seed
+        self.as_of = as_of
         self.registry = registry
         self.datasets: list[SimDataset] = []
         self.orgs: dict[tuple[str, str], SimOrganisation] = {}
@@ -188,11 +191,14 @@ class _Gen:
         self.keys.add(k)
         return k
 
-    def date(self, start_year: int = 2019, end_year: int = 2026) -> str:
-        y = self.rng.randint(start_year, end_year)
-        m = self.rng.randint(1, 12 if y < 2026 else 10)
-        d = self.rng.randint(1, 28)
-        return f"{y:04d}-{m:02d}-{d:02d}"
+    def fresh_date(self, frequency: str | None) -> str:
+        """A last-update date that keeps the declared rhythm as of the world's day."""
+        delta = DELTAS.get(frequency) if frequency else None
+        if delta is not None:
+            age = int(self.rng.uniform(0.05, 0.6) * (delta.total_seconds() // 86400))
+        else:
+            age = self.rng.randint(0, 900)
+        return (self.as_of - timedelta(days=age)).isoformat()
 
     def stamp(self, date: str) -> str:
         return f"{date}T{self.rng.randint(6, 19):02d}:{self.rng.randint(0, 59):02d}:00+00:00"
@@ -233,8 +239,8 @@ class _Gen:
             keywords, themes = keywords or kw, themes or th
             frequency, formats = frequency or freq, formats or fmts
         key = self.key(_slug(title)[:60])
-        issued = self.date(2017, 2023)
-        modified = max(issued, self.date(2022, 2026))
+        modified = self.fresh_date(frequency)
+        issued = (date.fromisoformat(modified) - timedelta(days=self.rng.randint(0, 2500))).isoformat()
         licence = self.rng.choices(["lov2", "odbl", "lo1"], [8, 2, 1])[0]
         d = SimDataset(
             key=key, owner=owner, portal=portal, source_id=key, kind=kind, title=title,
@@ -252,14 +258,15 @@ class _Gen:
 
 
 def generate(seed: int = 0, *, target_records: int | None = None, registry: Registry | None = None,
-             with_dead_portal: bool = False) -> World:
+             with_dead_portal: bool = False, as_of: date | str = "2026-11-15") -> World:
     """Build the simulated territory for ``seed``.
 
     ``with_dead_portal`` adds the old MEL Opendatasoft portal, which now answers 410 Gone
     (as the real ``opendata.lillemetropole.fr`` went dark in 2024).
     """
     registry = registry or load_registry()
-    g = _Gen(seed, registry)
+    as_of = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
+    g = _Gen(seed, registry, as_of)
     rng = g.rng
     portals = {
         "mel": SimPortal("mel", "geonetwork", "data.lillemetropole.fr", owner=MEL),
@@ -363,6 +370,8 @@ def generate(seed: int = 0, *, target_records: int | None = None, registry: Regi
             title, freq, theme = MISC_MEL[i % len(MISC_MEL)]
             _mel_dataset(g, f"{title} - lot {i}", freq, theme)
 
+    _plant_defects(g, seed, portals)
+
     # collections on the MEL platform: every record there publishes an OGC API collection
     for d in g.datasets:
         if d.portal == "mel" and (not d.record or any(f.format in TABLE_FORMATS for f in d.files)):
@@ -387,7 +396,8 @@ def generate(seed: int = 0, *, target_records: int | None = None, registry: Regi
     world = World(seed=seed, portals=portals, datasets=g.datasets,
                   organisations=list(g.orgs.values()),
                   unresolved_publishers=set(UNRESOLVABLE),
-                  aliases={"Ilévia": MEL}, others=[])
+                  aliases={"Ilévia": MEL}, others=[], as_of=as_of.isoformat(),
+                  agents=_agents(registry, seed))
     for d in world.datasets:
         if d.publisher == "Ilévia":
             d.owner = MEL
@@ -410,6 +420,73 @@ def _opendatasoft_exports(datasets: list[SimDataset], portals: dict[str, SimPort
                 d.files.append(SimFile(id=f"{fmt}-{len(d.files) + 1}", title=f"{d.key}.{fmt}", format=fmt,
                                        media_type=FORMAT_MEDIA[fmt], content="zip" if fmt == "shp" else "table",
                                        modified=d.modified))
+
+
+def _agents(registry: Registry, seed: int) -> dict[str, int]:
+    """Staff counts the coordinators know (the others stay unknown): two large communes
+    well above 50 agents, and one commune above 3 500 inhabitants but below 50 agents,
+    which is therefore not bound."""
+    rng = random.Random(f"{seed}:agents")
+    big = sorted((c.insee for c in registry.communes.values() if (c.population or 0) >= 20000))
+    small = sorted((c.insee for c in registry.communes.values() if 3500 <= (c.population or 0) < 5000))
+    out = {code: rng.randint(300, 900) for code in rng.sample(big, k=min(2, len(big)))}
+    if small:
+        out[rng.choice(small)] = rng.randint(20, 45)
+    return out
+
+
+def _plant_defects(g: _Gen, seed: int, portals: dict[str, SimPortal]) -> None:
+    """Plant the defects whose findings the audit must report, on datasets chosen with a
+    random generator of their own (so that planting does not move the rest of the world).
+    Each planted defect is named in ``SimDataset.defects``."""
+    rng = random.Random(f"{seed}:defects")
+    ok = [d for d in g.datasets if d.owner != "other" and d.record]
+    pick = lambda pool, n: rng.sample(pool, k=min(n, len(pool)))  # noqa: E731
+    taken: set[str] = set()
+
+    def free(pool):
+        return [d for d in pool if d.key not in taken]
+
+    for d in pick(free(ok), 2):
+        d.licence = None
+        d.defects.append("licence-missing")
+        taken.add(d.key)
+    for d, lic in zip(pick(free(ok), 2), ["cc-by-nc", "other-closed"]):
+        d.licence = lic
+        d.defects.append("licence-not-approved")
+        taken.add(d.key)
+    documents = [d for d in free(ok) if portals[d.portal].kind != "opendatasoft" and d.kind == "misc"]
+    for d in pick(documents, 2):
+        d.files = [SimFile(id="pdf-1", title=f"{d.key}.pdf", format="pdf", media_type=FORMAT_MEDIA["pdf"],
+                           content="pdf", modified=d.modified),
+                   SimFile(id="xlsx-2", title=f"{d.key}.xlsx", format="xlsx", media_type=FORMAT_MEDIA["xlsx"],
+                           content="zip", modified=d.modified)]
+        d.defects.append("closed-formats-only")
+        taken.add(d.key)
+    rhythmic = [d for d in free(ok) if d.frequency and DELTAS.get(d.frequency)]
+    for d in pick(rhythmic, 3):
+        delta = DELTAS[d.frequency]
+        _set_modified(d, g.as_of - 3 * delta - timedelta(days=10))
+        d.defects.append("stale")
+        taken.add(d.key)
+    grants = [d for d in free(ok) if d.kind == "subventions"]
+    for d in pick(grants, 1):
+        _set_modified(d, g.as_of - timedelta(days=600))
+        d.defects.append("stale-obligation")
+        taken.add(d.key)
+    declared = [d for d in free(ok) if d.schema and portals[d.portal].kind == "udata"]
+    for d in pick(declared, 1):
+        d.schema = (d.schema[0], "9.9.9")
+        d.defects.append("schema-version-unknown")
+        taken.add(d.key)
+
+
+def _set_modified(d: SimDataset, when: date) -> None:
+    d.modified = when.isoformat()
+    d.metadata_modified = f"{d.modified}T09:00:00+00:00"
+    d.issued = min(d.issued or d.modified, d.modified)
+    for f in d.files:
+        f.modified = d.modified
 
 
 def _record_count(datasets: list[SimDataset]) -> int:

@@ -125,6 +125,8 @@ class World:
     unresolved_publishers: set[str] = field(default_factory=set)  # expected to stay unresolved
     aliases: dict[str, str] = field(default_factory=dict)  # publisher aliases for the config
     others: list[str] = field(default_factory=list)  # known non-commune publishers
+    as_of: str = "2026-11-15"  # the day the world describes: dates are relative to it
+    agents: dict[str, int] = field(default_factory=dict)  # staff counts the config declares
 
     # -- what a portal serves -------------------------------------------------------------
     def hosted(self, portal: str) -> list[SimDataset]:

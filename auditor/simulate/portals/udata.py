@@ -360,7 +360,7 @@ class App(PortalApp):
             "title": d.title,
             "uri": f"{self.base}/api/1/datasets/{e.slug}/",
         }
-        out["quality"] = compute_quality(out, _today())
+        out["quality"] = compute_quality(out, _today(self.world.as_of))
         return out
 
     def dataset_v2_json(self, e: _Entry) -> dict[str, Any]:
@@ -588,10 +588,9 @@ def _stamp(value: str, seed: str, after: str | None = None) -> str:
     return dt.astimezone(timezone.utc).isoformat()
 
 
-def _today() -> datetime:
-    """Midnight UTC today: quality flags move once a day, so ETags stay stable in between."""
-    now = datetime.now(timezone.utc)
-    return now.replace(hour=0, minute=0, second=0, microsecond=0)
+def _today(as_of: str) -> datetime:
+    """Noon UTC on the world's day: quality flags move once a day, so ETags stay stable."""
+    return datetime.fromisoformat(as_of).replace(hour=12, tzinfo=timezone.utc)
 
 
 def _next_update(last_update: str, frequency: str) -> str | None:

@@ -1,0 +1,152 @@
+"""An audit: the crawled catalogue → who is bound → rules → findings, scores, and one summary
+per commune (what it owes, what it publishes and where, how fresh, its SCDL coverage).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any
+
+from .checks.base import Applicability, CheckContext, CommuneView, PortalView
+from .classify import KIND_SCHEMAS, classify, known_schemas
+from .checks.jeu_obligatoire_a_jour import last_update
+from .crawl import CrawlResult
+from .model import Finding
+from .rules import Rule, Waiver, apply_waivers, evaluate
+from .territory.registry import MEL_CODE, Registry
+
+POPULATION_THRESHOLD = 3500  # CRPA L312-1-1
+AGENTS_THRESHOLD = 50  # CRPA D312-1-1-1
+PRADA_THRESHOLD = 10000  # CRPA R330-2
+
+
+@dataclass
+class AuditResult:
+    crawl: CrawlResult
+    as_of: datetime
+    rules: list[Rule]
+    findings: list[Finding]
+    applicability: dict[str, Applicability]
+    communes: dict[str, dict[str, Any]]  # code -> summary
+    scores: dict[str, dict[str, Any]] = field(default_factory=dict)  # uid -> {"datagouv": ..., "mqa": ...}
+    commune_scores: dict[str, dict[str, Any]] = field(default_factory=dict)
+    expired_waivers: list[Waiver] = field(default_factory=list)
+
+
+def applicability(registry: Registry, assume_bound_when_agents_unknown: bool = True) -> dict[str, Applicability]:
+    """Who the open-data-by-default duty binds (CRPA L312-1-1, D312-1-1-1)."""
+    out: dict[str, Applicability] = {}
+    bodies = list(registry.communes.values()) + [registry.metropole]
+    for c in bodies:
+        code = MEL_CODE if c.kind == "metropole" else c.insee
+        pop, agents = c.population, c.agents
+        reasons = []
+        if pop is None or pop < POPULATION_THRESHOLD:
+            status = "not-bound"
+            reasons.append(f"moins de {POPULATION_THRESHOLD} habitants ({pop if pop is not None else '?'})")
+        elif agents is None:
+            status = "presumed" if assume_bound_when_agents_unknown else "not-bound"
+            reasons.append(f"{pop} habitants ; effectif non renseigné")
+        elif agents < AGENTS_THRESHOLD:
+            status = "not-bound"
+            reasons.append(f"moins de {AGENTS_THRESHOLD} agents ({agents})")
+        else:
+            status = "bound"
+            reasons.append(f"{pop} habitants et {agents} agents")
+        out[code] = Applicability(code=code, population=pop, agents=agents, status=status, reasons=reasons)
+    return out
+
+
+def build_context(crawl: CrawlResult, as_of: datetime, apps: dict[str, Applicability]) -> tuple[CheckContext, list[PortalView]]:
+    cat = crawl.catalogue
+    registry = crawl.registry
+    views: dict[str, CommuneView] = {}
+    for code, app in apps.items():
+        body = registry.get(code)
+        views[code] = CommuneView(commune=body, code=code, applicability=app, datasets=[], records=[])
+    for d in cat.datasets:
+        code = d.publisher.code
+        if code in views:
+            views[code].records.append(d)
+            if d.copy_of is None:
+                views[code].datasets.append(d)
+    portals = [PortalView(name=p.name, kind=p.kind, url=p.url, status=p.status, error_code=p.error_code,
+                          error_message=p.error_message, datasets=p.datasets, owner=p.owner) for p in crawl.portals]
+    ctx = CheckContext(as_of=as_of, registry=registry, catalogue=cat, applicability=apps, communes=views,
+                       extra={"portals": portals})
+    return ctx, portals
+
+
+def run_audit(crawl: CrawlResult, rules: list[Rule], *, as_of: datetime | None = None,
+              waivers: list[Waiver] | None = None, assume_bound: bool = True) -> AuditResult:
+    as_of = as_of or datetime.now(timezone.utc)
+    if as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=timezone.utc)
+    apps = applicability(crawl.registry, assume_bound)
+    ctx, portals = build_context(crawl, as_of, apps)
+    findings = evaluate(rules, ctx, portals)
+    expired = apply_waivers(findings, waivers or [], as_of)
+    result = AuditResult(crawl=crawl, as_of=as_of, rules=rules, findings=findings, applicability=apps,
+                         communes=summaries(ctx, findings), expired_waivers=expired)
+    add_scores(result, ctx)
+    return result
+
+
+def summaries(ctx: CheckContext, findings: list[Finding]) -> dict[str, dict[str, Any]]:
+    """Per commune: duty, publications by kind with where and how fresh, SCDL coverage."""
+    by_commune: dict[str, list[Finding]] = {}
+    for f in findings:
+        if f.commune:
+            by_commune.setdefault(f.commune, []).append(f)
+    schemas = known_schemas()
+    out = {}
+    for code, view in ctx.communes.items():
+        kinds: dict[str, list[dict[str, Any]]] = {}
+        for d in view.datasets:
+            copies = [r for r in view.records if r.copy_of == d.uid]
+            declared = sorted({x.schema_name for x in d.distributions + [y for c in copies for y in c.distributions]
+                               if x.schema_name})
+            for k in classify(d):
+                kinds.setdefault(k.kind, []).append({
+                    "dataset": d.uid, "title": d.title, "portals": sorted({d.portal} | {c.portal for c in copies}),
+                    "last_update": last_update(d), "declared_schemas": declared, "evidence": k.evidence})
+        coverage = {}
+        for kind, schema in KIND_SCHEMAS.items():
+            items = kinds.get(kind, [])
+            coverage[kind] = {"schema": schema, "title": schemas[schema].title if schema in schemas else schema,
+                              "published": bool(items),
+                              "declares_schema": any(schema in i["declared_schemas"] for i in items),
+                              "datasets": items}
+        fs = by_commune.get(code, [])
+        app = view.applicability
+        out[code] = {
+            "code": code, "name": view.commune.name, "kind": view.commune.kind,
+            "population": app.population, "agents": app.agents, "status": app.status,
+            "reasons": app.reasons, "prada": (app.population or 0) >= PRADA_THRESHOLD,
+            "datasets": len(view.datasets), "records": len(view.records),
+            "portals": sorted({r.portal for r in view.records}),
+            "coverage": coverage,
+            "findings": {s: sum(1 for f in fs if f.severity == s and not f.waived) for s in ("error", "warning", "info")},
+        }
+    return out
+
+
+def add_scores(result: AuditResult, ctx: CheckContext) -> None:
+    """data.gouv.fr quality and data.europa.eu MQA, per record and per commune."""
+    try:
+        from .scores.datagouv import quality
+        from .scores.mqa import mqa, mqa_for
+    except ImportError:  # pragma: no cover - scores are part of the package
+        return
+    for d in ctx.catalogue.datasets:
+        result.scores[d.uid] = {"datagouv": quality(d, result.as_of), "mqa": mqa(d).to_dict()}
+    for code, view in ctx.communes.items():
+        if view.datasets:
+            result.commune_scores[code] = {"mqa": mqa_for(view.datasets).to_dict()}
+
+
+def parse_as_of(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    d = date.fromisoformat(text)
+    return datetime(d.year, d.month, d.day, 12, tzinfo=timezone.utc)
