@@ -105,3 +105,33 @@ def normalize_frequency(value: str | None) -> str | None:
             return _WORDS[key]
     lowered = {k.lower(): k for k in DELTAS}
     return lowered.get(low)
+
+
+# udata frequency id -> how a reader says it (French, English)
+LABELS: dict[str, tuple[str, str]] = {
+    "continuous": ("en temps réel", "real time"), "oneMinute": ("chaque minute", "every minute"),
+    "fiveMinutes": ("toutes les 5 minutes", "every 5 minutes"),
+    "tenMinutes": ("toutes les 10 minutes", "every 10 minutes"),
+    "fifteenMinutes": ("tous les quarts d'heure", "every 15 minutes"),
+    "thirtyMinutes": ("toutes les demi-heures", "every 30 minutes"), "hourly": ("toutes les heures", "hourly"),
+    "bihourly": ("toutes les 2 heures", "every 2 hours"), "trihourly": ("toutes les 3 heures", "every 3 hours"),
+    "twelveHours": ("toutes les 12 heures", "every 12 hours"),
+    "severalTimesADay": ("plusieurs fois par jour", "several times a day"),
+    "threeTimesADay": ("trois fois par jour", "three times a day"), "semidaily": ("deux fois par jour", "twice a day"),
+    "daily": ("quotidienne", "daily"), "fiveTimesAWeek": ("cinq fois par semaine", "five times a week"),
+    "threeTimesAWeek": ("trois fois par semaine", "three times a week"),
+    "semiweekly": ("deux fois par semaine", "twice a week"), "weekly": ("hebdomadaire", "weekly"),
+    "biweekly": ("toutes les deux semaines", "every two weeks"),
+    "threeTimesAMonth": ("trois fois par mois", "three times a month"),
+    "semimonthly": ("deux fois par mois", "twice a month"), "monthly": ("mensuelle", "monthly"),
+    "bimonthly": ("tous les deux mois", "every two months"), "quarterly": ("trimestrielle", "quarterly"),
+    "threeTimesAYear": ("trois fois par an", "three times a year"), "semiannual": ("semestrielle", "twice a year"),
+    "annual": ("annuelle", "annual"), "biennial": ("tous les deux ans", "every two years"),
+    "triennial": ("tous les trois ans", "every three years"),
+    "quadrennial": ("tous les quatre ans", "every four years"),
+    "quinquennial": ("tous les cinq ans", "every five years"), "decennial": ("tous les dix ans", "every ten years"),
+    "bidecennial": ("tous les vingt ans", "every twenty years"),
+    "tridecennial": ("tous les trente ans", "every thirty years"),
+    "punctual": ("ponctuelle", "punctual"), "irregular": ("irrégulière", "irregular"), "never": ("jamais", "never"),
+    "notPlanned": ("non planifiée", "not planned"), "other": ("autre", "other"), "unknown": ("inconnue", "unknown"),
+}

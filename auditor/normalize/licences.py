@@ -11,6 +11,15 @@ insensitive, and returns the :class:`Licence` they name — or ``None`` when it 
 the caller reports the text as unrecognised, nothing is guessed. A text that names two
 different licences is not recognised either.
 
+Canonical ids: ``lov2``, ``lov1``, ``lo`` (Licence Ouverte, version not said), ``odbl``,
+``odc-by``, ``pddl``, ``cc-by``, ``cc-by-sa``, ``cc-by-nc``, ``cc-by-nd``, ``cc-by-nc-sa``,
+``cc-by-nc-nd``, ``cc0``, ``cc`` (« Creative Commons » with no variant), ``ogl``,
+``other-pd``, ``other-open`` (udata ``other-open`` and ``other-at``), ``other-closed``
+(« tous droits réservés », « licence fermée », « soumise à autorisation », copyright,
+CKAN ``other-nc``), ``notspecified``, and the software licences ``mit``, ``apache-2.0``,
+``bsd``, ``cecill``, ``cecill-b``, ``cecill-c``, ``gpl``, ``lgpl``, ``agpl``, ``mpl``,
+``eupl``, ``epl``.
+
 What the law says about each licence is carried by the record: CRPA art. D323-2-1 I
 (décret n° 2017-638) allows two licences for data without homologation, « la licence
 ouverte de réutilisation d'informations publiques » (Licence Ouverte / Open Licence of
@@ -86,12 +95,16 @@ LICENCES: dict[str, Licence] = {lic.id: lic for lic in [
     _l("apache-2.0", "Licence Apache 2.0", "software", software=True,
        url="https://www.apache.org/licenses/LICENSE-2.0"),
     _l("bsd", "Licence BSD", "software", software=True, url="https://spdx.org/licenses/BSD-3-Clause.html"),
-    _l("cecill-b", "CeCILL-B", "software", software=True, url="https://cecill.info/licences/Licence_CeCILL-B_V1-fr.html"),
+    _l("cecill-b", "CeCILL-B", "software", software=True,
+       url="https://cecill.info/licences/Licence_CeCILL-B_V1-fr.html"),
     _l("cecill-c", "CeCILL-C", "software", url="https://cecill.info/licences/Licence_CeCILL-C_V1-fr.html"),
     _l("cecill", "CeCILL", "software", software=True, url="https://cecill.info/licences/Licence_CeCILL_V2.1-fr.html"),
-    _l("gpl", "GNU General Public License (GPL)", "software", software=True, url="https://www.gnu.org/licenses/gpl-3.0.html"),
-    _l("lgpl", "GNU Lesser General Public License (LGPL)", "software", url="https://www.gnu.org/licenses/lgpl-3.0.html"),
-    _l("agpl", "GNU Affero General Public License (AGPL)", "software", url="https://www.gnu.org/licenses/agpl-3.0.html"),
+    _l("gpl", "GNU General Public License (GPL)", "software", software=True,
+       url="https://www.gnu.org/licenses/gpl-3.0.html"),
+    _l("lgpl", "GNU Lesser General Public License (LGPL)", "software",
+       url="https://www.gnu.org/licenses/lgpl-3.0.html"),
+    _l("agpl", "GNU Affero General Public License (AGPL)", "software",
+       url="https://www.gnu.org/licenses/agpl-3.0.html"),
     _l("mpl", "Mozilla Public License (MPL)", "software", software=True, url="https://www.mozilla.org/MPL/2.0/"),
     _l("eupl", "Licence publique de l'Union européenne (EUPL)", "software", software=True,
        url="https://joinup.ec.europa.eu/collection/eupl"),
@@ -138,7 +151,8 @@ _FAMILIES: list[tuple[str, re.Pattern]] = [
     ("epl", re.compile(r"\bepl\b|\beclipse public licen[cs]e\b")),
     ("apache-2.0", re.compile(r"\bapache\b")),
     ("bsd", re.compile(r"\b0?bsd\b|\bberkeley software distribution\b")),
-    ("mit", re.compile(r"\bmit licen[cs]e\b|\blicen[cs]e mit\b|\bmassachusetts institute of technology\b|^mit(?: 0)?$")),
+    ("mit", re.compile(r"\bmit licen[cs]e\b|\blicen[cs]e mit\b|\bmassachusetts institute of technology\b"
+                       r"|^mit(?: 0)?$")),
 ]
 # Generic statements, only read when no named licence is found.
 _CLOSED = re.compile(
