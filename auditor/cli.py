@@ -296,6 +296,7 @@ def run_audit_command(config: Config, args: argparse.Namespace, rules, as_of) ->
 def audit_summary(audit, run_id: int, config: Config) -> dict:
     sev = Counter(f.severity for f in audit.findings if not f.waived)
     return {
+        "crawl": crawl_summary(audit.crawl, run_id, config),
         "run": run_id, "store": str(config.store_path), "as_of": audit.as_of.isoformat(),
         "rules": len(audit.rules),
         "findings": {"error": sev["error"], "warning": sev["warning"], "info": sev["info"],

@@ -159,7 +159,9 @@ def test_cli_demo_runs_offline(tmp_path):
     out = subprocess.run([sys.executable, "-m", "auditor", "demo", "--data-dir", str(tmp_path), "--format", "json"],
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
-    summary = json.loads(out.stdout)
+    audit = json.loads(out.stdout)
+    summary = audit["crawl"]
+    assert audit["findings"]["error"] > 0 and "PORT-01" in audit["by_rule"]
     status = {p["name"]: p["status"] for p in summary["portals"]}
     assert status.pop("ancien-mel-ods") == "failed" and set(status.values()) == {"ok"}
     assert summary["records"] > 100 and summary["copies"] > 10

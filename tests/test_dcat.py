@@ -226,7 +226,7 @@ def test_second_crawl_gets_304(world, tmp_path):
         first, _ = run_source("dcat", t.source_url("marcq"), name="marcq", http=client)
         sent = client.stats.requests
         second, _ = run_source("dcat", t.source_url("marcq"), name="marcq", http=client)
-    assert sent == 3
+    assert sent == -(-len(w.hosted("marcq")) // 3)  # one request per page of three
     assert client.stats.requests - sent == client.stats.not_modified == sent
     assert _dicts(first) == _dicts(second)
 

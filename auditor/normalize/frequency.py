@@ -12,25 +12,22 @@ from datetime import timedelta
 
 from .text import fold
 
-# udata ids with their expected delay between updates (None: no deadline)
+# udata ids with the delay data.gouv.fr expects between two updates (udata's
+# ``UpdateFrequency`` deltas: "n times a day" counts as a day, "n times a week" as a week,
+# a month is 31 days, a year 365 days); None: no deadline.
+_DAY, _WEEK, _MONTH, _YEAR = timedelta(days=1), timedelta(weeks=1), timedelta(days=31), timedelta(days=365)
 DELTAS: dict[str, timedelta | None] = {
     "continuous": None, "oneMinute": timedelta(minutes=1), "fiveMinutes": timedelta(minutes=5),
     "tenMinutes": timedelta(minutes=10), "fifteenMinutes": timedelta(minutes=15),
     "thirtyMinutes": timedelta(minutes=30), "hourly": timedelta(hours=1),
-    "bihourly": timedelta(hours=2), "trihourly": timedelta(hours=3),
-    "twelveHours": timedelta(hours=12), "severalTimesADay": timedelta(hours=12),
-    "threeTimesADay": timedelta(hours=8), "semidaily": timedelta(hours=12),
-    "daily": timedelta(days=1), "fiveTimesAWeek": timedelta(days=1),
-    "threeTimesAWeek": timedelta(days=3), "semiweekly": timedelta(days=3),
-    "weekly": timedelta(weeks=1), "biweekly": timedelta(weeks=2),
-    "threeTimesAMonth": timedelta(days=31), "semimonthly": timedelta(days=31),
-    "monthly": timedelta(days=31), "bimonthly": timedelta(days=62),
-    "quarterly": timedelta(days=93), "threeTimesAYear": timedelta(days=365),
-    "semiannual": timedelta(days=365), "annual": timedelta(days=365),
-    "biennial": timedelta(days=730), "triennial": timedelta(days=1095),
-    "quadrennial": timedelta(days=1461), "quinquennial": timedelta(days=1826),
-    "decennial": timedelta(days=3652), "bidecennial": timedelta(days=7305),
-    "tridecennial": timedelta(days=10957),
+    "bihourly": timedelta(hours=2), "trihourly": timedelta(hours=3), "twelveHours": timedelta(hours=12),
+    "severalTimesADay": _DAY, "threeTimesADay": _DAY, "semidaily": _DAY, "daily": _DAY,
+    "fiveTimesAWeek": _WEEK, "threeTimesAWeek": _WEEK, "semiweekly": _WEEK, "weekly": _WEEK,
+    "biweekly": 2 * _WEEK, "threeTimesAMonth": _MONTH, "semimonthly": _MONTH, "monthly": _MONTH,
+    "bimonthly": 2 * _MONTH, "quarterly": 3 * _MONTH, "threeTimesAYear": _YEAR, "semiannual": _YEAR,
+    "annual": _YEAR, "biennial": 2 * _YEAR, "triennial": 3 * _YEAR, "quadrennial": 4 * _YEAR,
+    "quinquennial": 5 * _YEAR, "decennial": 10 * _YEAR, "bidecennial": 20 * _YEAR,
+    "tridecennial": 30 * _YEAR,
     "punctual": None, "irregular": None, "never": None, "notPlanned": None, "other": None,
     "unknown": None,
 }

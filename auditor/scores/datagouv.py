@@ -65,6 +65,7 @@ from typing import Any
 
 from ..model import Dataset
 from ..normalize.formats import CLOSED_FORMATS
+from ..normalize.frequency import DELTAS
 from ..normalize.text import fold, strip_html
 
 QUALITY_DESCRIPTION_LENGTH = 100  # udata setting
@@ -75,28 +76,8 @@ CRITERIA = ("license", "temporal_coverage", "spatial", "update_frequency", "upda
             "dataset_description_quality", "has_open_format", "all_resources_available",
             "resources_documentation")
 
-_DAY = timedelta(days=1)
-_WEEK = timedelta(weeks=1)
-_MONTH = timedelta(days=31)
-_YEAR = timedelta(days=365)
-
 #: udata frequency id -> expected delay between two updates (constants.UpdateFrequency).
-FREQUENCY_DELTAS: dict[str, timedelta] = {
-    "oneMinute": timedelta(minutes=1), "fiveMinutes": timedelta(minutes=5),
-    "tenMinutes": timedelta(minutes=10), "fifteenMinutes": timedelta(minutes=15),
-    "thirtyMinutes": timedelta(minutes=30), "hourly": timedelta(hours=1),
-    "bihourly": timedelta(hours=2), "trihourly": timedelta(hours=3),
-    "twelveHours": timedelta(hours=12),
-    "severalTimesADay": _DAY, "threeTimesADay": _DAY, "semidaily": _DAY, "daily": _DAY,
-    "fiveTimesAWeek": _WEEK, "threeTimesAWeek": _WEEK, "semiweekly": _WEEK, "weekly": _WEEK,
-    "biweekly": 2 * _WEEK,
-    "threeTimesAMonth": _MONTH, "semimonthly": _MONTH, "monthly": _MONTH,
-    "bimonthly": 2 * _MONTH, "quarterly": 3 * _MONTH,
-    "threeTimesAYear": _YEAR, "semiannual": _YEAR, "annual": _YEAR,
-    "biennial": 2 * _YEAR, "triennial": 3 * _YEAR, "quadrennial": 4 * _YEAR,
-    "quinquennial": 5 * _YEAR, "decennial": 10 * _YEAR, "bidecennial": 20 * _YEAR,
-    "tridecennial": 30 * _YEAR,
-}
+FREQUENCY_DELTAS: dict[str, timedelta] = {k: v for k, v in DELTAS.items() if v is not None}
 #: Set frequencies without a deadline: always "fulfilled in time".
 NO_DEADLINE = frozenset({"continuous", "punctual", "irregular", "never", "notPlanned", "other"})
 #: Old ids udata still reads (``UpdateFrequency._LEGACY_FREQUENCIES``).

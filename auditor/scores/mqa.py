@@ -1,7 +1,7 @@
 """data.europa.eu's Metadata Quality Assessment (MQA), computed on normalised records.
 
 The method (data.europa.eu/mqa/methodology, as reproduced by ``mjanez/ckan-mqa`` and the
-PISTIS documentation; /work/shared/docs/obligations.md §7): 23 indicators in five
+PISTIS documentation): 23 indicators in five
 dimensions, 405 points in all.
 
 =================  ===  ========================================================================

@@ -371,6 +371,10 @@ def generate(seed: int = 0, *, target_records: int | None = None, registry: Regi
             _mel_dataset(g, f"{title} - lot {i}", freq, theme)
 
     _plant_defects(g, seed, portals)
+    # at least one commune organisation on data.gouv.fr forgot its SIRET (found by name)
+    orgs = sorted((o for o in g.orgs.values() if o.portal == "datagouv" and o.insee), key=lambda o: o.insee)
+    if orgs and all(o.siret for o in orgs):
+        orgs[0].siret = None
 
     # collections on the MEL platform: every record there publishes an OGC API collection
     for d in g.datasets:
