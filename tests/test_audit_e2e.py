@@ -128,3 +128,22 @@ def test_cli_rules_lists_every_rule_with_its_basis():
     text = subprocess.run([sys.executable, "-m", "auditor", "rules", "--select", "obligations-specifiques"],
                           capture_output=True, text=True, timeout=60).stdout
     assert "SUB-01" in text and "Fondement : " in text and "RN-LIC" not in text
+
+
+def test_cli_audit_exit_codes_and_waivers_from_configuration(world, tmp_path, capsys):
+    from auditor.cli import main
+
+    with SimTerritory(world) as territory:
+        path = write_config(territory, tmp_path / "conf", http=FAST, crawl={"probe_max_age": 0})
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write('\n[[waivers]]\nrule = "RN-ETP"\njustification = "effectifs en cours de collecte"\n'
+                     'expires = 2027-06-30\n')
+        args = ["audit", "--config", str(path), "--as-of", world.as_of, "--format", "json"]
+        assert main(args + ["--select", "RN-ETP-01", "--fail-on", "info"]) == 0  # every one is waived
+        out = json.loads(capsys.readouterr().out)
+        assert out["findings"]["waived"] > 0 and out["findings"]["info"] == 0
+        assert main(args + ["--select", "SUB-01", "--fail-on", "error"]) == 1
+        capsys.readouterr()
+        assert main(args + ["--select", "SUB-01"]) == 0  # monitoring: findings are not a failure
+        capsys.readouterr()
+        assert main(args + ["--select", "NOPE"]) == 2

@@ -46,3 +46,13 @@ def test_errors_name_the_file_and_key(text, fragment):
 def test_missing_file(tmp_path):
     with pytest.raises(ConfigError, match="lecture impossible"):
         load_config(tmp_path / "absent.toml")
+
+
+def test_waivers_are_read_and_checked(tmp_path):
+    ok = '[[waivers]]\nrule = "SUB-01"\ncommune = "59350"\njustification = "en cours"\nexpires = 2027-01-31\n'
+    cfg = parse_config(ok, "t.toml", tmp_path)
+    assert cfg.waivers[0]["expires"].isoformat() == "2027-01-31" and cfg.waivers[0]["commune"] == "59350"
+    with pytest.raises(ConfigError, match="justification"):
+        parse_config('[[waivers]]\nrule = "SUB-01"\nexpires = 2027-01-31\n', "t.toml", tmp_path)
+    with pytest.raises(ConfigError, match="AAAA-MM-JJ"):
+        parse_config('[[waivers]]\nrule = "SUB-01"\njustification = "x"\nexpires = "bientôt"\n', "t.toml", tmp_path)
