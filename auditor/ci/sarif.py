@@ -1,0 +1,86 @@
+"""Findings as a SARIF 2.1.0 log (OASIS), for code-scanning dashboards.
+
+One run, tool ``auditor``; each rule that produced a finding is described once (title,
+fix, legal basis with its link); each finding is a result with its level, French message
+(English in ``properties``), location (file path, row and column when known, else the
+dataset as a logical location), and the stable fingerprint under ``partialFingerprints``
+so that viewers can track it across commits. With a baseline, results carry
+``baselineState`` (``new`` or ``unchanged``).
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from .. import __version__
+from ..model import Finding
+
+SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def to_sarif(findings: Iterable[Finding], *, known: set[str] | None = None, lang: str = "fr",
+             base_uri: str | None = None) -> dict[str, Any]:
+    findings = list(findings)
+    rules: dict[str, dict[str, Any]] = {}
+    for f in findings:
+        if f.rule in rules:
+            continue
+        rule: dict[str, Any] = {
+            "id": f.rule,
+            "name": f.rule,
+            "shortDescription": {"text": f.title.get(lang) or f.title.get("fr", f.rule)},
+            "fullDescription": {"text": f"{f.title.get(lang) or f.title.get('fr', '')}. {f.basis.get('text', '')}".strip()},
+            "help": {"text": f.fix_text(lang) or f.title.get("fr", "")},
+            "defaultConfiguration": {"level": LEVELS.get(f.severity, "warning")},
+            "properties": {"group": f.group, "basis": f.basis.get("text"), "tags": [t for t in (f.group,) if t]},
+        }
+        if f.basis.get("url"):
+            rule["helpUri"] = f.basis["url"]
+        rules[f.rule] = rule
+    index = {code: i for i, code in enumerate(rules)}
+    results = [_result(f, index, known, lang) for f in findings]
+    run: dict[str, Any] = {
+        "tool": {"driver": {"name": "auditor", "version": __version__, "semanticVersion": __version__,
+                            "informationUri": "https://github.com/mel-opendata/auditor",
+                            "language": lang, "rules": list(rules.values())}},
+        "results": results,
+        "columnKind": "unicodeCodePoints",
+    }
+    if base_uri:
+        run["originalUriBaseIds"] = {"SRCROOT": {"uri": base_uri if base_uri.endswith("/") else base_uri + "/"}}
+    return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def _result(f: Finding, index: dict[str, int], known: set[str] | None, lang: str) -> dict[str, Any]:
+    text = f.text(lang)
+    fix = f.fix_text(lang)
+    result: dict[str, Any] = {
+        "ruleId": f.rule,
+        "ruleIndex": index[f.rule],
+        "level": LEVELS.get(f.severity, "warning"),
+        "message": {"text": f"{text}\n{fix}" if fix else text},
+        "partialFingerprints": {"auditor/v1": f.fingerprint},
+        "properties": {"commune": f.commune, "dataset": f.dataset, "portal": f.portal,
+                       "message_en": f.text("en"), "waived": f.waived},
+    }
+    location: dict[str, Any] = {}
+    if f.distribution:
+        physical: dict[str, Any] = {"artifactLocation": {"uri": f.distribution}}
+        if not f.distribution.startswith(("http://", "https://")):
+            physical["artifactLocation"]["uriBaseId"] = "SRCROOT"
+        row, col = f.location.get("row"), f.location.get("column")
+        if isinstance(row, int) and row > 0:
+            region: dict[str, Any] = {"startLine": row}
+            if isinstance(col, int) and col > 0:
+                region["startColumn"] = col
+            physical["region"] = region
+        location["physicalLocation"] = physical
+    if f.dataset or f.commune:
+        location["logicalLocations"] = [{"name": f.dataset or f.commune, "kind": "module"}]
+    if location:
+        result["locations"] = [location]
+    if f.waived:
+        result["suppressions"] = [{"kind": "external", "justification": (f.waiver or {}).get("justification", "")}]
+    if known is not None:
+        result["baselineState"] = "unchanged" if f.fingerprint in known else "new"
+    return result

@@ -1,0 +1,78 @@
+"""SARIF, JUnit, GitHub annotations and baselines rendered from the same findings."""
+from __future__ import annotations
+
+import json
+from xml.etree import ElementTree as ET
+
+import pytest
+from jsonschema import Draft4Validator
+
+from auditor.ci.baseline import BaselineError, new_findings, read_baseline, write_baseline
+from auditor.ci.github import to_annotations
+from auditor.ci.junit import to_junit
+from auditor.ci.sarif import to_sarif
+from auditor.model import Finding
+from tests.helpers import SHARED
+
+
+def finding(rule, severity="error", path="data/subventions.csv", row=None, col=None, fp=None, waived=False, **kw):
+    return Finding(rule=rule, severity=severity, title={"fr": f"Titre {rule}", "en": f"Title {rule}"},
+                   detail={"fr": "montant « -12 » : inférieur à 0, ligne 3", "en": "amount -12 below 0"},
+                   fix={"fr": "Corriger la valeur.", "en": "Fix the value."},
+                   basis={"text": "Décret n° 2017-779", "url": "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000034600552"},
+                   group="fichiers", scope="file", distribution=path, location={"row": row, "column": col, "field": "montant"},
+                   fingerprint=fp or f"fp-{rule}-{row}", waived=waived,
+                   waiver={"justification": "accepté"} if waived else None, **kw)
+
+
+FINDINGS = [finding("FILE-CELL", row=3, col=9), finding("FILE-CELL", row=7, col=9),
+            finding("FILE-STRUCT", "warning", row=1), finding("SCDL-01", "info", path=None, dataset="mel:x"),
+            finding("FILE-FR", waived=True, row=4, col=2)]
+
+
+def test_sarif_is_valid_sarif_2_1_0():
+    schema = json.loads((SHARED / "data/specs/sarif-schema-2.1.0.json").read_text("utf-8"))
+    log = to_sarif(FINDINGS, known={"fp-FILE-CELL-3"}, base_uri="file:///depot/")
+    errors = sorted(Draft4Validator(schema).iter_errors(log), key=str)
+    assert not errors, errors[:3]
+    results = log["runs"][0]["results"]
+    assert [r["level"] for r in results] == ["error", "error", "warning", "note", "error"]
+    assert results[0]["locations"][0]["physicalLocation"]["region"] == {"startLine": 3, "startColumn": 9}
+    assert [r["baselineState"] for r in results] == ["unchanged", "new", "new", "new", "new"]
+    assert results[4]["suppressions"][0]["justification"] == "accepté"
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules] == ["FILE-CELL", "FILE-STRUCT", "SCDL-01", "FILE-FR"]
+    assert rules[0]["helpUri"].startswith("https://www.legifrance.gouv.fr/")
+
+
+def test_junit_counts_failures_and_skips_waived():
+    root = ET.fromstring(to_junit(FINDINGS, targets=["data/propre.csv"]))
+    suites = {s.get("name"): s for s in root}
+    assert set(suites) == {"data/subventions.csv", "data/propre.csv", "mel:x"}
+    csv = suites["data/subventions.csv"]
+    assert csv.get("tests") == "3" and csv.get("failures") == "2"
+    assert csv.find("testcase/skipped") is not None  # the waived FILE-FR
+    assert suites["data/propre.csv"].find("testcase").get("name") == "conforme"
+    assert suites["mel:x"].get("failures") == "0"  # information only
+
+
+def test_github_annotations_escape_values():
+    tricky = finding("FILE-CELL", row=2, col=1, path="dossier,a/b:c.csv")
+    tricky.detail = {"fr": "100% faux\nvraiment"}
+    out = to_annotations([tricky, *FINDINGS])
+    first = out.splitlines()[0]
+    assert first.startswith("::error file=dossier%2Ca/b%3Ac.csv,line=2,col=1,title=FILE-CELL Titre FILE-CELL::")
+    assert "100%25 faux%0Avraiment" in first
+    assert "::notice title=SCDL-01" in out and "FILE-FR" not in out  # waived ones are not annotated
+
+
+def test_baseline_round_trip(tmp_path):
+    path = tmp_path / "baseline.json"
+    assert write_baseline(path, FINDINGS[:2]) == 2
+    known = read_baseline(path)
+    assert [f.fingerprint for f in new_findings(FINDINGS, known)] == ["fp-FILE-STRUCT-1", "fp-SCDL-01-None", "fp-FILE-FR-4"]
+    path.write_text('{"version": 99}')
+    with pytest.raises(BaselineError, match="format de référence inconnu"):
+        read_baseline(path)
+    with pytest.raises(BaselineError, match="introuvable"):
+        read_baseline(tmp_path / "absent.json")
