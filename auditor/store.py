@@ -150,18 +150,20 @@ class Store:
             rows = []
             for uid, sc in audit.scores.items():
                 dg, mq = sc.get("datagouv") or {}, sc.get("mqa") or {}
-                rows.append((run_id, uid, "dataset", dg.get("score"), mq.get("total"), mq.get("band"),
+                rows.append((run_id, uid, "dataset", dg.get("score"), mq.get("points"), mq.get("band"),
                              json.dumps(sc, ensure_ascii=False)))
             for code, sc in audit.commune_scores.items():
                 mq = sc.get("mqa") or {}
-                rows.append((run_id, code, "commune", None, mq.get("total"), mq.get("band"), json.dumps(sc, ensure_ascii=False)))
+                rows.append((run_id, code, "commune", None, mq.get("points"), mq.get("band"),
+                             json.dumps(sc, ensure_ascii=False)))
             self.db.executemany("INSERT INTO scores VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             self.db.executemany(
                 "INSERT INTO communes VALUES (?, ?, ?, ?, ?)",
                 [(run_id, code, s["name"], s["status"], json.dumps(s, ensure_ascii=False))
                  for code, s in audit.communes.items()])
-            self.db.execute("UPDATE runs SET stats = json_set(stats, '$.as_of', ?, '$.findings', ?) WHERE id = ?",
-                            (audit.as_of.isoformat(), len(audit.findings), run_id))
+            self.db.execute("UPDATE runs SET stats = json_set(stats, '$.as_of', ?, '$.findings', ?, '$.rules', json(?)) "
+                            "WHERE id = ?", (audit.as_of.isoformat(), len(audit.findings),
+                                             json.dumps(sorted(r.code for r in audit.rules)), run_id))
 
     def _write_crawl(self, run_id: int, result: Any) -> None:
         cat = result.catalogue
@@ -232,6 +234,41 @@ class Store:
     def scores(self, run_id: int, kind: str = "dataset") -> dict[str, dict[str, Any]]:
         rows = self.db.execute("SELECT target, detail FROM scores WHERE run_id = ? AND kind = ?", (run_id, kind))
         return {r["target"]: json.loads(r["detail"]) for r in rows}
+
+    # -- light reading, for reports (no JSON records parsed) ----------------------------------
+    def run(self, run_id: int) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+        return dict(row) | {"stats": json.loads(row["stats"] or "{}")} if row else None
+
+    def audit_runs(self, upto: int | None = None) -> list[dict[str, Any]]:
+        """Complete audit runs, oldest first (up to run ``upto`` included)."""
+        sql = "SELECT * FROM runs WHERE kind = 'audit' AND status = 'complete'" + (" AND id <= ?" if upto else "")
+        rows = self.db.execute(sql + " ORDER BY id", (upto,) if upto else ())
+        return [dict(r) | {"stats": json.loads(r["stats"] or "{}")} for r in rows]
+
+    def finding_rows(self, run_id: int, commune: str | None = None) -> list[dict[str, Any]]:
+        """Identity columns of a run's findings: fingerprint, rule, severity, scope, portal,
+        commune, dataset, distribution, waived."""
+        sql = ("SELECT fingerprint, rule, severity, scope, portal, commune, dataset, distribution, waived "
+               "FROM findings WHERE run_id = ?" + (" AND commune = ?" if commune else ""))
+        return [dict(r) for r in self.db.execute(sql, (run_id, commune) if commune else (run_id,))]
+
+    def dataset_rows(self, run_id: int) -> list[dict[str, Any]]:
+        """uid, portal, commune, publisher_kind, title, copy_of of every record of a run."""
+        sql = "SELECT uid, portal, commune, publisher_kind, title, copy_of FROM datasets WHERE run_id = ? ORDER BY uid"
+        return [dict(r) for r in self.db.execute(sql, (run_id,))]
+
+    def score_rows(self, run_id: int, kind: str = "dataset") -> dict[str, dict[str, Any]]:
+        """``{target: {"datagouv": score or None, "mqa": points or None, "band": ...}}``."""
+        # runs stored before MQA points had their column: read them from the detail
+        rows = self.db.execute("SELECT target, datagouv, COALESCE(mqa, json_extract(detail, '$.mqa.points')) AS mqa, "
+                               "mqa_band FROM scores WHERE run_id = ? AND kind = ?", (run_id, kind))
+        return {r["target"]: {"datagouv": r["datagouv"], "mqa": r["mqa"], "band": r["mqa_band"]} for r in rows}
+
+    def event_counts(self, run_id: int) -> dict[str, int]:
+        """Crawl events of a run by level."""
+        rows = self.db.execute("SELECT level, COUNT(*) AS n FROM events WHERE run_id = ? GROUP BY level", (run_id,))
+        return {r["level"]: r["n"] for r in rows}
 
     def close(self) -> None:
         self.db.close()
