@@ -60,7 +60,7 @@ def next_month(world: World, *, days: int = MONTH, hostile: bool = False) -> Evo
     _fix(ev, live, as_of, rng)
     _plant(ev, live, as_of, rng)
     if hostile:
-        _hostile_titles(ev, rng)
+        _hostile_titles(ev)
     return ev
 
 
@@ -163,10 +163,15 @@ def _plant(ev: Evolution, live: list[SimDataset], as_of: date, rng: random.Rando
         ev.planted.append(("stale", d.key))
 
 
-def _hostile_titles(ev: Evolution, rng: random.Random) -> None:
-    pool = sorted((d for d in ev.world.datasets if d.owner == "MEL" and d.kind == "misc" and d.record
-                   and not d.defects), key=lambda d: d.key)
-    for d, text in zip(rng.sample(pool, k=min(2, len(pool))), (f"{{}} {HOSTILE_HTML}", f"{HOSTILE_FORMULA} {{}}")):
+def _hostile_titles(ev: Evolution) -> None:
+    """Put the hostile texts in the titles of datasets that have a finding (the ones given a
+    new defect this month, else MEL datasets under the old Licence Ouverte 1.0), so that
+    they reach every report and export."""
+    planted = [k for defect, k in ev.planted if defect in ("broken-link", "licence-not-approved")]
+    pool = [ev.world.dataset(k) for k in planted] or sorted(
+        (d for d in ev.world.datasets if d.owner == "MEL" and d.kind == "misc" and d.record and d.licence == "lo1"),
+        key=lambda d: d.key)
+    for d, text in zip(pool[:2], (f"{{}} {HOSTILE_HTML}", f"{HOSTILE_FORMULA} {{}}")):
         d.title = text.format(d.title)
         ev.planted.append(("hostile-title", d.key))
 
@@ -205,7 +210,7 @@ def audit_months(world: World, months: int, data_dir: Path, *, hostile_in: int |
             world = evolution.world
         elif hostile_in == 0:
             world = copy.deepcopy(world)
-            _hostile_titles(Evolution(world), random.Random(f"{world.seed}:hostile"))
+            _hostile_titles(Evolution(world))
         with SimTerritory(world, ports=ports) as territory:
             ports = {name: int(url.rsplit(":", 1)[1].split("/")[0]) for name, url in territory.urls.items()
                      if url.startswith("http://")}

@@ -1,0 +1,470 @@
+"""The data of every report, read from the history store (never by crawling again).
+
+Three reports — the territory (dashboard), one commune (its sheet), the gaps — are plain
+dicts of JSON values, the same for every output format: the HTML and Markdown templates
+read them, the CSV and XLSX writers flatten them, the JSON export is them (its schema is
+``reports/report.schema.json``). Texts are in the report's language; values that come from
+the portals (titles, URLs) are kept as they are: each renderer escapes them for its format.
+
+What a commune *owes* is computed from the commune-level rules (their ``applies_when`` on
+the commune's population, staff and kind); an obligation is *met* when the audit found no
+problem for it, *waived* when its finding is waived, *not evaluated* when the audit did not
+apply that rule.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timezone
+from functools import lru_cache
+from typing import Any
+
+from ..classify import KIND_SCHEMAS
+from ..history import compare_rows, previous_audit
+from ..store import Store
+from .texts import tr
+
+SCHEMA_VERSION = 1
+OBLIGATIONS = ["RN-PUB-01", "RN-CAT-01", "RN-CAT-02", "SUB-01", "SUB-02", "DECP-01", "DECP-02", "ACT-01", "BUD-01"]
+# the obligation that already says a kind is missing (no second gap for the same absence)
+PRESENCE_RULE = {"subventions": "SUB-01", "marches": "DECP-01", "deliberations": "ACT-01", "budget": "BUD-01",
+                 "catalogue": "RN-CAT-01"}
+SCDL_POPULATION = 3500  # communes expected to publish the SCDL datasets (the CRPA threshold)
+SEVERITIES = ("error", "warning", "info")
+MQA_MAX, MQA_BIN = 405, 45
+
+
+class ReportError(Exception):
+    """A report that cannot be made (no audit stored, unknown run or commune); French message."""
+
+
+@lru_cache(maxsize=1)
+def rule_catalogue() -> dict[str, Any]:
+    from ..rules import load_rules
+
+    return {r.code: r for r in load_rules()}
+
+
+def _text(d: dict[str, str] | None, lang: str) -> str:
+    d = d or {}
+    return d.get(lang) or d.get("fr") or ""
+
+
+# -- runs ------------------------------------------------------------------------------------------
+def resolve_run(store: Store, run_id: int | None, lang: str = "fr") -> dict[str, Any]:
+    if run_id is None:
+        run_id = store.latest_run("audit")
+        if run_id is None:
+            raise ReportError(tr("cli.no_run", lang, store=store.path))
+    run = store.run(run_id)
+    if not run or run["kind"] != "audit" or run["status"] != "complete":
+        raise ReportError(tr("cli.unknown_run", lang, run=run_id, store=store.path))
+    return run
+
+
+def _run_info(run: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not run:
+        return None
+    stats = run["stats"]
+    return {"id": run["id"], "as_of": (stats.get("as_of") or run["started_at"])[:10],
+            "started_at": run["started_at"], "finished_at": run["finished_at"], "territory": run["territory"],
+            "rules": stats.get("rules")}
+
+
+# -- obligations -----------------------------------------------------------------------------------
+def owes(rule: Any, summary: dict[str, Any]) -> bool:
+    """Whether ``rule`` (a commune-level rule) applies to the commune of ``summary``."""
+    cond = rule.applies_when
+    if "kinds" in cond and summary.get("kind") not in cond["kinds"]:
+        return False
+    if "population_min" in cond and (summary.get("population") or 0) < cond["population_min"]:
+        return False
+    if "agents_min" in cond:
+        agents = summary.get("agents")
+        if agents is None:
+            return summary.get("status") == "presumed"
+        return agents >= cond["agents_min"]
+    return True
+
+
+def obligation_status(summary: dict[str, Any], rows: list[dict[str, Any]], applied: list[str] | None) -> dict[str, str]:
+    """``{rule: met | unmet | waived | not-owed | not-evaluated}`` for one commune, from its
+    finding rows."""
+    rules = rule_catalogue()
+    hit: dict[str, list[bool]] = {}
+    for r in rows:
+        hit.setdefault(r["rule"], []).append(bool(r["waived"]))
+    out = {}
+    for code in OBLIGATIONS:
+        rule = rules.get(code)
+        if rule is None:
+            continue
+        if not owes(rule, summary):
+            out[code] = "not-owed"
+        elif applied is not None and code not in applied:
+            out[code] = "not-evaluated"
+        elif code in hit:
+            out[code] = "waived" if all(hit[code]) else "unmet"
+        else:
+            out[code] = "met"
+    return out
+
+
+def scdl_status(summary: dict[str, Any]) -> dict[str, str]:
+    out = {}
+    for kind in KIND_SCHEMAS:
+        cov = (summary.get("coverage") or {}).get(kind) or {}
+        out[kind] = "declared" if cov.get("declares_schema") else "published" if cov.get("published") else "missing"
+    return out
+
+
+def _by_commune(rows: list[dict[str, Any]]) -> dict[str | None, list[dict[str, Any]]]:
+    out: dict[str | None, list[dict[str, Any]]] = {}
+    for r in rows:
+        out.setdefault(r["commune"], []).append(r)
+    return out
+
+
+def _severity_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
+    c = Counter("waived" if r["waived"] else r["severity"] for r in rows)
+    return {k: c[k] for k in (*SEVERITIES, "waived")}
+
+
+# -- history ---------------------------------------------------------------------------------------
+def trend(store: Store, upto: int, commune: str | None = None) -> list[dict[str, Any]]:
+    """One point per complete audit up to run ``upto``: obligations met by bound communes,
+    SCDL datasets published by communes of 3 500 inhabitants or more, open findings (of
+    ``commune`` only when given)."""
+    points = []
+    for run in store.audit_runs(upto):
+        summaries = store.commune_summaries(run["id"])
+        if commune:
+            summaries = {commune: summaries[commune]} if commune in summaries else {}
+        rows = _by_commune(store.finding_rows(run["id"], commune))
+        applied = run["stats"].get("rules")
+        met = owed = published = expected = 0
+        for code, s in summaries.items():
+            if s.get("kind") == "commune" and (s.get("population") or 0) >= SCDL_POPULATION:
+                sc = scdl_status(s)
+                expected += len(sc)
+                published += sum(1 for v in sc.values() if v != "missing")
+            if s.get("status") in ("bound", "presumed"):
+                st = obligation_status(s, rows.get(code, []), applied)
+                owed += sum(1 for v in st.values() if v in ("met", "unmet", "waived"))
+                met += sum(1 for v in st.values() if v in ("met", "waived"))
+        all_rows = [r for rs in rows.values() for r in rs]
+        points.append({"run": run["id"], "as_of": _run_info(run)["as_of"],
+                       "obligations": {"met": met, "owed": owed, "pct": _pct(met, owed)},
+                       "scdl": {"published": published, "expected": expected, "pct": _pct(published, expected)},
+                       "findings": _severity_counts(all_rows)})
+    return points
+
+
+def _pct(a: int, b: int) -> float | None:
+    return round(100.0 * a / b, 1) if b else None
+
+
+# -- territory -------------------------------------------------------------------------------------
+def territory_report(store: Store, run_id: int | None = None, lang: str = "fr", *,
+                     findings: bool = False) -> dict[str, Any]:
+    """The territory report. ``findings=True`` adds every finding with its texts (exports)."""
+    run = resolve_run(store, run_id, lang)
+    run_id = run["id"]
+    prev_id = previous_audit(store, run_id)
+    prev = store.run(prev_id) if prev_id else None
+    applied = run["stats"].get("rules")
+    summaries = store.commune_summaries(run_id)
+    rows = store.finding_rows(run_id)
+    prev_rows = store.finding_rows(prev_id) if prev_id else []
+    cmp = compare_rows(prev_rows, rows, prev_id, run_id)
+    per_commune = _by_commune(rows)
+    changes = cmp.by_commune() if prev_id else {}
+    prev_summaries = store.commune_summaries(prev_id) if prev_id else {}
+    prev_by_commune = _by_commune(prev_rows)
+    records = store.dataset_rows(run_id)
+    scores = store.score_rows(run_id)
+    commune_scores = store.score_rows(run_id, "commune")
+
+    dg_by_commune: dict[str, list[float]] = {}
+    for d in records:
+        sc = scores.get(d["uid"])
+        if d["copy_of"] is None and d["commune"] and sc and sc["datagouv"] is not None:
+            dg_by_commune.setdefault(d["commune"], []).append(sc["datagouv"])
+
+    communes = []
+    for code, s in summaries.items():
+        row = commune_row(s, per_commune.get(code, []), applied, commune_scores.get(code), dg_by_commune.get(code))
+        if prev_id:
+            ch = changes.get(code, {"new": 0, "fixed": 0, "open": 0})
+            row["changes"] = ch
+            before = prev_by_commune.get(code, [])
+            row["findings_delta"] = _open(row["findings"]) - _open(_severity_counts(before))
+            if code in prev_summaries:
+                st = obligation_status(prev_summaries[code], before, prev["stats"].get("rules"))
+                row["obligations_met_delta"] = row["obligations_met"] - sum(1 for v in st.values() if v in ("met", "waived"))
+        communes.append(row)
+    communes.sort(key=lambda r: (r["kind"] != "metropole", r["name"]))
+
+    originals = [d for d in records if d["copy_of"] is None]
+    history = trend(store, run_id)
+    report = {
+        "report": "territory", "schema_version": SCHEMA_VERSION, "lang": lang, "generated_at": _now(),
+        "territory": run["territory"], "run": _run_info(run), "previous_run": _run_info(prev),
+        "obligations": [{"rule": c, "label": tr(f"obligation.{c}", lang),
+                         "title": _text(rule_catalogue()[c].title, lang)} for c in OBLIGATIONS if c in rule_catalogue()],
+        "scdl_kinds": [{"kind": k, "schema": s, "label": tr(f"kind.{k}", lang)} for k, s in KIND_SCHEMAS.items()],
+        "totals": _totals(communes, originals, records, rows, cmp if prev_id else None),
+        "portals": [{"name": p["name"], "kind": p["kind"], "title": p["title"], "url": p["url"], "status": p["status"],
+                     "datasets": p["datasets"], "error": p["error_message"]} for p in store.portals(run_id)],
+        "communes": communes,
+        "rules": _rule_counts(rows, cmp if prev_id else None, lang),
+        "history": history,
+        "histograms": {"mqa": _histogram([scores[d["uid"]]["mqa"] for d in originals if d["uid"] in scores],
+                                         [(i, i + MQA_BIN) for i in range(0, MQA_MAX, MQA_BIN)]),
+                       "datagouv": _histogram([scores[d["uid"]]["datagouv"] for d in originals if d["uid"] in scores],
+                                              [(i / 10, (i + 1) / 10) for i in range(10)])},
+        "gaps": gaps(communes, lang),
+    }
+    titles = {d["uid"]: d["title"] for d in records}
+    names = {code: s["name"] for code, s in summaries.items()}
+    status = cmp.status() if prev_id else {}
+    current = store.findings(run_id) if findings or prev_id else []
+    report["changes"] = None
+    if prev_id:
+        fixed = {r["fingerprint"] for r in cmp.fixed}
+        before = [f for f in store.findings(prev_id) if f.fingerprint in fixed]
+        if before:
+            titles = {d["uid"]: d["title"] for d in store.dataset_rows(prev_id)} | titles
+        report["changes"] = {"new": [finding_dict(f, lang, titles, names, "new") for f in current
+                                     if status.get(f.fingerprint) == "new"],
+                             "fixed": [finding_dict(f, lang, titles, names, "fixed") for f in before]}
+    if findings:
+        report["findings"] = [finding_dict(f, lang, titles, names, status.get(f.fingerprint)) for f in current]
+    return report
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _open(counts: dict[str, int]) -> int:
+    return sum(counts[s] for s in SEVERITIES)
+
+
+def commune_row(s: dict[str, Any], rows: list[dict[str, Any]], applied: list[str] | None,
+                mqa: dict[str, Any] | None, dg: list[float] | None) -> dict[str, Any]:
+    ob = obligation_status(s, rows, applied)
+    sc = scdl_status(s)
+    return {
+        "code": s["code"], "name": s["name"], "kind": s.get("kind", "commune"), "population": s.get("population"),
+        "agents": s.get("agents"), "status": s["status"], "reasons": list(s.get("reasons") or []),
+        "prada": bool(s.get("prada")), "datasets": s.get("datasets", 0), "records": s.get("records", 0),
+        "portals": list(s.get("portals") or []),
+        "obligations": ob,
+        "obligations_owed": sum(1 for v in ob.values() if v in ("met", "unmet", "waived")),
+        "obligations_met": sum(1 for v in ob.values() if v in ("met", "waived")),
+        "unmet": [code for code, v in ob.items() if v == "unmet"],
+        "scdl": sc, "scdl_published": sum(1 for v in sc.values() if v != "missing"),
+        "mqa": {"points": mqa["mqa"], "band": mqa["band"]} if mqa and mqa.get("mqa") is not None else None,
+        "datagouv": round(sum(dg) / len(dg), 3) if dg else None,
+        "findings": _severity_counts(rows),
+        "changes": None, "findings_delta": None, "obligations_met_delta": None,
+    }
+
+
+def _totals(communes, originals, records, rows, cmp) -> dict[str, Any]:
+    only = [c for c in communes if c["kind"] == "commune"]
+    return {
+        "communes": len(only),
+        "bound": sum(1 for c in only if c["status"] == "bound"),
+        "presumed": sum(1 for c in only if c["status"] == "presumed"),
+        "not_bound": sum(1 for c in only if c["status"] == "not-bound"),
+        "publishing": sum(1 for c in only if c["datasets"]),
+        "datasets": len(originals), "records": len(records),
+        "obligations": {"owed": sum(c["obligations_owed"] for c in communes),
+                        "met": sum(c["obligations_met"] for c in communes)},
+        "findings": _severity_counts(rows),
+        "changes": cmp.counts() if cmp else None,
+    }
+
+
+def _rule_counts(rows, cmp, lang: str) -> list[dict[str, Any]]:
+    rules = rule_catalogue()
+    by_rule: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        by_rule.setdefault(r["rule"], []).append(r)
+    changes = cmp.by_rule() if cmp else {}
+    out = []
+    for code, rs in sorted(by_rule.items()):
+        rule = rules.get(code)
+        out.append({"rule": code, "title": _text(rule.title, lang) if rule else code,
+                    "severity": rs[0]["severity"], "count": sum(1 for r in rs if not r["waived"]),
+                    "waived": sum(1 for r in rs if r["waived"]),
+                    "changes": changes.get(code, {"new": 0, "fixed": 0, "open": 0}) if cmp else None})
+    if cmp:  # rules whose every finding was fixed
+        for code, ch in sorted(changes.items()):
+            if code not in by_rule:
+                rule = rules.get(code)
+                out.append({"rule": code, "title": _text(rule.title, lang) if rule else code,
+                            "severity": rule.severity if rule else "info", "count": 0, "waived": 0, "changes": ch})
+    return out
+
+
+def _histogram(values: list[float | None], bins: list[tuple[float, float]]) -> list[dict[str, Any]]:
+    counts = [0] * len(bins)
+    for v in values:
+        if v is None:
+            continue
+        for i, (lo, hi) in enumerate(bins):
+            if lo <= v < hi or (i == len(bins) - 1 and v >= lo):
+                counts[i] += 1
+                break
+    return [{"from": lo, "to": hi, "count": n} for (lo, hi), n in zip(bins, counts)]
+
+
+# -- gaps ------------------------------------------------------------------------------------------
+_GAP_ORDER = {"obligation": 0, "scdl": 1, "scdl-schema": 2}
+_SEV_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def gaps(communes: list[dict[str, Any]], lang: str = "fr") -> dict[str, Any]:
+    """Missing obligations (owed, not met) and SCDL datasets (communes of 3 500 inhabitants
+    or more), each ranked: obligations by how many communes miss them; every gap by kind,
+    severity, then population."""
+    rules = rule_catalogue()
+    rows = []
+    for c in communes:
+        for code, st in c["obligations"].items():
+            if st == "unmet":
+                rows.append(_gap(c, "obligation", code, tr(f"obligation.{code}", lang), rules[code].severity))
+        if c["kind"] == "commune" and (c["population"] or 0) >= SCDL_POPULATION:
+            for kind, st in c["scdl"].items():
+                presence = PRESENCE_RULE.get(kind)
+                if st == "missing" and not (presence and c["obligations"].get(presence) == "unmet"):
+                    rows.append(_gap(c, "scdl", kind, tr(f"kind.{kind}", lang), "info"))
+                elif st == "published":
+                    rows.append(_gap(c, "scdl-schema", kind, tr(f"kind.{kind}", lang), "info"))
+    rows.sort(key=lambda r: (_GAP_ORDER[r["type"]], _SEV_ORDER[r["severity"]], -(r["population"] or 0), r["name"], r["item"]))
+    for i, r in enumerate(rows, 1):
+        r["rank"] = i
+    return {"obligations": _ranked(rows, "obligation", lang), "scdl": _ranked(rows, "scdl", lang), "rows": rows}
+
+
+def _gap(c: dict[str, Any], kind: str, item: str, label: str, severity: str) -> dict[str, Any]:
+    return {"rank": 0, "type": kind, "item": item, "label": label, "severity": severity, "code": c["code"],
+            "name": c["name"], "population": c["population"], "status": c["status"]}
+
+
+def _ranked(rows: list[dict[str, Any]], kind: str, lang: str) -> list[dict[str, Any]]:
+    by: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        if r["type"] == kind:
+            by.setdefault(r["item"], []).append(r)
+    out = [{"item": item, "label": rs[0]["label"], "severity": rs[0]["severity"], "communes": len(rs),
+            "population": sum(r["population"] or 0 for r in rs),
+            "list": [{"code": r["code"], "name": r["name"], "population": r["population"]} for r in rs]}
+           for item, rs in by.items()]
+    out.sort(key=lambda g: (-g["communes"], -g["population"], g["item"]))
+    return out
+
+
+def gap_report(store: Store, run_id: int | None = None, lang: str = "fr") -> dict[str, Any]:
+    t = territory_report(store, run_id, lang)
+    return {"report": "gaps", "schema_version": SCHEMA_VERSION, "lang": lang, "generated_at": t["generated_at"],
+            "territory": t["territory"], "run": t["run"], "previous_run": t["previous_run"], "gaps": t["gaps"]}
+
+
+# -- findings --------------------------------------------------------------------------------------
+def finding_dict(f: Any, lang: str, titles: dict[str, str], names: dict[str, str], change: str | None) -> dict[str, Any]:
+    return {
+        "fingerprint": f.fingerprint, "rule": f.rule, "severity": f.severity, "group": f.group, "scope": f.scope,
+        "title": _text(f.title, lang), "detail": _text(f.detail, lang), "fix": _text(f.fix, lang),
+        "basis": f.basis.get("text", ""), "basis_url": f.basis.get("url"),
+        "commune": f.commune, "commune_name": names.get(f.commune or "", None),
+        "portal": f.portal, "dataset": f.dataset, "dataset_title": titles.get(f.dataset or "", None),
+        "distribution": f.distribution, "waived": bool(f.waived),
+        "waiver": {"justification": f.waiver.get("justification"), "expires": f.waiver.get("expires"),
+                   "by": f.waiver.get("by")} if f.waived and f.waiver else None,
+        "change": change,
+    }
+
+
+# -- one commune -----------------------------------------------------------------------------------
+def find_commune(store: Store, run_id: int, text: str, lang: str = "fr") -> str:
+    """The code of the commune named by ``text`` (INSEE code, ``MEL``, or its name)."""
+    from ..normalize.text import fold
+
+    summaries = store.commune_summaries(run_id)
+    if text in summaries:
+        return text
+    if text.upper() in summaries:
+        return text.upper()
+    wanted = fold(text)
+    for code, s in summaries.items():
+        if fold(s["name"]) == wanted:
+            return code
+    raise ReportError(tr("cli.unknown_commune", lang, commune=text, run=run_id))
+
+
+def commune_report(store: Store, code: str, run_id: int | None = None, lang: str = "fr") -> dict[str, Any]:
+    run = resolve_run(store, run_id, lang)
+    run_id = run["id"]
+    code = find_commune(store, run_id, code, lang)
+    prev_id = previous_audit(store, run_id)
+    prev = store.run(prev_id) if prev_id else None
+    summary = store.commune_summaries(run_id)[code]
+    rows = store.finding_rows(run_id, code)
+    prev_rows = store.finding_rows(prev_id, code) if prev_id else []
+    cmp = compare_rows(prev_rows, rows, prev_id, run_id)
+    status = cmp.status() if prev_id else {}
+    scores = store.score_rows(run_id)
+    records = list(store.datasets(run_id, commune=code))
+    originals = [d for d in records if d.copy_of is None]
+    dg = [scores[d.uid]["datagouv"] for d in originals if scores.get(d.uid, {}).get("datagouv") is not None]
+    row = commune_row(summary, rows, run["stats"].get("rules"), store.score_rows(run_id, "commune").get(code), dg)
+    if prev_id:
+        row["changes"] = cmp.counts()
+        row["findings_delta"] = _open(row["findings"]) - _open(_severity_counts(prev_rows))
+
+    titles = {d.uid: d.title for d in records}
+    names = {code: summary["name"]}
+    findings = [finding_dict(f, lang, titles, names, status.get(f.fingerprint)) for f in store.findings(run_id, code)]
+    fixed_fps = {r["fingerprint"] for r in cmp.fixed}
+    fixed = [finding_dict(f, lang, titles, names, "fixed") for f in store.findings(prev_id, code)
+             if f.fingerprint in fixed_fps] if prev_id else []
+    rules = rule_catalogue()
+    kinds_of: dict[str, list[str]] = {}
+    for kind, cov in (summary.get("coverage") or {}).items():
+        for item in cov.get("datasets", []):
+            kinds_of.setdefault(item["dataset"], []).append(kind)
+    copies: dict[str, list[str]] = {}
+    for d in records:
+        if d.copy_of:
+            copies.setdefault(d.copy_of, []).append(d.portal)
+    counts = Counter(f["dataset"] for f in findings if not f["waived"])
+    publications = [{
+        "uid": d.uid, "title": d.title, "portal": d.portal, "portals": sorted({d.portal, *copies.get(d.uid, [])}),
+        "landing_page": d.landing_page, "last_update": (d.modified or d.metadata_modified or d.issued or None),
+        "licence": d.licence, "formats": sorted({x.format for x in d.distributions if x.format}),
+        "kinds": sorted(kinds_of.get(d.uid, [])), "mqa": scores.get(d.uid, {}).get("mqa"),
+        "datagouv": scores.get(d.uid, {}).get("datagouv"), "findings": counts.get(d.uid, 0),
+    } for d in sorted(originals, key=lambda d: (d.title or "").lower())]
+    owed = [{"rule": c, "label": tr(f"obligation.{c}", lang), "title": _text(rules[c].title, lang),
+             "fix": _text(rules[c].fix, lang), "basis": rules[c].basis.get("text", ""),
+             "basis_url": rules[c].basis.get("url"), "status": st} for c, st in row["obligations"].items()]
+    scdl = [{"kind": k, "label": tr(f"kind.{k}", lang), "schema": KIND_SCHEMAS[k], "status": st,
+             "datasets": [{"uid": i["dataset"], "title": i["title"], "portals": i["portals"],
+                           "last_update": i["last_update"], "declared_schemas": i["declared_schemas"]}
+                          for i in (summary.get("coverage") or {}).get(k, {}).get("datasets", [])]}
+            for k, st in row["scdl"].items()]
+    groups = [{"severity": s, "label": tr(f"priority.{s}", lang),
+               "findings": sorted((f for f in findings if f["severity"] == s), key=lambda f: (f["rule"], f["dataset_title"] or ""))}
+              for s in SEVERITIES]
+    return {
+        "report": "commune", "schema_version": SCHEMA_VERSION, "lang": lang, "generated_at": _now(),
+        "territory": run["territory"], "run": _run_info(run), "previous_run": _run_info(prev),
+        "commune": row, "owes": owed, "publications": publications, "scdl": scdl,
+        "findings": groups,
+        "changes": {"new": [f for f in findings if f["change"] == "new"], "fixed": fixed,
+                    "open": sum(1 for f in findings if f["change"] == "open")} if prev_id else None,
+        "history": trend(store, run_id, code),
+    }

@@ -1,0 +1,65 @@
+"""HTML reports: the territory dashboard, a commune sheet, the gap report.
+
+Each is one self-contained file: styles, the small sorting/filtering script and the SVG
+charts are inline, nothing is fetched. Templates autoescape every value (a ``<script>`` in a
+dataset title is shown as text), links to portals are kept only when they are http(s), and
+the page's Content-Security-Policy allows no script but the report's own (by its hash).
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+from functools import lru_cache
+from typing import Any
+
+from markupsafe import Markup
+
+from ..normalize.text import fold
+from . import svg
+from .templates import render_template, templates_dir
+from .texts import tr
+
+
+@lru_cache(maxsize=1)
+def _script() -> tuple[Markup, str]:
+    text = (templates_dir() / "dashboard.js").read_text("utf-8")
+    digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+    return Markup(text), f"sha256-{digest}"
+
+
+def charts(report: dict[str, Any]) -> dict[str, Markup]:
+    lang = report["lang"]
+    points = [{"label": f'{p["as_of"][5:7]}/{p["as_of"][:4]}', "obligations": p["obligations"]["pct"], "scdl": p["scdl"]["pct"]}
+              for p in report["history"]]
+    hist = report["histograms"]
+    return {
+        "coverage": svg.line_chart(points, [("obligations", tr("chart.coverage.obligations", lang)),
+                                            ("scdl", tr("chart.coverage.scdl", lang))], tr("chart.coverage", lang)),
+        "mqa": svg.histogram(hist["mqa"], tr("chart.mqa", lang)),
+        "datagouv": svg.histogram(hist["datagouv"], tr("chart.datagouv", lang),
+                                  label=lambda b: f"{b['from'] * 100:g}", unit=" %"),
+    }
+
+
+def dashboard(report: dict[str, Any], *, links: bool = False) -> str:
+    script, digest = _script()
+    search = {c["code"]: f'{fold(c["name"])} {c["code"]}' for c in report["communes"]}
+    return render_template("html", "dashboard.html.j2", report, charts=charts(report), script=script,
+                           script_hash=digest, search=search, links=links)
+
+
+def commune_sheet(report: dict[str, Any], *, links: bool = False) -> str:
+    return render_template("html", "commune.html.j2", report, script=None, script_hash=None, links=links)
+
+
+def gaps_page(report: dict[str, Any], *, links: bool = False) -> str:
+    return render_template("html", "gaps.html.j2", report, script=None, script_hash=None, links=links)
+
+
+def render(report: dict[str, Any], *, links: bool = False) -> str:
+    kind = report["report"]
+    if kind == "territory":
+        return dashboard(report, links=links)
+    if kind == "commune":
+        return commune_sheet(report, links=links)
+    return gaps_page(report, links=links)
