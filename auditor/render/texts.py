@@ -6,6 +6,8 @@ already in both languages and are not repeated here.
 """
 from __future__ import annotations
 
+from ..i18n import MESSAGES
+
 TEXTS: dict[str, dict[str, str]] = {
     # reports
     "dashboard.title": {"fr": "Tableau de bord open data du territoire", "en": "Territory open-data dashboard"},
@@ -37,6 +39,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "col.datasets": {"fr": "Jeux", "en": "Datasets"},
     "col.portals": {"fr": "Où", "en": "Where"},
     "col.obligations": {"fr": "Obligations", "en": "Obligations"},
+    "col.obligations_met": {"fr": "Obligations respectées", "en": "Obligations met"},
+    "col.obligations_owed": {"fr": "Obligations dues", "en": "Obligations owed"},
     "col.unmet": {"fr": "Obligations non respectées", "en": "Unmet obligations"},
     "col.scdl": {"fr": "SCDL", "en": "SCDL"},
     "col.mqa": {"fr": "MQA", "en": "MQA"},
@@ -93,9 +97,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "scdl.declared": {"fr": "publié, schéma déclaré", "en": "published, schema declared"},
     "scdl.published": {"fr": "publié sans schéma déclaré", "en": "published, no schema declared"},
     "scdl.missing": {"fr": "non publié", "en": "not published"},
-    "severity.error": {"fr": "erreur", "en": "error"},
-    "severity.warning": {"fr": "avertissement", "en": "warning"},
-    "severity.info": {"fr": "information", "en": "info"},
     "priority.error": {"fr": "Priorité 1 — à corriger : obligations et erreurs bloquantes",
                        "en": "Priority 1 — to fix: obligations and blocking errors"},
     "priority.warning": {"fr": "Priorité 2 — à améliorer", "en": "Priority 2 — to improve"},
@@ -181,6 +182,8 @@ TEXTS: dict[str, dict[str, str]] = {
                            "the most populated communes first."},
     "gaps.none": {"fr": "Aucun écart.", "en": "No gap."},
     # markdown
+    "count.communes": {"fr": "{n} commune(s)", "en": "{n} commune(s)"},
+    "count.inhabitants": {"fr": "{n} hab.", "en": "{n} inhabitants"},
     "md.summary": {"fr": "Synthèse", "en": "Summary"},
     "md.more": {"fr": "… et {n} autre(s) (voir l'export complet).", "en": "… and {n} more (see the full export)."},
     # sheets and file names
@@ -213,7 +216,8 @@ TEXTS: dict[str, dict[str, str]] = {
 
 
 def tr(key: str, lang: str = "fr", **values: object) -> str:
-    entry = TEXTS.get(key)
+    """``key`` in ``lang``; keys of :mod:`auditor.i18n` (severities...) are found too."""
+    entry = TEXTS.get(key) or MESSAGES.get(key)
     if entry is None:
         return key
     text = entry.get(lang) or entry["fr"]

@@ -1,0 +1,16 @@
+"""JSON export: the report itself (territory with every finding, commune, or gaps), as
+described by ``reports/report.schema.json`` (JSON Schema 2020-12)."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .templates import templates_dir
+
+
+def render(report: dict[str, Any]) -> str:
+    return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+
+
+def schema() -> dict[str, Any]:
+    return json.loads((templates_dir() / "report.schema.json").read_text("utf-8"))

@@ -1,0 +1,123 @@
+"""The report as tables (communes, findings, gaps), for the CSV and XLSX exports.
+
+Cells that come from the outside can start with ``=``, ``+``, ``-`` or ``@``, which a
+spreadsheet would run as a formula (CSV/formula injection): :func:`neutralise` prefixes such
+text with an apostrophe. Numbers stay numbers.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from .data import OBLIGATIONS, gaps
+from .texts import tr
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+Column = tuple[str, Callable[[dict[str, Any]], Any]]
+
+
+def neutralise(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _join(values) -> str:
+    return ", ".join(str(v) for v in values or [])
+
+
+def commune_columns(report: dict[str, Any], lang: str) -> list[Column]:
+    cols: list[Column] = [
+        (tr("col.code", lang), lambda c: c["code"]),
+        (tr("col.commune", lang), lambda c: c["name"]),
+        (tr("col.population", lang), lambda c: c["population"]),
+        (tr("col.status", lang), lambda c: tr(f"status.{c['status']}", lang)),
+        (tr("col.datasets", lang), lambda c: c["datasets"]),
+        (tr("col.portals", lang), lambda c: _join(c["portals"])),
+        (tr("col.obligations_met", lang), lambda c: c["obligations_met"]),
+        (tr("col.obligations_owed", lang), lambda c: c["obligations_owed"]),
+        (tr("col.unmet", lang), lambda c: _join(tr(f"obligation.{o}", lang) for o in c["unmet"])),
+    ]
+    for code in OBLIGATIONS:
+        cols.append((f"{code} {tr(f'obligation.{code}', lang)}",
+                     lambda c, code=code: tr(f"ob.{c['obligations'][code]}", lang) if code in c["obligations"] else None))
+    cols.append((tr("col.scdl", lang), lambda c: c["scdl_published"]))
+    for k in report.get("scdl_kinds") or []:
+        cols.append((f"SCDL {k['label']}", lambda c, kind=k["kind"]: tr(f"scdl.{c['scdl'][kind]}", lang)))
+    cols += [
+        (tr("col.mqa", lang), lambda c: c["mqa"]["points"] if c["mqa"] else None),
+        (tr("col.datagouv", lang), lambda c: round(c["datagouv"] * 100, 1) if c["datagouv"] is not None else None),
+        (tr("col.errors", lang), lambda c: c["findings"]["error"]),
+        (tr("col.warnings", lang), lambda c: c["findings"]["warning"]),
+        (tr("col.infos", lang), lambda c: c["findings"]["info"]),
+        (tr("col.waived", lang), lambda c: c["findings"]["waived"]),
+        (tr("col.new", lang), lambda c: c["changes"]["new"] if c["changes"] else None),
+        (tr("col.fixed", lang), lambda c: c["changes"]["fixed"] if c["changes"] else None),
+        (tr("col.trend", lang), lambda c: c["findings_delta"]),
+    ]
+    return cols
+
+
+def finding_columns(lang: str) -> list[Column]:
+    return [
+        (tr("col.change", lang), lambda f: tr(f"change.{f['change']}", lang) if f["change"] else None),
+        (tr("col.code", lang), lambda f: f["commune"]),
+        (tr("col.commune", lang), lambda f: f["commune_name"]),
+        (tr("col.rule", lang), lambda f: f["rule"]),
+        (tr("col.severity", lang), lambda f: tr(f"severity.{f['severity']}", lang)),
+        (tr("col.title", lang), lambda f: f["title"]),
+        (tr("col.detail", lang), lambda f: f["detail"]),
+        (tr("col.fix", lang), lambda f: f["fix"]),
+        (tr("col.basis", lang), lambda f: f["basis"]),
+        (tr("col.portal", lang), lambda f: f["portal"]),
+        (tr("col.dataset", lang), lambda f: f["dataset"]),
+        (tr("col.dataset_title", lang), lambda f: f["dataset_title"]),
+        (tr("col.distribution", lang), lambda f: f["distribution"]),
+        (tr("col.waiver", lang), lambda f: f"{f['waiver']['justification']} ({f['waiver']['expires']})" if f["waiver"] else None),
+        (tr("col.fingerprint", lang), lambda f: f["fingerprint"]),
+    ]
+
+
+def gap_columns(lang: str) -> list[Column]:
+    return [
+        (tr("col.rank", lang), lambda g: g["rank"]),
+        (tr("col.code", lang), lambda g: g["code"]),
+        (tr("col.commune", lang), lambda g: g["name"]),
+        (tr("col.population", lang), lambda g: g["population"]),
+        (tr("col.status", lang), lambda g: tr(f"status.{g['status']}", lang)),
+        (tr("col.gap_type", lang), lambda g: tr(f"gap.{g['type']}", lang)),
+        (tr("col.gap", lang), lambda g: g["label"]),
+        (tr("col.rule", lang), lambda g: g["item"]),
+        (tr("col.severity", lang), lambda g: tr(f"severity.{g['severity']}", lang)),
+    ]
+
+
+def _findings(report: dict[str, Any]) -> list[dict[str, Any]]:
+    if report["report"] == "commune":
+        return [f for g in report["findings"] for f in g["findings"]]
+    return report.get("findings") or []
+
+
+def _communes(report: dict[str, Any]) -> list[dict[str, Any]]:
+    return [report["commune"]] if report["report"] == "commune" else report.get("communes") or []
+
+
+def _gaps(report: dict[str, Any]) -> list[dict[str, Any]]:
+    if report["report"] == "commune":
+        return gaps([report["commune"]], report["lang"])["rows"]
+    return report["gaps"]["rows"]
+
+
+TABLES = ("findings", "communes", "gaps")
+
+
+def table(report: dict[str, Any], name: str) -> tuple[list[str], list[list[Any]]]:
+    """Header and neutralised rows of table ``name`` (findings, communes, gaps) of ``report``."""
+    lang = report["lang"]
+    if name == "communes":
+        cols, items = commune_columns(report, lang), _communes(report)
+    elif name == "gaps":
+        cols, items = gap_columns(lang), _gaps(report)
+    else:
+        cols, items = finding_columns(lang), _findings(report)
+    return [c[0] for c in cols], [[neutralise(get(item)) for _, get in cols] for item in items]

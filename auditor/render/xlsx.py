@@ -1,0 +1,44 @@
+"""XLSX export (openpyxl): sheets Communes, Constats (findings) and Écarts (gaps).
+
+Every text cell is written as a string (never a formula), after the same neutralisation as
+the CSV export; numbers stay numbers. Header row bold and frozen, with filters.
+"""
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from .tables import table
+from .texts import tr
+
+SHEETS = (("communes", "sheet.name.communes"), ("findings", "sheet.name.findings"), ("gaps", "sheet.name.gaps"))
+
+
+def render(report: dict[str, Any]) -> bytes:
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, title in SHEETS:
+        ws = wb.create_sheet(tr(title, report["lang"]))
+        header, rows = table(report, name)
+        ws.append(header)
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            ws.append([None] * len(row))
+            for col, value in enumerate(row, start=1):
+                cell = ws.cell(row=ws.max_row, column=col)
+                cell.value = value
+                if isinstance(value, str):
+                    cell.data_type = "s"  # a string, whatever it looks like
+        ws.freeze_panes = "A2"
+        ws.auto_filter.ref = ws.dimensions
+        for col, label in enumerate(header, start=1):
+            width = max([len(str(label))] + [len(str(r[col - 1])) for r in rows[:200] if r[col - 1] is not None])
+            ws.column_dimensions[get_column_letter(col)].width = min(60, max(8, width + 2))
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
