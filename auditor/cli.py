@@ -78,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("-q", "--quiet", action="store_true")
     d.add_argument("--crawl-only", action="store_true", help="collecter sans appliquer les règles")
     d.set_defaults(func=cmd_demo)
+    _report_parsers(sub)
     return p
 
 
@@ -360,6 +361,175 @@ def cmd_demo(args: argparse.Namespace) -> int:
             except KeyboardInterrupt:
                 pass
     return code
+
+
+# -- reports and history (read the store; never crawl) ----------------------------------------
+def _report_parsers(sub) -> None:
+    r = sub.add_parser("report", help="produire un rapport depuis l'historique (sans nouvelle collecte)")
+    _store_options(r)
+    r.add_argument("--run", type=int, help="numéro de l'audit (défaut : le dernier audit terminé)")
+    r.add_argument("--commune", help="fiche d'une commune (code INSEE, MEL ou nom)")
+    r.add_argument("--gaps", action="store_true", help="rapport d'écarts du territoire")
+    r.add_argument("--format", choices=["html", "md", "csv", "xlsx", "json"], default="html")
+    r.add_argument("--table", choices=["findings", "communes", "gaps"], default=None,
+                   help="CSV : la table exportée (défaut : les constats ; les écarts avec --gaps)")
+    r.add_argument("--output", type=Path, help="fichier à écrire (défaut : la sortie standard) ; en HTML, un dossier "
+                                                "existant reçoit le tableau de bord, le rapport d'écarts et toutes les fiches")
+    r.set_defaults(func=cmd_report)
+
+    h = sub.add_parser("history", help="lister les audits enregistrés, ou en comparer deux")
+    _store_options(h)
+    h.add_argument("--compare", nargs=2, type=int, metavar=("A", "B"), help="comparer l'audit A à l'audit B")
+    h.add_argument("--format", choices=["text", "json"], default="text")
+    h.set_defaults(func=cmd_history)
+
+
+def _store_options(c: argparse.ArgumentParser) -> None:
+    c.add_argument("--config", default=DEFAULT_CONFIG, help="configuration du territoire (pour trouver l'historique)")
+    c.add_argument("--data-dir", type=Path, help="dossier de l'historique (défaut : celui de la configuration)")
+    c.add_argument("--store", type=Path, help="chemin de la base d'historique SQLite (prioritaire)")
+    c.add_argument("--lang", choices=["fr", "en"], default=None, help="langue (défaut : celle de la configuration)")
+
+
+def _open_store(args: argparse.Namespace) -> tuple[Store | None, str, Path]:
+    """The existing history store the options name (None when there is none) and the language."""
+    lang = args.lang
+    if args.store:
+        path = args.store
+    else:
+        config = load_config(args.config, data_dir=args.data_dir)
+        path, lang = config.store_path, lang or config.lang
+    lang = lang or "fr"
+    return (Store(path) if Path(path).exists() else None), lang, Path(path)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .render import csv as csv_out, html, json as json_out, markdown, xlsx
+    from .render.data import ReportError, commune_report, gap_report, territory_report
+    from .render.texts import tr
+
+    store, lang, path = _open_store(args)
+    if store is None:
+        print(tr("cli.no_run", lang, store=path), file=sys.stderr)
+        return EXIT_USAGE
+    fmt = args.format
+    try:
+        with store:
+            if args.commune:
+                report = commune_report(store, args.commune, args.run, lang)
+            elif args.gaps and fmt not in ("csv", "xlsx"):
+                report = gap_report(store, args.run, lang)
+            else:
+                report = territory_report(store, args.run, lang, findings=fmt in ("csv", "xlsx", "json"))
+            if fmt == "html" and args.output and args.output.is_dir() and report["report"] == "territory":
+                return _html_bundle(store, report, args.output, lang)
+    except ReportError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    if fmt == "html":
+        body: str | bytes = html.render(report)
+    elif fmt == "md":
+        body = markdown.render(report)
+    elif fmt == "json":
+        body = json_out.render(report)
+    elif fmt == "csv":
+        body = csv_out.render(report, args.table or ("gaps" if args.gaps else "findings"))
+    else:
+        if not args.output:
+            print(tr("cli.xlsx_needs_output", lang), file=sys.stderr)
+            return EXIT_USAGE
+        body = xlsx.render(report)
+    if args.output:
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_bytes(data)
+        print(tr("cli.written", lang, path=args.output), file=sys.stderr)
+    elif isinstance(body, bytes):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(body)
+    else:
+        sys.stdout.write(body)
+    return EXIT_OK
+
+
+def _html_bundle(store: Store, report: dict, folder: Path, lang: str) -> int:
+    """The dashboard (index.html), the gap report (ecarts.html) and every commune sheet
+    (communes/<code>.html), linked to each other."""
+    from .render import html
+    from .render.data import commune_report, gap_report
+    from .render.texts import tr
+
+    run = report["run"]["id"]
+    (folder / "communes").mkdir(parents=True, exist_ok=True)
+    (folder / "index.html").write_text(html.render(report, links=True), encoding="utf-8")
+    (folder / "ecarts.html").write_text(html.render(gap_report(store, run, lang), links=True), encoding="utf-8")
+    for c in report["communes"]:
+        sheet = commune_report(store, c["code"], run, lang)
+        (folder / "communes" / f"{c['code']}.html").write_text(html.render(sheet, links=True), encoding="utf-8")
+    print(tr("cli.written", lang, path=folder / "index.html"), file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from .history import compare, runs_table
+    from .render.texts import tr
+
+    store, lang, path = _open_store(args)
+    if store is None:
+        print(tr("cli.history.empty", lang), file=sys.stderr)
+        return EXIT_USAGE
+    with store:
+        if args.compare:
+            a, b = args.compare
+            known = {r["id"]: r for r in store.runs()}
+            for n in (a, b):
+                if n not in known or known[n]["kind"] != "audit" or known[n]["status"] != "complete":
+                    print(tr("cli.unknown_run", lang, run=n, store=path), file=sys.stderr)
+                    return EXIT_USAGE
+            cmp = compare(store, a, b)
+            names = {code: s["name"] for code, s in store.commune_summaries(b).items()}
+            return _print_comparison(cmp, names, args.format, lang)
+        runs = runs_table(store)
+    if args.format == "json":
+        json.dump(runs, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    if not runs:
+        print(tr("cli.history.empty", lang))
+        return EXIT_OK
+    head = {"id": "n°" if lang == "fr" else "#", "date": tr("col.date", lang), "as_of": "as_of", "kind": tr("col.kind", lang),
+            "status": tr("col.run_status", lang), "datasets": tr("col.datasets", lang), "error": tr("col.errors", lang)[:7],
+            "warning": tr("col.warnings", lang)[:7], "info": tr("col.infos", lang)[:7], "waived": tr("col.waived", lang)[:7]}
+    print(tr("cli.history.header", lang, **head))
+    for r in runs:
+        f = r["findings"] or {}
+        print(tr("cli.history.header", lang, id=r["id"], date=(r["started_at"] or "")[:19], as_of=(r["as_of"] or "")[:10],
+                 kind=r["kind"], status=tr(f"run.status.{r['status']}", lang), datasets=r["datasets"],
+                 error=f.get("error", "—"), warning=f.get("warning", "—"), info=f.get("info", "—"),
+                 waived=f.get("waived", "—")))
+    return EXIT_OK
+
+
+def _print_comparison(cmp, names: dict, fmt: str, lang: str) -> int:
+    from .render.texts import tr
+
+    if fmt == "json":
+        out = cmp.to_dict()
+        out["names"] = {code: names.get(code) for code in out["by_commune"] if code}
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    c = cmp.counts()
+    print(tr("cli.history.compare", lang, a=cmp.before, b=cmp.after, **c))
+    print(tr("cli.history.by_commune", lang))
+    rows = sorted(cmp.by_commune().items(), key=lambda kv: (-(kv[1]["new"] + kv[1]["fixed"]), names.get(kv[0] or "", "")))
+    for code, n in rows:
+        name = f"{names.get(code, code)} ({code})" if code else tr("publisher.unresolved", lang)
+        print(tr("cli.history.line", lang, name=name[:34], **n))
+    print(tr("cli.history.by_rule", lang))
+    for rule, n in sorted(cmp.by_rule().items()):
+        print(tr("cli.history.line", lang, name=rule, **n))
+    return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover
