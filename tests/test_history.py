@@ -1,0 +1,136 @@
+"""History: two audits a month apart on the simulated territory (defects fixed and added in
+between) give exactly the new / fixed / still-open findings the ground truth predicts."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from auditor.cli import main
+from auditor.history import compare, previous_audit, runs_table
+from auditor.render.data import territory_report
+from auditor.rules import load_rules
+from auditor.simulate.evolve import audit_months, next_month
+from auditor.simulate.generator import generate
+from auditor.simulate.truth import expected_findings
+from auditor.store import Store
+
+
+def key(r):
+    base = (r["rule"], r["commune"], r["dataset"])
+    return base + (r["distribution"],) if r["rule"] == "AVL-01" else base
+
+
+@pytest.fixture(scope="module")
+def months(tmp_path_factory):
+    data = tmp_path_factory.mktemp("history")
+    rules = load_rules()
+    got = audit_months(generate(7), 2, data, hostile_in=1, rules=rules)
+    dg = {r.params["criterion"]: r.code for r in rules if r.check == "datagouv-quality"}
+    truths = [expected_findings(m.world, m.urls, dg_rules=dg) for m in got]
+    return got, truths, data / "auditor.sqlite"
+
+
+def test_each_month_is_served_on_the_same_ports_and_matches_its_truth(months):
+    got, truths, path = months
+    assert got[0].urls == got[1].urls
+    assert got[1].world.as_of == "2026-12-15"
+    with Store(path) as store:
+        for month, truth in zip(got, truths):
+            assert Counter(key(r) for r in store.finding_rows(month.run_id)) == truth
+
+
+def test_new_fixed_and_open_counts_follow_the_ground_truth(months):
+    got, (t1, t2), path = months
+    with Store(path) as store:
+        cmp = compare(store, got[0].run_id, got[1].run_id)
+    assert Counter(key(r) for r in cmp.new) == t2 - t1
+    assert Counter(key(r) for r in cmp.fixed) == t1 - t2
+    assert Counter(key(r) for r in cmp.still_open) == t1 & t2
+    assert cmp.counts() == {"new": sum((t2 - t1).values()), "fixed": sum((t1 - t2).values()),
+                            "open": sum((t1 & t2).values())}
+    assert cmp.counts()["new"] >= 5 and cmp.counts()["fixed"] >= 4 and cmp.counts()["open"] > 400
+
+
+def test_the_planted_fixes_and_defects_are_the_changes(months):
+    got, _, path = months
+    ev, world = got[1].evolution, got[1].world
+    uid = {d.key: f"{d.portal}:{d.source_id}" for d in world.datasets}
+    owner = {d.key: d.owner for d in world.datasets}
+    with Store(path) as store:
+        cmp = compare(store, got[0].run_id, got[1].run_id)
+    fixed = {(r["rule"], r["dataset"] or r["commune"]) for r in cmp.fixed}
+    new = {(r["rule"], r["dataset"] or r["commune"]) for r in cmp.new}
+    expected_fixed = {"broken-link": "AVL-01", "licence-missing": "RN-LIC-01", "stale": "RN-MAJ-02"}
+    expected_new = {"broken-link": "AVL-01", "licence-not-approved": "RN-LIC-02", "stale": "RN-MAJ-02"}
+    assert {d for d, _ in ev.fixed} == {"broken-link", "licence-missing", "stale", "grants-missing"}
+    for defect, k in ev.fixed:
+        if defect == "grants-missing":
+            assert ("SUB-01", owner[k]) in fixed  # the commune now publishes its grants
+            assert ("SCDL-01", uid[k]) in new  # ... without declaring the SCDL schema, on GeoNetwork
+        else:
+            assert (expected_fixed[defect], uid[k]) in fixed, (defect, k)
+    for defect, k in ev.planted:
+        if defect in expected_new:
+            assert (expected_new[defect], uid[k]) in new, (defect, k)
+
+
+def test_per_commune_and_per_rule_add_up(months):
+    got, _, path = months
+    with Store(path) as store:
+        cmp = compare(store, got[0].run_id, got[1].run_id)
+    total = cmp.counts()
+    for grouping in (cmp.by_commune(), cmp.by_rule()):
+        assert {k: sum(g[k] for g in grouping.values()) for k in total} == total
+    assert cmp.by_rule()["RN-LIC-01"]["fixed"] >= 1
+
+
+def test_next_month_is_deterministic_and_keeps_rhythm():
+    world = generate(7)
+    a, b = next_month(world), next_month(world)
+    assert a.fixed == b.fixed and a.planted == b.planted and a.refreshed == b.refreshed > 0
+    assert [(d.key, d.modified, d.licence, [f.status for f in d.files]) for d in a.world.datasets] == \
+           [(d.key, d.modified, d.licence, [f.status for f in d.files]) for d in b.world.datasets]
+    assert world.as_of == "2026-11-15" and a.world.as_of == "2026-12-15"  # the original is untouched
+    stale = {k for defect, k in a.planted if defect == "stale"}
+    kept = [d for d in a.world.datasets if d.frequency == "monthly" and not d.defects and d.key not in stale]
+    assert kept and all(d.modified >= "2026-11-14" for d in kept)  # a monthly dataset was updated on time
+
+
+def test_first_audit_has_nothing_to_compare_and_incomplete_runs_are_skipped(months):
+    got, _, path = months
+    with Store(path) as store:
+        assert previous_audit(store, got[0].run_id) is None
+        first = compare(store, None, got[0].run_id)
+        assert first.counts()["fixed"] == 0 and first.counts()["new"] == len(store.finding_rows(got[0].run_id))
+        running = store.begin_run("audit", "2027-01-15T00:00:00+00:00", "T", "c")  # started, never saved
+        try:
+            assert store.latest_run("audit") == got[1].run_id
+            report = territory_report(store)
+            assert report["run"]["id"] == got[1].run_id and report["previous_run"]["id"] == got[0].run_id
+            assert [p["run"] for p in report["history"]] == [got[0].run_id, got[1].run_id]
+        finally:
+            store.fail_run(running, "2027-01-15T00:00:01+00:00", "test")
+        statuses = {r["id"]: r["status"] for r in runs_table(store)}
+        assert statuses[running] == "failed" and statuses[got[1].run_id] == "complete"
+
+
+def test_cli_history_lists_runs_and_compares(months, capsys):
+    got, (t1, t2), path = months
+    assert main(["history", "--store", str(path), "--format", "json"]) == 0
+    runs = [r for r in json.loads(capsys.readouterr().out) if r["kind"] == "audit" and r["status"] == "complete"]
+    assert [r["as_of"][:10] for r in runs] == ["2026-11-15", "2026-12-15"]
+    assert runs[0]["findings"]["error"] + runs[0]["findings"]["warning"] + runs[0]["findings"]["info"] == sum(t1.values())
+    assert main(["history", "--store", str(path), "--compare", str(got[0].run_id), str(got[1].run_id),
+                 "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["counts"] == {"new": sum((t2 - t1).values()), "fixed": sum((t1 - t2).values()),
+                             "open": sum((t1 & t2).values())}
+    assert out["names"]["59350"] == "Lille"
+    assert main(["history", "--store", str(path), "--compare", str(got[0].run_id), str(got[1].run_id)]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith(f"Audit n° {got[0].run_id} → n° {got[1].run_id} : ") and "Par règle :" in text
+    assert main(["history", "--store", str(path)]) == 0
+    assert "2026-12-15" in capsys.readouterr().out
+    assert main(["history", "--store", str(path), "--compare", "1", "999"]) == 2
