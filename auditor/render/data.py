@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..classify import KIND_SCHEMAS
-from ..history import compare_rows, previous_audit
+from ..history import by_commune, compare_rows, previous_audit, severity_counts, trend
 from ..store import Store
 from .texts import tr
 
@@ -117,52 +117,6 @@ def scdl_status(summary: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def _by_commune(rows: list[dict[str, Any]]) -> dict[str | None, list[dict[str, Any]]]:
-    out: dict[str | None, list[dict[str, Any]]] = {}
-    for r in rows:
-        out.setdefault(r["commune"], []).append(r)
-    return out
-
-
-def _severity_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
-    c = Counter("waived" if r["waived"] else r["severity"] for r in rows)
-    return {k: c[k] for k in (*SEVERITIES, "waived")}
-
-
-# -- history ---------------------------------------------------------------------------------------
-def trend(store: Store, upto: int, commune: str | None = None) -> list[dict[str, Any]]:
-    """One point per complete audit up to run ``upto``: obligations met by bound communes,
-    SCDL datasets published by communes of 3 500 inhabitants or more, open findings (of
-    ``commune`` only when given)."""
-    points = []
-    for run in store.audit_runs(upto):
-        summaries = store.commune_summaries(run["id"])
-        if commune:
-            summaries = {commune: summaries[commune]} if commune in summaries else {}
-        rows = _by_commune(store.finding_rows(run["id"], commune))
-        applied = run["stats"].get("rules")
-        met = owed = published = expected = 0
-        for code, s in summaries.items():
-            if s.get("kind") == "commune" and (s.get("population") or 0) >= SCDL_POPULATION:
-                sc = scdl_status(s)
-                expected += len(sc)
-                published += sum(1 for v in sc.values() if v != "missing")
-            if s.get("status") in ("bound", "presumed"):
-                st = obligation_status(s, rows.get(code, []), applied)
-                owed += sum(1 for v in st.values() if v in ("met", "unmet", "waived"))
-                met += sum(1 for v in st.values() if v in ("met", "waived"))
-        all_rows = [r for rs in rows.values() for r in rs]
-        points.append({"run": run["id"], "as_of": _run_info(run)["as_of"],
-                       "obligations": {"met": met, "owed": owed, "pct": _pct(met, owed)},
-                       "scdl": {"published": published, "expected": expected, "pct": _pct(published, expected)},
-                       "findings": _severity_counts(all_rows)})
-    return points
-
-
-def _pct(a: int, b: int) -> float | None:
-    return round(100.0 * a / b, 1) if b else None
-
-
 # -- territory -------------------------------------------------------------------------------------
 def territory_report(store: Store, run_id: int | None = None, lang: str = "fr", *,
                      findings: bool = False) -> dict[str, Any]:
@@ -176,10 +130,10 @@ def territory_report(store: Store, run_id: int | None = None, lang: str = "fr", 
     rows = store.finding_rows(run_id)
     prev_rows = store.finding_rows(prev_id) if prev_id else []
     cmp = compare_rows(prev_rows, rows, prev_id, run_id)
-    per_commune = _by_commune(rows)
+    per_commune = by_commune(rows)
     changes = cmp.by_commune() if prev_id else {}
     prev_summaries = store.commune_summaries(prev_id) if prev_id else {}
-    prev_by_commune = _by_commune(prev_rows)
+    prev_by_commune = by_commune(prev_rows)
     records = store.dataset_rows(run_id)
     scores = store.score_rows(run_id)
     commune_scores = store.score_rows(run_id, "commune")
@@ -197,7 +151,7 @@ def territory_report(store: Store, run_id: int | None = None, lang: str = "fr", 
             ch = changes.get(code, {"new": 0, "fixed": 0, "open": 0})
             row["changes"] = ch
             before = prev_by_commune.get(code, [])
-            row["findings_delta"] = _open(row["findings"]) - _open(_severity_counts(before))
+            row["findings_delta"] = _open(row["findings"]) - _open(severity_counts(before))
             if code in prev_summaries:
                 st = obligation_status(prev_summaries[code], before, prev["stats"].get("rules"))
                 row["obligations_met_delta"] = row["obligations_met"] - sum(1 for v in st.values() if v in ("met", "waived"))
@@ -266,7 +220,7 @@ def commune_row(s: dict[str, Any], rows: list[dict[str, Any]], applied: list[str
         "scdl": sc, "scdl_published": sum(1 for v in sc.values() if v != "missing"),
         "mqa": {"points": mqa["mqa"], "band": mqa["band"]} if mqa and mqa.get("mqa") is not None else None,
         "datagouv": round(sum(dg) / len(dg), 3) if dg else None,
-        "findings": _severity_counts(rows),
+        "findings": severity_counts(rows),
         "changes": None, "findings_delta": None, "obligations_met_delta": None,
     }
 
@@ -282,7 +236,7 @@ def _totals(communes, originals, records, rows, cmp) -> dict[str, Any]:
         "datasets": len(originals), "records": len(records),
         "obligations": {"owed": sum(c["obligations_owed"] for c in communes),
                         "met": sum(c["obligations_met"] for c in communes)},
-        "findings": _severity_counts(rows),
+        "findings": severity_counts(rows),
         "changes": cmp.counts() if cmp else None,
     }
 
@@ -423,7 +377,7 @@ def commune_report(store: Store, code: str, run_id: int | None = None, lang: str
     row = commune_row(summary, rows, run["stats"].get("rules"), store.score_rows(run_id, "commune").get(code), dg)
     if prev_id:
         row["changes"] = cmp.counts()
-        row["findings_delta"] = _open(row["findings"]) - _open(_severity_counts(prev_rows))
+        row["findings_delta"] = _open(row["findings"]) - _open(severity_counts(prev_rows))
 
     titles = {d.uid: d.title for d in records}
     names = {code: summary["name"]}
