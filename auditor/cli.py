@@ -353,6 +353,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             from .rules import load_rules
 
             code = run_audit_command(config, args, load_rules(), parse_as_of(today.isoformat()))
+            if code in (EXIT_OK, EXIT_FINDINGS):
+                _demo_reports(config, data_dir, lang)
         if args.keep_serving:
             print(t("demo.keep", lang))
             try:
@@ -450,6 +452,17 @@ def cmd_report(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(body)
     return EXIT_OK
+
+
+def _demo_reports(config: Config, data_dir: Path, lang: str) -> None:
+    """The demo ends as the monthly job does: the dashboard, the gap report and every
+    commune sheet, rendered from the store into ``data_dir/rapport``."""
+    from .render.data import territory_report
+
+    folder = data_dir / "rapport"
+    with Store(config.store_path) as store:
+        report = territory_report(store, None, lang, findings=False)
+        _html_bundle(store, report, folder, lang)
 
 
 def _html_bundle(store: Store, report: dict, folder: Path, lang: str) -> int:
