@@ -266,6 +266,27 @@ def evaluate(rules: list[Rule], ctx: CheckContext, portals: list[PortalView]) ->
     return out
 
 
+def evaluate_files(rules: list[Rule], targets: list[Any], ctx: CheckContext) -> list[Finding]:
+    """Findings of the file-scope rules on validated files (``FileTarget`` s). An error code
+    named by a rule belongs to it; ``*`` takes what no rule names."""
+    file_rules = [r for r in rules if r.scope == "file"]
+    claimed = {(code, level) for r in file_rules for code in r.params.get("codes", []) if code != "*"
+               for level in r.params.get("levels", ["error"])}
+    out: list[Finding] = []
+    for target in targets:
+        target.claimed = claimed
+        for rule in file_rules:
+            if target.commune and not _applies(rule, ctx, target.commune, None):
+                continue
+            for p in rule.module.check(target, rule.params, ctx):
+                f = _finding(rule, p, target.commune, None, target.portal)
+                f.dataset = target.dataset
+                f.fingerprint = hashlib.sha1(f"{rule.code}|{target.dataset or ''}|{target.location}|{p.key}"
+                                             .encode("utf-8")).hexdigest()[:20]
+                out.append(f)
+    return out
+
+
 def _targets(rule: Rule, ctx: CheckContext, portals: list[PortalView]) -> Iterator[tuple[Any, str | None, Dataset | None, str | None]]:
     if rule.scope == "portal":
         for p in portals:
@@ -275,6 +296,8 @@ def _targets(rule: Rule, ctx: CheckContext, portals: list[PortalView]) -> Iterat
         for code, view in ctx.communes.items():
             yield view, code, None, None
         return
+    if rule.scope == "file":
+        return  # file rules run on validated files (evaluate_files)
     portal_kinds = rule.applies_when.get("portal_kinds")
     records = [d for d in ctx.catalogue.datasets
                if (d.portal_kind in portal_kinds if portal_kinds else d.copy_of is None)]
