@@ -1,0 +1,1 @@
+"""``auditor serve``: the self-check page, its JSON API, and the coordinators' dashboards."""

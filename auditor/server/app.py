@@ -1,0 +1,284 @@
+"""The web service: ``auditor serve``.
+
+For commune staff, a page (``/``) where a file is uploaded or a URL given, the schema
+picked or guessed, and the report read in French; the same through a JSON API
+(``/api/v1/...``, described by ``/api/v1/openapi.json``). For coordinators, the latest
+territory dashboard, gap report and commune sheets from the store, the list of audits, and
+an audit started on demand or on a schedule (off by default), with its progress.
+
+Safety: uploads are limited in size and streamed to disk by the WSGI layer; URLs are
+fetched through :mod:`auditor.netsafe` (public addresses only, bounded redirects, size and
+time caps); uploaded names are never used as paths; every error is a clear page or a JSON
+error, never a stack trace.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from jinja2 import Environment, PackageLoader, select_autoescape
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from .. import __version__
+from ..store import Store
+from .openapi import openapi_document
+from .runner import AuditRunner
+
+log = logging.getLogger("auditor.server")
+
+
+@dataclass
+class ServeOptions:
+    store_path: Path
+    work_dir: Path  # where uploads and downloads are written (and nowhere else)
+    max_upload: int = 50 * 1024 * 1024
+    url_max_bytes: int = 50 * 1024 * 1024
+    url_timeout: float = 60.0
+    allow_private_urls: bool = False
+    allowed_hosts: frozenset[str] = frozenset()
+    schema_base: str = "https://schema.data.gouv.fr"
+    token: str | None = None  # required to start an audit through the API, when set
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+TEXTS = {
+    "fr": {"title": "Vérifier un fichier de données", "too_large": "Fichier trop volumineux : la limite est de {mb} Mo.",
+           "no_input": "Choisissez un fichier ou donnez une adresse.", "not_found": "Page introuvable.",
+           "error": "Une erreur est survenue ; elle a été enregistrée. Réessayez ou contactez l'équipe open data.",
+           "no_run": "Aucun audit enregistré pour le moment.", "busy": "Un audit est déjà en cours.",
+           "started": "Audit lancé.", "forbidden": "Jeton d'accès manquant ou invalide.",
+           "bad_schema": "Schéma inconnu : {detail}"},
+    "en": {"title": "Check a data file", "too_large": "File too large: the limit is {mb} MB.",
+           "no_input": "Choose a file or give a URL.", "not_found": "Page not found.",
+           "error": "Something went wrong; it has been logged. Try again or contact the open data team.",
+           "no_run": "No audit stored yet.", "busy": "An audit is already running.", "started": "Audit started.",
+           "forbidden": "Missing or invalid access token.", "bad_schema": "Unknown schema: {detail}"},
+}
+
+
+def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker=None) -> Flask:
+    """The Flask application. ``checker(path, name, schema, lang) -> dict`` validates one
+    file (default: :func:`auditor.selfcheck.check_for_service`)."""
+    app = Flask("auditor")
+    app.config["MAX_CONTENT_LENGTH"] = options.max_upload
+    options.work_dir.mkdir(parents=True, exist_ok=True)
+    env = Environment(loader=PackageLoader("auditor.server", "templates"),
+                      autoescape=select_autoescape(default=True, default_for_string=True))
+    if checker is None:
+        from ..selfcheck import check_for_service as checker  # noqa: N813
+
+    def lang() -> str:
+        value = request.args.get("lang") or request.form.get("lang") if request else "fr"
+        return value if value in TEXTS else "fr"
+
+    def text(key: str, **kw: Any) -> str:
+        return TEXTS[lang()][key].format(**kw)
+
+    def page(template: str, status: int = 200, **ctx: Any) -> Response:
+        body = env.get_template(template).render(lang=lang(), version=__version__, **ctx)
+        resp = Response(body, status=status, mimetype="text/html")
+        resp.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'"
+        return resp
+
+    def wants_json() -> bool:
+        return request.path.startswith("/api/")
+
+    def problem(status: int, message: str) -> Response:
+        if wants_json():
+            return jsonify({"error": {"status": status, "message": message}}), status
+        return page("error.html.j2", status=status, status_code=status, message=message)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(_exc):
+        return problem(413, text("too_large", mb=options.max_upload // (1024 * 1024)))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if exc.code == 404:
+            return problem(404, text("not_found"))
+        return problem(exc.code or 400, exc.description or exc.name)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        log.exception("unexpected error on %s", request.path)
+        return problem(500, text("error"))
+
+    # -- self-check ---------------------------------------------------------------------------
+    def run_check() -> tuple[dict[str, Any] | None, Response | None]:
+        schema = (request.form.get("schema") or request.args.get("schema") or "").strip() or None
+        url = (request.form.get("url") or "").strip()
+        if request.is_json:
+            body = request.get_json(silent=True) or {}
+            url = str(body.get("url") or "").strip()
+            schema = (str(body.get("schema")) if body.get("schema") else None) or schema
+        upload = request.files.get("file")
+        work = Path(tempfile.mkdtemp(prefix="check-", dir=options.work_dir))
+        try:
+            if upload is not None and upload.filename:
+                path = work / "upload"
+                upload.save(path)  # never the client's name
+                name = os.path.basename(upload.filename)[:200]
+            elif url:
+                from ..netsafe import DownloadError, UnsafeURL, download
+
+                try:
+                    d = download(url, max_bytes=options.url_max_bytes, max_seconds=options.url_timeout,
+                                 allow_private=options.allow_private_urls, allowed_hosts=options.allowed_hosts,
+                                 directory=str(work))
+                except UnsafeURL as exc:
+                    return None, problem(400, str(exc))
+                except DownloadError as exc:
+                    return None, problem(422, str(exc))
+                path, name = Path(d.path), d.filename or url
+            else:
+                return None, problem(400, text("no_input"))
+            try:
+                return checker(path, name, schema, lang(), options), None
+            except LookupError as exc:
+                return None, problem(400, text("bad_schema", detail=exc))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+    @app.get("/")
+    def home():
+        return page("check.html.j2", title=text("title"), max_mb=options.max_upload // (1024 * 1024),
+                    schemas=_schema_choices(options))
+
+    @app.post("/verifier")
+    def check_page():
+        result, error = run_check()
+        if error is not None:
+            return error
+        return page("result.html.j2", result=result)
+
+    @app.post("/api/v1/check")
+    def check_api():
+        result, error = run_check()
+        return error if error is not None else jsonify(result)
+
+    @app.get("/api/v1/schemas")
+    def schemas_api():
+        return jsonify({"schemas": _schema_choices(options)})
+
+    @app.get("/api/v1/openapi.json")
+    def openapi():
+        return jsonify(openapi_document(__version__))
+
+    @app.get("/api/v1/health")
+    def health():
+        return jsonify({"status": "ok", "version": __version__})
+
+    # -- coordinators --------------------------------------------------------------------------
+    def report_html(kind: str, code: str | None = None) -> Response:
+        from ..render import html
+        from ..render.data import ReportError, commune_report, gap_report, territory_report
+
+        if not options.store_path.exists():
+            return problem(404, text("no_run"))
+        with Store(options.store_path) as store:
+            try:
+                if kind == "commune":
+                    report = commune_report(store, code or "", None, lang())
+                elif kind == "gaps":
+                    report = gap_report(store, None, lang())
+                else:
+                    report = territory_report(store, None, lang(), findings=False)
+            except ReportError as exc:
+                return problem(404, str(exc))
+        resp = Response(html.render(report, links=True), mimetype="text/html")
+        return resp
+
+    @app.get("/tableau-de-bord")
+    def dashboard():
+        return report_html("territory")
+
+    @app.get("/ecarts.html")
+    @app.get("/ecarts")
+    def gaps():
+        return report_html("gaps")
+
+    @app.get("/communes/<code>.html")
+    @app.get("/communes/<code>")
+    def commune(code: str):
+        return report_html("commune", code)
+
+    @app.get("/index.html")
+    def index_alias():
+        return report_html("territory")
+
+    @app.get("/audits")
+    def audits_page():
+        runs = _runs(options)
+        return page("audits.html.j2", runs=runs, progress=runner.progress.to_dict() if runner else None,
+                    can_start=runner is not None and not options.token)
+
+    @app.post("/audits")
+    def start_audit_page():
+        if runner is None or options.token:
+            return problem(403, text("forbidden"))
+        if not runner.start():
+            return problem(409, text("busy"))
+        return page("audits.html.j2", runs=_runs(options), progress=runner.progress.to_dict(), can_start=False,
+                    notice=text("started"))
+
+    @app.get("/api/v1/runs")
+    def runs_api():
+        return jsonify({"runs": _runs(options), "progress": runner.progress.to_dict() if runner else None})
+
+    @app.post("/api/v1/runs")
+    def start_audit_api():
+        if runner is None:
+            return problem(403, text("forbidden"))
+        if options.token and request.headers.get("Authorization") != f"Bearer {options.token}":
+            return problem(403, text("forbidden"))
+        if not runner.start():
+            return problem(409, text("busy"))
+        return jsonify({"started": True, "progress": runner.progress.to_dict()}), 202
+
+    @app.get("/api/v1/runs/progress")
+    def progress_api():
+        return jsonify(runner.progress.to_dict() if runner else {"state": "idle"})
+
+    @app.get("/api/v1/communes/<code>")
+    def commune_api(code: str):
+        if not options.store_path.exists():
+            return problem(404, text("no_run"))
+        with Store(options.store_path) as store:
+            run = store.latest_run("audit")
+            if run is None:
+                return problem(404, text("no_run"))
+            summaries = store.commune_summaries(run)
+            if code not in summaries:
+                return problem(404, text("not_found"))
+            findings = [f.__dict__ for f in store.findings(run, code)]
+        return jsonify({"run": run, "summary": summaries[code], "findings": findings})
+
+    return app
+
+
+def _runs(options: ServeOptions) -> list[dict[str, Any]]:
+    if not options.store_path.exists():
+        return []
+    with Store(options.store_path) as store:
+        return list(reversed(store.runs()))[:50]
+
+
+def _schema_choices(options: ServeOptions) -> list[dict[str, Any]]:
+    cached = options.extra.get("_schemas")
+    if cached is not None:
+        return cached
+    try:
+        from ..selfcheck import schema_choices
+
+        cached = schema_choices(options)
+    except Exception:  # the catalogue is unreachable and not cached: the guess still works
+        log.warning("schema catalogue unavailable", exc_info=True)
+        cached = []
+    options.extra["_schemas"] = cached
+    return cached

@@ -1,0 +1,150 @@
+"""Validata's custom checks, vectorised: one module per check, its docstring documents it (in French).
+
+A schema lists them in ``custom_checks`` (``[{"name": ..., "params": {...}}]``). Each module defines ``CODE`` and a
+`CustomCheck` subclass ``Check``; `build(name, params)` instantiates the right one. A check sees the table one batch
+at a time through a `BatchView` (typed columns as numpy masks and values, raw strings as pyarrow arrays) and
+returns `Finding`s: the failing row indices of the batch and how to word each error. Only failing cells reach
+Python.
+
+Semantics follow validata-core 0.9.7 exactly (which cells are skipped, typed comparisons, which problems make a
+check unusable: a ``check-error`` that removes the check, by list index as frictionless 4 does it).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+
+@dataclass
+class Finding:
+    """Errors of one check in one batch: ``idx`` rows (batch indices), each worded by ``message(i)``."""
+
+    code: str
+    idx: np.ndarray
+    message: Callable[[int], tuple[str, str]]  # (French body, English body) for batch index i
+    field: str | None = None  # the column the error points at (None: the whole row)
+    cell: Callable[[int], Any] | None = None
+
+
+@dataclass
+class StartError:
+    """A problem found before reading rows (missing column, bad parameter)."""
+
+    code: str
+    fr: str
+    en: str
+
+
+class BatchView:
+    """What a custom check sees of one batch. ``column(name)`` returns None for a column absent from the file."""
+
+    def __init__(self, n: int, columns: dict[str, Any]):
+        self.n = n
+        self._columns = columns
+
+    def column(self, name: str):
+        return self._columns.get(name)
+
+
+class CustomCheck:
+    """Base class: ``columns`` lists the columns the check reads (all must be in the file unless stated)."""
+
+    code = ""
+
+    def __init__(self, params: dict[str, Any]):
+        self.params = params or {}
+
+    def start(self, names: list[str]) -> list[StartError] | None:
+        """Called with the file's column names. Return None to skip the check entirely (its columns are
+        absent), else the list of problems (``check-error`` ones remove a check)."""
+        return []
+
+    def run(self, view: BatchView) -> list[Finding]:
+        raise NotImplementedError
+
+
+class SingleColumnCheck(CustomCheck):
+    """Validata's CustomCheckSingleColumn: skipped when the column is absent; empty/falsy values are not checked."""
+
+    def __init__(self, params):
+        super().__init__(params)
+        self.column = self.params.get("column")
+
+    def start(self, names):
+        return [] if self.column in names else None
+
+    def candidates(self, view: BatchView):
+        """(column view, batch indices of the truthy typed values) -- Validata's ``if not cell_value``."""
+        col = view.column(self.column)
+        if col is None:
+            return None, np.empty(0, dtype=np.int64)
+        return col, np.nonzero(col.truthy())[0]
+
+
+class MultiColumnCheck(CustomCheck):
+    """Validata's CustomCheckMultipleColumns: skipped when none of its columns is in the file; a row is checked
+    only when every one of its columns has a typed value."""
+
+    def all_columns(self) -> list[str]:
+        p = self.params
+        if p.get("column2") is not None:
+            return [p.get("column"), p.get("column2")]
+        if p.get("othercolumns") is not None:
+            return [p.get("column")] + list(p["othercolumns"])
+        if p.get("columns") is not None:
+            return [p.get("column")] + list(p["columns"])
+        raise ValueError("Param 'column2' or 'othercolumns' or 'columns' is not defined in the custom check")
+
+    def start(self, names):
+        try:
+            cols = self.all_columns()
+        except ValueError as exc:
+            return [StartError("check-error", f"Contrôle sur plusieurs colonnes : {exc}.",
+                               f"Custom check using multiple columns: {exc}.")]
+        if not any(c in names for c in cols):
+            return None
+        return self.start_columns(cols, names)
+
+    def start_columns(self, cols: list[str], names: list[str]) -> list[StartError]:
+        return []
+
+    def all_present(self, view: BatchView) -> np.ndarray:
+        mask = np.ones(view.n, dtype=bool)
+        for name in self.all_columns():
+            col = view.column(name)
+            if col is None:
+                return np.zeros(view.n, dtype=bool)
+            mask &= col.present
+        return mask
+
+
+MODULES = {
+    "french-siret-value": "french_siret_value",
+    "french-siren-value": "french_siren_value",
+    "compare-columns-value": "compare_columns_value",
+    "cohesive-columns-value": "cohesive_columns_value",
+    "sum-columns-value": "sum_columns_value",
+    "year-interval-value": "year_interval_value",
+    "opening-hours-value": "opening_hours_value",
+    "nomenclature-actes-value": "nomenclature_actes_value",
+    "one-of-required": "one_of_required",
+    "french-gps-coordinates": "french_gps_coordinates",
+}
+# Validata 0.9.7 registers the GPS check as ``french-gps-coordinates``; one real schema spells it
+# ``french_gps_coordinates``, which Validata reports as an unknown check. The issue asks for the check to run:
+# we accept both spellings (a documented deviation).
+ALIASES = {"french_gps_coordinates": "french-gps-coordinates"}
+
+
+def build(name: str, params: dict[str, Any]) -> CustomCheck | None:
+    """The check named ``name`` with its parameters, or None when no such check exists."""
+    code = ALIASES.get(name, name)
+    module = MODULES.get(code)
+    if module is None:
+        return None
+    mod = importlib.import_module(f"{__name__}.{module}")
+    return mod.Check(params)

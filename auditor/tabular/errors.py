@@ -1,0 +1,234 @@
+"""Stable error codes of the tabular validator and their messages (French first, English second).
+
+Codes are frictionless' where frictionless has one (``type-error``, ``constraint-error``, ``missing-cell``...),
+Validata's for its additions (``missing-required-header``, the custom checks ``french-siret-value``...), and
+``*-warn`` for Validata's structure warnings. Messages adapt what Validata shows and always carry the cell value,
+the row and the column when the finding has them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# code -> (French title, English title, level)
+CODES: dict[str, tuple[str, str, str]] = {
+    # reading
+    "source-error": ("Fichier illisible", "Unreadable file", "error"),
+    "too-large": ("Fichier trop volumineux", "File too large", "error"),
+    "encoding-error": ("Erreur d'encodage", "Encoding error", "error"),
+    # schema
+    "schema-error": ("Schéma invalide", "Invalid schema", "error"),
+    "field-error": ("Champ du schéma invalide", "Invalid schema field", "error"),
+    "general-error": ("Erreur générale", "General error", "error"),
+    "check-error": ("Contrôle personnalisé inapplicable", "Custom check cannot run", "error"),
+    # header
+    "blank-label": ("En-tête manquant", "Blank label", "error"),
+    "duplicate-label": ("En-tête dupliqué", "Duplicate label", "error"),
+    "incorrect-label": ("En-tête incorrect", "Incorrect label", "error"),
+    "missing-label": ("Colonne manquante", "Missing label", "error"),
+    "extra-label": ("Colonne surnuméraire", "Extra label", "error"),
+    "missing-required-header": ("Colonne obligatoire manquante", "Missing required column", "error"),
+    # rows and cells
+    "blank-row": ("Ligne vide", "Blank row", "error"),
+    "extra-cell": ("Valeur surnuméraire", "Extra cell", "error"),
+    "missing-cell": ("Cellule manquante", "Missing cell", "error"),
+    "type-error": ("Format incorrect", "Type error", "error"),
+    "constraint-error": ("Contrainte non respectée", "Constraint error", "error"),
+    "unique-error": ("Valeur déjà présente", "Duplicate value", "error"),
+    "primary-key": ("Clé primaire en double", "Duplicate primary key", "error"),
+    # Validata custom checks
+    "french-siret-value": ("Numéro SIRET invalide", "Invalid SIRET number", "error"),
+    "french-siren-value": ("Numéro SIREN invalide", "Invalid SIREN number", "error"),
+    "compare-columns-value": ("Comparaison de colonnes", "Column comparison", "error"),
+    "cohesive-columns-value": ("Cohérence entre colonnes", "Cohesive columns", "error"),
+    "sum-columns-value": ("Somme de colonnes", "Column sum", "error"),
+    "year-interval-value": ("Année ou intervalle d'années", "Year or year interval", "error"),
+    "opening-hours-value": ("Horaires d'ouverture incorrects", "Invalid opening hours", "error"),
+    "nomenclature-actes-value": ("Nomenclature des actes", "Acts nomenclature", "error"),
+    "one-of-required": ("Une des deux colonnes requises", "One of two columns required", "error"),
+    "french-gps-coordinates": ("Coordonnées GPS invalides", "Invalid GPS coordinates", "error"),
+    "reversed-french-gps-coordinates": ("Coordonnées GPS inversées", "Reversed GPS coordinates", "error"),
+    # Validata structure warnings
+    "missing-header-warn": ("Colonne manquante", "Missing column", "warning"),
+    "extra-header-warn": ("Colonne surnuméraire", "Extra column", "warning"),
+    "disordered-header-warn": ("Colonnes désordonnées", "Disordered columns", "warning"),
+}
+
+
+def level_of(code: str) -> str:
+    return CODES.get(code, ("", "", "error"))[2]
+
+
+def title(code: str) -> dict[str, str]:
+    fr, en, _ = CODES.get(code, (code, code, "error"))
+    return {"fr": fr, "en": en}
+
+
+def _where(row: int | None, column: int | None, field: str | None, lang: str) -> str:
+    parts = []
+    if row is not None:
+        parts.append(f"{'ligne' if lang == 'fr' else 'row'} {row}")
+    if column is not None or field:
+        col = f"{'colonne' if lang == 'fr' else 'column'}"
+        if column is not None:
+            col += f" {column}"
+        if field:
+            col += f" ({field})"
+        parts.append(col)
+    if not parts:
+        return ""
+    text = ", ".join(parts)
+    return text[0].upper() + text[1:] + (" : " if lang == "fr" else ": ")
+
+
+def _q(value: Any) -> str:
+    text = "" if value is None else str(value)
+    if len(text) > 120:
+        text = text[:117] + "…"
+    return text
+
+
+def located(body_fr: str, body_en: str, *, row=None, column=None, field=None) -> dict[str, str]:
+    """Message with its location (row, column, field) in front."""
+    return {"fr": _where(row, column, field, "fr") + body_fr, "en": _where(row, column, field, "en") + body_en}
+
+
+def _et(values: list[str], conj: str) -> str:
+    if not values:
+        return ""
+    if len(values) == 1:
+        return values[0]
+    return ", ".join(values[:-1]) + f" {conj} " + values[-1]
+
+
+# ----------------------------------------------------------------------------------------------- type errors
+
+
+def type_message(ftype: str, fmt: str, cell: str, field: dict, **loc) -> dict[str, str]:
+    """Why a cell does not read as its field's type (Validata's explanations, adapted)."""
+    v = _q(cell)
+    fr = en = None
+    if ftype == "date":
+        import re
+        from datetime import datetime
+
+        if re.match(r"^[0-3]\d/[0-1]\d/[12]\d{3}$", cell or ""):
+            try:
+                iso = datetime.strptime(cell, "%d/%m/%Y").strftime("%Y-%m-%d")
+                fr = f"la date « {v} » doit être écrite « {iso} »."
+                en = f"the date '{v}' must be written '{iso}'."
+            except ValueError:
+                pass
+        if fr is None:
+            want = "aaaa-mm-jj" if fmt in ("default", "", None) else fmt
+            fr = f"la valeur « {v} » n'est pas une date valide au format {want}."
+            en = f"'{v}' is not a valid date in the format {want if fmt not in ('default', '', None) else 'yyyy-mm-dd'}."
+    elif ftype == "year":
+        fr, en = f"l'année « {v} » doit être composée de 4 chiffres.", f"the year '{v}' must have 4 digits."
+    elif ftype == "number":
+        if "," in (cell or ""):
+            fixed = cell.replace(",", ".")
+            fr = f"le séparateur décimal à utiliser est le point (« {_q(fixed)} » au lieu de « {v} »)."
+            en = f"the decimal separator must be a dot ('{_q(fixed)}' instead of '{v}')."
+        else:
+            fr = f"la valeur « {v} » ne doit comporter que des chiffres et le point comme séparateur décimal."
+            en = f"'{v}' must only contain digits, with a dot as decimal separator."
+    elif ftype == "integer":
+        fr, en = f"la valeur « {v} » doit être un nombre entier.", f"'{v}' must be an integer."
+    elif ftype == "boolean":
+        tv = [f"`{x}`" for x in field.get("trueValues", ["true", "True", "TRUE", "1"])]
+        fv = [f"`{x}`" for x in field.get("falseValues", ["false", "False", "FALSE", "0"])]
+        fr = f"la valeur « {v} » n'est pas acceptée : les valeurs acceptées sont {_et(tv, 'et')} (vrai) et {_et(fv, 'et')} (faux)."
+        en = f"'{v}' is not accepted: accepted values are {_et(tv, 'and')} (true) and {_et(fv, 'and')} (false)."
+    elif ftype == "string":
+        what = {
+            "uri": ("une adresse de site ou de page internet (URL)", "a URL"),
+            "email": ("une adresse email", "an email address"),
+            "uuid": ("un UUID", "a UUID"),
+            "binary": ("une chaîne encodée en base64", "a base64 string"),
+        }.get(fmt, ("une chaîne de caractères", "a string"))
+        fr, en = f"la valeur « {v} » doit être {what[0]}.", f"'{v}' must be {what[1]}."
+    elif ftype == "datetime":
+        fr = f"la valeur « {v} » n'est pas une date et heure valide (aaaa-mm-jjThh:mm:ss)."
+        en = f"'{v}' is not a valid date-time (yyyy-mm-ddThh:mm:ss)."
+    elif ftype == "geopoint":
+        fr, en = f"la valeur « {v} » n'est pas un point géographique valide.", f"'{v}' is not a valid geopoint."
+    if fr is None:
+        fr = f"la valeur « {v} » ne correspond pas au type {ftype} ({fmt})."
+        en = f"'{v}' does not match the type {ftype} ({fmt})."
+    return located(fr[0].upper() + fr[1:], en[0].upper() + en[1:], **loc)
+
+
+# ----------------------------------------------------------------------------------------------- constraint errors
+
+
+def constraint_message(name: str, cell: str | None, field: dict, item: bool = False, **loc) -> dict[str, str]:
+    """Why a cell breaks one of its field's constraints (Validata's wording, adapted)."""
+    cons = (field.get("arrayItem", {}) if item else field).get("constraints", {})
+    value = cons.get(name)
+    v = _q(cell)
+    if name == "required":
+        fr, en = "une valeur doit être renseignée.", "a value is required."
+    elif name == "unique":
+        fr, en = f"la valeur « {v} » est déjà présente : toutes les valeurs de cette colonne doivent être uniques.", \
+            f"'{v}' is a duplicate: every value of this column must be unique."
+    elif name == "minLength":
+        n = len(cell or "")
+        fr = f"le texte « {v} » doit comporter au moins {value} caractère(s) (au lieu de {n})."
+        en = f"'{v}' must have at least {value} character(s) (not {n})."
+    elif name == "maxLength":
+        n = len(cell or "")
+        fr = f"le texte « {v} » ne doit pas comporter plus de {value} caractère(s) (au lieu de {n})."
+        en = f"'{v}' must have at most {value} character(s) (not {n})."
+    elif name == "minimum":
+        fr, en = f"la valeur « {v} » doit être au moins égale à {value}.", f"'{v}' must be at least {value}."
+    elif name == "maximum":
+        fr, en = f"la valeur « {v} » doit être au plus égale à {value}.", f"'{v}' must be at most {value}."
+    elif name == "pattern":
+        fr = f"la valeur « {v} » ne respecte pas le format attendu ({value})."
+        en = f"'{v}' does not match the expected pattern ({value})."
+        if field.get("example") is not None:
+            fr += f" Exemple valide : {_q(field.get('example'))}."
+            en += f" Valid example: {_q(field.get('example'))}."
+    elif name == "enum":
+        values = [str(x) for x in (value or [])]
+        if len(values) == 1:
+            fr, en = f"la valeur « {v} » n'est pas autorisée : l'unique valeur autorisée est « {values[0]} ».", \
+                f"'{v}' is not allowed: the only allowed value is '{values[0]}'."
+        else:
+            shown = ", ".join(f"« {x} »" for x in values[:12]) + (" …" if len(values) > 12 else "")
+            shown_en = ", ".join(f"'{x}'" for x in values[:12]) + (" …" if len(values) > 12 else "")
+            fr = f"la valeur « {v} » n'est pas autorisée : les seules valeurs autorisées sont {shown}."
+            en = f"'{v}' is not allowed: the only allowed values are {shown_en}."
+    else:
+        fr, en = f"la valeur « {v} » ne respecte pas la contrainte {name}.", f"'{v}' breaks the constraint {name}."
+    if item:
+        fr, en = "un élément de la liste : " + fr, "a list item: " + en
+    return located(fr[0].upper() + fr[1:], en[0].upper() + en[1:], **loc)
+
+
+# ----------------------------------------------------------------------------------------------- other messages
+
+
+def simple(code: str, cell: Any = None, **loc) -> dict[str, str]:
+    """Messages of the structural codes, which need no more than the value and location."""
+    v = _q(cell)
+    texts = {
+        "blank-row": ("Les lignes vides doivent être retirées de la table.", "Blank rows must be removed."),
+        "extra-cell": (f"la valeur « {v} » est en trop : le nombre de cellules de cette ligne excède le nombre "
+                       "de colonnes de l'en-tête.",
+                       f"the value '{v}' is extra: this row has more cells than the header has columns."),
+        "missing-cell": ("cette ligne n'a pas de cellule pour cette colonne.", "this row has no cell for this column."),
+        "blank-label": ("cette colonne n'a pas d'en-tête.", "this column has no label."),
+        "incorrect-label": (f"l'en-tête « {v} » contient des espaces ou retours à la ligne en trop.",
+                            f"the label '{v}' has surrounding spaces or line breaks."),
+        "duplicate-label": (f"l'en-tête « {v} » est présent plusieurs fois.", f"the label '{v}' appears more than once."),
+        "primary-key": ("la clé primaire de cette ligne est vide ou déjà présente dans une ligne précédente.",
+                        "the primary key of this row is empty or already present in an earlier row."),
+    }
+    fr, en = texts[code]
+    return located(fr[0].upper() + fr[1:], en[0].upper() + en[1:], **loc)
+
+
+def table_message(fr: str, en: str) -> dict[str, str]:
+    return {"fr": fr, "en": en}

@@ -1,0 +1,587 @@
+"""Streaming reader of the tables communes publish: CSV (any usual dialect), XLSX and JSON arrays.
+
+`open_table(source)` sniffs the file (empty? binary? an HTML page? XLSX? JSON?), its encoding (UTF-8 with or
+without BOM, else Windows-1252 read leniently, recorded as an issue) and, for CSV, its dialect exactly as
+frictionless does it (``csv.Sniffer`` on the first 100 lines, delimiters ``, TAB ; |``). It reads the header and
+returns a `TableSource` whose `batches()` yields ``(first_row_number, pyarrow.RecordBatch)`` pairs of string
+columns in file order, in bounded memory (blocks of ``block_size`` bytes).
+
+Row numbers are frictionless' ``rowPosition``: the header is row 1, the first data row is row 2, a quoted
+multi-line record counts once. Rows whose cell count differs from the file's usual width (ragged rows) are not
+dropped: pyarrow hands them to an invalid-row handler, they are re-parsed with the ``csv`` module and put back at
+their place; a missing cell is a null, cells beyond the batch width widen it. Every batch also carries
+``ncells`` (None when every row has ``record.num_columns`` cells, else the cell count of each row) so that the
+validator can tell missing and extra cells from empty ones.
+
+Problems that prevent reading raise `ReadError` (code ``unreadable`` or ``too_large``) with a French message.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import os
+import re
+from collections import Counter, deque
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO, Callable, Iterator
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+SNIFF_LINES = 100  # frictionless' INFER_DIALECT_VOLUME
+HEAD_BYTES = 1 << 16
+DEFAULT_BLOCK = 1 << 20
+PY_BATCH_ROWS = 20000
+LENIENT_CP1252 = "auditor-cp1252"
+
+csv.field_size_limit(1 << 30)
+
+
+class ReadError(Exception):
+    """The source cannot be read as a table: ``code`` is ``unreadable`` or ``too_large``."""
+
+    def __init__(self, code: str, fr: str, en: str):
+        super().__init__(en)
+        self.code = code
+        self.message = {"fr": fr, "en": en}
+
+
+class EncodingRestart(Exception):
+    """Raised by `TableSource.batches` when a UTF-8 file turns out not to be UTF-8 after its first blocks:
+    the source has switched to its fallback encoding and the caller must start reading again."""
+
+
+# ----------------------------------------------------------------------------------------------- lenient cp1252
+
+
+def _lenient_table() -> str:
+    chars = []
+    for b in range(256):
+        try:
+            chars.append(bytes([b]).decode("cp1252"))
+        except UnicodeDecodeError:
+            chars.append(chr(b))  # the five bytes cp1252 leaves undefined read as Latin-1
+    return "".join(chars)
+
+
+_TABLE = _lenient_table()
+_ENCODE_TABLE = codecs.charmap_build(_TABLE)
+
+
+class _LenientDecoder(codecs.IncrementalDecoder):
+    def decode(self, input, final=False):  # noqa: A002 - codecs API
+        return codecs.charmap_decode(input, self.errors, _TABLE)[0]
+
+
+class _LenientEncoder(codecs.IncrementalEncoder):
+    def encode(self, input, final=False):  # noqa: A002 - codecs API
+        return codecs.charmap_encode(input, self.errors, _ENCODE_TABLE)[0]
+
+
+def _search(name: str):
+    if name.replace("_", "-") != LENIENT_CP1252:
+        return None
+    return codecs.CodecInfo(
+        name=LENIENT_CP1252,
+        encode=lambda s, errors="strict": codecs.charmap_encode(s, errors, _ENCODE_TABLE),
+        decode=lambda b, errors="strict": codecs.charmap_decode(b, errors, _TABLE),
+        incrementalencoder=_LenientEncoder,
+        incrementaldecoder=_LenientDecoder,
+    )
+
+
+codecs.register(_search)
+
+
+# ----------------------------------------------------------------------------------------------- data classes
+
+
+@dataclass
+class Dialect:
+    """How the table was read."""
+
+    format: str = "csv"
+    encoding: str = "utf-8"
+    bom: bool = False
+    delimiter: str | None = ","
+    quotechar: str | None = '"'
+    doublequote: bool = True
+    escapechar: str | None = None
+    skipinitialspace: bool = False
+    engine: str = "pyarrow"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Batch(tuple):
+    """``(first_row_number, record_batch)``, plus ``ncells``: None when every row has
+    ``record_batch.num_columns`` cells, else a numpy array with the cell count of each row."""
+
+    def __new__(cls, first_row: int, record: pa.RecordBatch, ncells: np.ndarray | None = None):
+        self = super().__new__(cls, (first_row, record))
+        self.ncells = ncells
+        return self
+
+    @property
+    def first_row(self) -> int:
+        return self[0]
+
+    @property
+    def record(self) -> pa.RecordBatch:
+        return self[1]
+
+
+@dataclass
+class TableSource:
+    """A table ready to be streamed: header, dialect, issues met while opening, and `batches()`."""
+
+    header: list[str]
+    dialect: Dialect
+    issues: list[dict[str, Any]] = field(default_factory=list)
+    name: str | None = None
+    size: int | None = None
+    _open: Callable[[], BinaryIO] | None = None
+    _rows: Callable[[], Iterator[list[Any]]] | None = None
+    width: int = 0
+    block_size: int = DEFAULT_BLOCK
+    rows_read: int = 0
+
+    def batches(self) -> Iterator[Batch]:
+        """Yield the data rows in bounded batches (see the module docstring)."""
+        self.rows_read = 0
+        if self.dialect.format != "csv":
+            gen = _list_batches(self._rows(), self)
+        elif self.dialect.engine == "pyarrow":
+            gen = self._arrow_batches()
+        else:
+            gen = self._python_batches()
+        for batch in gen:
+            self.rows_read += batch.record.num_rows
+            yield batch
+
+    # -- CSV, pyarrow engine
+
+    def _arrow_batches(self) -> Iterator[Batch]:
+        d = self.dialect
+        invalid: deque = deque()
+
+        def handler(row):
+            invalid.append((row.number, row.text))
+            return "skip"
+
+        width = max(self.width, 1)
+        names = [f"c{i}" for i in range(width)]
+        read = pacsv.ReadOptions(block_size=self.block_size, use_threads=False, column_names=names,
+                                 skip_rows_after_names=1, encoding=_arrow_encoding(d.encoding))
+        parse = pacsv.ParseOptions(delimiter=d.delimiter, quote_char=d.quotechar or False,
+                                   double_quote=d.doublequote, escape_char=d.escapechar or False,
+                                   newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=handler)
+        convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
+                                       quoted_strings_can_be_null=False)
+        stream = self._open()
+        try:
+            if d.bom:
+                stream.read(3)
+            try:
+                reader = pacsv.open_csv(stream, read_options=read, parse_options=parse, convert_options=convert)
+                next_row = 2
+                for rb in reader:
+                    segments, next_row = self._place(rb, invalid, next_row)
+                    yield self._merge(segments, next_row)
+                segments, next_row = self._place(None, invalid, next_row)
+                if segments:
+                    yield self._merge(segments, next_row)
+            except pa.ArrowInvalid as exc:
+                text = str(exc)
+                if d.encoding in ("utf-8", "utf-8-sig") and ("UTF8" in text or "UTF-8" in text or "utf-8" in text):
+                    self._fallback_encoding()
+                    raise EncodingRestart() from exc
+                raise ReadError("unreadable", f"Le fichier CSV ne peut pas être lu jusqu'au bout ({text}).",
+                                f"The CSV file cannot be read to its end ({text}).") from exc
+        finally:
+            stream.close()
+
+    def _place(self, rb, invalid: deque, next_row: int):
+        """Interleave the rows of ``rb`` with the ragged rows pyarrow skipped, by record number."""
+        segments: list[tuple[int, Any]] = []  # (first row, RecordBatch) or (row, [cells])
+        n = rb.num_rows if rb is not None else 0
+        pos = 0
+        while True:
+            if invalid and (invalid[0][0] is None or invalid[0][0] <= next_row):
+                _, text = invalid.popleft()
+                segments.append((next_row, self._parse_text(text)))
+                next_row += 1
+                continue
+            if pos >= n:
+                break
+            k = n - pos
+            if invalid:
+                k = min(k, invalid[0][0] - next_row)
+            segments.append((next_row, rb.slice(pos, k)))
+            pos += k
+            next_row += k
+        return segments, next_row
+
+    def _parse_text(self, text: str) -> list[str]:
+        rows = list(csv.reader(io.StringIO(text, newline=""), **self._csv_kwargs()))
+        return rows[0] if rows else []
+
+    def _merge(self, segments, next_row) -> Batch:
+        first = segments[0][0]
+        if len(segments) == 1 and isinstance(segments[0][1], pa.RecordBatch):
+            return Batch(first, self._named(segments[0][1].columns))
+        width = self.width
+        for _, seg in segments:
+            if isinstance(seg, list):
+                width = max(width, len(seg))
+        columns: list[list[pa.Array]] = [[] for _ in range(width)]
+        ncells: list[np.ndarray] = []
+        for _, seg in segments:
+            if isinstance(seg, list):
+                for i in range(width):
+                    columns[i].append(pa.array([seg[i] if i < len(seg) else None], type=pa.string()))
+                ncells.append(np.array([len(seg)], dtype=np.int32))
+            else:
+                for i in range(width):
+                    columns[i].append(seg.column(i) if i < seg.num_columns else pa.nulls(seg.num_rows, pa.string()))
+                ncells.append(np.full(seg.num_rows, seg.num_columns, dtype=np.int32))
+        arrays = [pa.concat_arrays(parts) for parts in columns]
+        return Batch(first, self._named(arrays), np.concatenate(ncells))
+
+    def _named(self, arrays) -> pa.RecordBatch:
+        names = [self.header[i] if i < len(self.header) else f"#{i + 1}" for i in range(len(arrays))]
+        return pa.RecordBatch.from_arrays(list(arrays), names=names)
+
+    # -- CSV, python engine (dialects pyarrow does not read the way the csv module does)
+
+    def _csv_kwargs(self) -> dict[str, Any]:
+        d = self.dialect
+        kwargs: dict[str, Any] = {"delimiter": d.delimiter, "doublequote": d.doublequote,
+                                  "skipinitialspace": d.skipinitialspace}
+        if d.quotechar:
+            kwargs["quotechar"] = d.quotechar
+        else:
+            kwargs["quoting"] = csv.QUOTE_NONE
+        if d.escapechar:
+            kwargs["escapechar"] = d.escapechar
+        return kwargs
+
+    def _python_batches(self) -> Iterator[Batch]:
+        stream = self._open()
+        try:
+            text = io.TextIOWrapper(stream, encoding=_py_encoding(self.dialect), newline="")
+            rows = csv.reader(text, **self._csv_kwargs())
+            next(rows, None)  # header
+            yield from _list_batches(rows, self)
+        except UnicodeDecodeError as exc:
+            if self.dialect.encoding in ("utf-8", "utf-8-sig"):
+                self._fallback_encoding()
+                raise EncodingRestart() from exc
+            raise
+        finally:
+            stream.close()
+
+    def _fallback_encoding(self) -> None:
+        self.dialect.encoding = LENIENT_CP1252
+        self.issues.append(_encoding_issue())
+
+
+def _list_batches(rows: Iterator[list[Any]], source: TableSource) -> Iterator[Batch]:
+    """Batches from lists of cells (python CSV engine, XLSX, JSON)."""
+    next_row = 2
+    buf: list[list[Any]] = []
+    for cells in rows:
+        buf.append(cells)
+        if len(buf) >= PY_BATCH_ROWS:
+            yield _lists_to_batch(buf, next_row, source)
+            next_row += len(buf)
+            buf = []
+    if buf:
+        yield _lists_to_batch(buf, next_row, source)
+
+
+def _lists_to_batch(buf: list[list[Any]], first: int, source: TableSource) -> Batch:
+    counts = np.fromiter((len(r) for r in buf), dtype=np.int32, count=len(buf))
+    width = max(source.width, int(counts.max()) if len(counts) else 0, 1)
+    arrays = []
+    for i in range(width):
+        arrays.append(pa.array([r[i] if i < len(r) else None for r in buf], type=pa.string()))
+    ncells = None if (counts == width).all() else counts
+    return Batch(first, source._named(arrays), ncells)
+
+
+def _encoding_issue() -> dict[str, Any]:
+    return {"code": "encoding-fallback",
+            "message": {"fr": "Le fichier n'est pas encodé en UTF-8 : il a été lu en Windows-1252 (Latin-1). "
+                              "Enregistrez-le en UTF-8.",
+                        "en": "The file is not UTF-8 encoded: it was read as Windows-1252 (Latin-1). "
+                              "Save it as UTF-8."}}
+
+
+def _arrow_encoding(encoding: str) -> str:
+    return "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
+
+
+def _py_encoding(d: Dialect) -> str:
+    if d.encoding == "utf-8" and d.bom:
+        return "utf-8-sig"
+    return d.encoding
+
+
+# ----------------------------------------------------------------------------------------------- opening
+
+
+def _opener(source) -> tuple[Callable[[], BinaryIO], int | None, str | None]:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+        return (lambda: io.BytesIO(data)), len(data), None
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            raise ReadError("unreadable", f"Le fichier {path.name} est introuvable ou illisible.",
+                            f"The file {path.name} cannot be found or read.") from exc
+        return (lambda: open(path, "rb")), size, path.name
+    raise TypeError("source must be a path or bytes")
+
+
+_HTML_RE = re.compile(rb"^\s*(<!doctype\s+html|<html|<head|<body|<\?xml|<!--)", re.I)
+
+
+def _kind(head: bytes, name: str | None, fmt: str | None) -> str:
+    suffix = (Path(name).suffix.lower().lstrip(".") if name else "")
+    if fmt:
+        return fmt
+    if head.startswith(b"PK\x03\x04"):
+        return "ods" if b"opendocument" in head[:200] else "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "xls"
+    body = head[3:] if head.startswith(codecs.BOM_UTF8) else head
+    if _HTML_RE.match(body[:2048]) or (b"<html" in body[:2048].lower() and b"</" in body[:4096]):
+        return "html"
+    stripped = body.lstrip()
+    if suffix == "json" or (stripped[:1] in (b"[", b"{") and suffix not in ("csv", "tsv", "txt")):
+        return "json"
+    if suffix in ("xlsx", "xlsm"):
+        return "xlsx"
+    return "csv"
+
+
+def open_table(source, *, fmt: str | None = None, encoding: str | None = None, delimiter: str | None = None,
+               max_bytes: int | None = None, block_size: int = DEFAULT_BLOCK) -> TableSource:
+    """Open ``source`` (a path or bytes) as a table; raise `ReadError` when it is not one."""
+    opener, size, name = _opener(source)
+    if max_bytes is not None and size is not None and size > max_bytes:
+        raise ReadError("too_large",
+                        f"Le fichier pèse {size} octets, au-delà de la limite de {max_bytes} octets : il n'a pas été lu.",
+                        f"The file is {size} bytes, over the {max_bytes}-byte limit: it was not read.")
+    with opener() as f:
+        head = f.read(HEAD_BYTES)
+    if not head.strip(b" \t\r\n\x00") or head == codecs.BOM_UTF8:
+        raise ReadError("unreadable", "Le fichier est vide.", "The file is empty.")
+    kind = _kind(head, name, fmt)
+    if kind == "html":
+        raise ReadError("unreadable", "Le fichier est une page web (HTML), pas un tableau de données : le lien "
+                        "pointe sans doute vers une page et non vers le fichier.",
+                        "The file is a web page (HTML), not a data table: the link probably points to a page, "
+                        "not to the file.")
+    if kind in ("xls", "ods"):
+        raise ReadError("unreadable", f"Le format {kind.upper()} n'est pas pris en charge : publiez le fichier en "
+                        "CSV ou XLSX.", f"The {kind.upper()} format is not supported: publish CSV or XLSX.")
+    if kind == "xlsx":
+        return _open_xlsx(opener, size, name)
+    if kind == "json":
+        return _open_json(opener, size, name, max_bytes)
+    return _open_csv(opener, head, size, name, encoding, delimiter, block_size)
+
+
+def _decode_head(head: bytes, encoding: str | None) -> tuple[str, str, bool, list]:
+    issues: list = []
+    if head.startswith(codecs.BOM_UTF8):
+        return head[3:].decode("utf-8", errors="ignore"), "utf-8", True, issues
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return head.decode("utf-16", errors="ignore"), "utf-16", False, issues
+    if encoding:
+        return head.decode(encoding, errors="replace"), encoding, False, issues
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        text = decoder.decode(head, final=False)
+        return text, "utf-8", False, issues
+    except UnicodeDecodeError:
+        issues.append(_encoding_issue())
+        return head.decode(LENIENT_CP1252), LENIENT_CP1252, False, issues
+
+
+_LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def _open_csv(opener, head: bytes, size, name, encoding, delimiter, block_size) -> TableSource:
+    if b"\x00" in head[:8192] and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ReadError("unreadable", "Le fichier est binaire : ce n'est pas un fichier CSV lisible.",
+                        "The file is binary: it is not a readable CSV file.")
+    text, enc, bom, issues = _decode_head(head, encoding)
+    complete = size is not None and size <= len(head)
+    lines = _LINE_RE.findall(text)
+    if not complete and len(lines) > 1 and not lines[-1].endswith(("\n", "\r")):
+        lines = lines[:-1]
+    sample = "".join(lines[:SNIFF_LINES])
+    dialect = Dialect(format="csv", encoding=enc, bom=bom)
+    try:
+        sniffed = csv.Sniffer().sniff(sample, ",\t;|")
+        dialect.delimiter = sniffed.delimiter
+        dialect.quotechar = '"' if sniffed.quotechar == "'" else (sniffed.quotechar or '"')
+        dialect.escapechar = sniffed.escapechar or None
+        dialect.skipinitialspace = bool(sniffed.skipinitialspace)
+    except csv.Error:
+        pass
+    if delimiter:
+        dialect.delimiter = delimiter
+    if dialect.skipinitialspace or dialect.escapechar or enc == "utf-16" or len(dialect.delimiter or ",") != 1:
+        dialect.engine = "python"
+    source = TableSource(header=[], dialect=dialect, issues=issues, name=name, size=size, _open=opener,
+                         block_size=block_size)
+    records = list(csv.reader(io.StringIO(sample, newline=""), **source._csv_kwargs()))
+    if not records:
+        raise ReadError("unreadable", "Le fichier ne contient aucune ligne.", "The file has no row.")
+    source.header = [str(c) for c in records[0]]
+    counts = Counter(len(r) for r in records[1:] if r)
+    source.width = counts.most_common(1)[0][0] if counts else len(source.header)
+    source.width = max(source.width, 1)
+    return source
+
+
+# ----------------------------------------------------------------------------------------------- XLSX and JSON
+
+
+def _cell_text(value: Any) -> str:
+    """A spreadsheet value written the way a person reads it (ISO dates, no trailing .0 on integers)."""
+    import datetime as dt
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(timespec="seconds" if not value.microsecond else "auto")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _open_xlsx(opener, size, name) -> TableSource:
+    import openpyxl
+
+    def load():
+        try:
+            return openpyxl.load_workbook(opener(), read_only=True, data_only=True)
+        except Exception as exc:  # noqa: BLE001 - any failure means the workbook is unreadable
+            raise ReadError("unreadable", "Le classeur XLSX est illisible ou corrompu.",
+                            "The XLSX workbook is unreadable or corrupt.") from exc
+
+    wb = load()
+    try:
+        ws = wb.worksheets[0]
+        first = next(ws.iter_rows(values_only=True), None)
+    finally:
+        wb.close()
+    if first is None:
+        raise ReadError("unreadable", "La première feuille du classeur est vide.", "The first sheet is empty.")
+    header = [_cell_text(v) for v in first]
+    while header and header[-1] == "":
+        header.pop()
+    width = len(header)
+
+    def rows():
+        wb2 = load()
+        try:
+            it = wb2.worksheets[0].iter_rows(values_only=True)
+            next(it, None)
+            pending_blank = 0
+            for values in it:
+                cells = [_cell_text(v) for v in values]
+                extra = [c for c in cells[width:]]
+                while extra and extra[-1] == "":
+                    extra.pop()
+                cells = cells[:width] + [""] * max(0, width - len(cells)) + extra
+                if not any(cells):
+                    pending_blank += 1  # trailing blank rows of a sheet are layout, not data
+                    continue
+                for _ in range(pending_blank):
+                    yield [""] * width
+                pending_blank = 0
+                yield cells
+        finally:
+            wb2.close()
+
+    return TableSource(header=header, dialect=Dialect(format="xlsx", encoding="", delimiter=None, quotechar=None,
+                                                      engine="openpyxl"),
+                       name=name, size=size, _rows=rows, width=width)
+
+
+def _open_json(opener, size, name, max_bytes) -> TableSource:
+    with opener() as f:
+        raw = f.read()
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ReadError("unreadable", "Le fichier JSON est mal formé.", "The JSON file is malformed.") from exc
+    if isinstance(data, dict):
+        for key in ("data", "records", "rows", "results"):
+            if isinstance(data.get(key), list):
+                data = data[key]
+                break
+    if not isinstance(data, list) or not data:
+        raise ReadError("unreadable", "Le fichier JSON n'est pas un tableau de lignes.",
+                        "The JSON file is not an array of rows.")
+
+    def text(v):
+        if v is None:
+            return ""
+        if isinstance(v, (dict, list)):
+            return json.dumps(v, ensure_ascii=False)
+        return _cell_text(v)
+
+    if all(isinstance(r, dict) for r in data):
+        header: list[str] = []
+        seen = set()
+        for r in data:
+            for k in r:
+                if k not in seen:
+                    seen.add(k)
+                    header.append(str(k))
+
+        def rows():
+            for r in data:
+                yield [text(r.get(k)) for k in header]
+    elif all(isinstance(r, list) for r in data):
+        header = [text(v) for v in data[0]]
+
+        def rows():
+            for r in data[1:]:
+                yield [text(v) for v in r]
+    else:
+        raise ReadError("unreadable", "Le fichier JSON n'est pas un tableau de lignes.",
+                        "The JSON file is not an array of rows.")
+    return TableSource(header=header, dialect=Dialect(format="json", encoding="utf-8", delimiter=None,
+                                                      quotechar=None, engine="json"),
+                       name=name, size=size, _rows=rows, width=len(header))
+
+
+def file_size(path) -> int | None:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return None
