@@ -12,7 +12,7 @@ from .classify import KIND_SCHEMAS, classify, known_schemas
 from .checks.jeu_obligatoire_a_jour import last_update
 from .crawl import CrawlResult
 from .model import Finding
-from .rules import Rule, Waiver, apply_waivers, evaluate
+from .rules import Rule, Waiver, apply_waivers, evaluate, evaluate_files
 from .territory.registry import MEL_CODE, Registry
 
 POPULATION_THRESHOLD = 3500  # CRPA L312-1-1
@@ -31,6 +31,7 @@ class AuditResult:
     scores: dict[str, dict[str, Any]] = field(default_factory=dict)  # uid -> {"datagouv": ..., "mqa": ...}
     commune_scores: dict[str, dict[str, Any]] = field(default_factory=dict)
     expired_waivers: list[Waiver] = field(default_factory=list)
+    file_stats: dict[str, Any] | None = None  # the file stage's statistics, when it ran
 
 
 def applicability(registry: Registry, assume_bound_when_agents_unknown: bool = True) -> dict[str, Applicability]:
@@ -78,13 +79,18 @@ def build_context(crawl: CrawlResult, as_of: datetime, apps: dict[str, Applicabi
 
 
 def run_audit(crawl: CrawlResult, rules: list[Rule], *, as_of: datetime | None = None,
-              waivers: list[Waiver] | None = None, assume_bound: bool = True) -> AuditResult:
+              waivers: list[Waiver] | None = None, assume_bound: bool = True,
+              files: list | None = None) -> AuditResult:
+    """Apply ``rules`` to a crawl; ``files`` are the validated files of the file stage
+    (:func:`auditor.validation.validate_files`), judged by the file rules."""
     as_of = as_of or datetime.now(timezone.utc)
     if as_of.tzinfo is None:
         as_of = as_of.replace(tzinfo=timezone.utc)
     apps = applicability(crawl.registry, assume_bound)
     ctx, portals = build_context(crawl, as_of, apps)
     findings = evaluate(rules, ctx, portals)
+    if files:
+        findings += evaluate_files(rules, files, ctx)
     expired = apply_waivers(findings, waivers or [], as_of)
     result = AuditResult(crawl=crawl, as_of=as_of, rules=rules, findings=findings, applicability=apps,
                          communes=summaries(ctx, findings), expired_waivers=expired)
@@ -150,3 +156,17 @@ def parse_as_of(text: str | None) -> datetime | None:
         return None
     d = date.fromisoformat(text)
     return datetime(d.year, d.month, d.day, 12, tzinfo=timezone.utc)
+
+
+def file_stage(config, crawl: CrawlResult, progress=None) -> tuple[list, dict | None]:
+    """The file stage when the configuration enables it (``[validation]``): (targets, statistics)."""
+    if not config.validation.enabled:
+        return [], None
+    from pathlib import Path
+
+    from .validation import validate_files
+
+    cache = Path(config.cache_dir) if config.cache_dir else Path(config.store_path).parent / "http-cache"
+    targets, stats = validate_files(crawl.catalogue, config.validation, cache.parent / "file-cache",
+                                    progress=progress)
+    return targets, stats.to_dict()

@@ -79,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--crawl-only", action="store_true", help="collecter sans appliquer les règles")
     d.set_defaults(func=cmd_demo)
     _report_parsers(sub)
+    from .cli_selfcheck import add_parsers
+
+    add_parsers(sub)
     return p
 
 
@@ -274,7 +277,12 @@ def run_audit_command(config: Config, args: argparse.Namespace, rules, as_of) ->
         try:
             result = crawl(config, only=getattr(args, "source", None))
             waivers = [Waiver(**w) for w in config.waivers]
-            audit = run_audit(result, rules, as_of=as_of, waivers=waivers, assume_bound=config.assume_bound)
+            from .audit import file_stage
+
+            files, file_stats = file_stage(config, result)
+            audit = run_audit(result, rules, as_of=as_of, waivers=waivers, assume_bound=config.assume_bound,
+                              files=files)
+            audit.file_stats = file_stats
         except BaseException as exc:
             store.fail_run(run_id, now_iso(), repr(exc))
             raise
@@ -306,6 +314,7 @@ def audit_summary(audit, run_id: int, config: Config) -> dict:
         "bound": sorted(c for c, a in audit.applicability.items() if a.bound),
         "communes": {c: s["findings"] for c, s in audit.communes.items() if any(s["findings"].values())},
         "expired_waivers": [w.to_dict() for w in audit.expired_waivers],
+        "files": audit.file_stats,
     }
 
 
@@ -313,6 +322,10 @@ def print_audit(s: dict, audit, lang: str, quiet: bool) -> None:
     f = s["findings"]
     print(t("audit.summary", lang, rules=s["rules"], error=f["error"], warning=f["warning"], info=f["info"],
             waived=f["waived"], bound=len(s["bound"])))
+    fs = s.get("files")
+    if fs:
+        print(t("audit.files", lang, validated=fs["validated"], candidates=fs["candidates"], valid=fs["valid"],
+                rows=fs["rows"], failed=len(fs["failed"]), seconds=fs["seconds"]))
     if not quiet:
         print(t("audit.by_rule", lang))
         titles = {r.code: r.title.get(lang) or r.title["fr"] for r in audit.rules}
@@ -342,7 +355,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
             for name, portal in world.portals.items():
                 print(t("demo.portal", lang, name=name, kind=portal.kind, url=territory.source_url(name)))
         http = {"timeout": 2.0} if args.faults else {}
-        path = write_config(territory, data_dir, http=http)
+        from .simulate.schemas import write_schema_folder
+
+        schemas = write_schema_folder(data_dir / "schemas-simules")
+        path = write_config(territory, data_dir, http=http,
+                            validation={"enabled": True, "schemas": str(schemas), "max_age": 0})
         if args.format == "text":
             print(t("demo.config", lang, path=path))
         config = load_config(path, data_dir=data_dir)

@@ -54,6 +54,20 @@ class Config:
     lang: str = "fr"
     waivers: list[dict[str, Any]] = field(default_factory=list)
     assume_bound: bool = True  # population reached, agents unknown: presumed bound
+    validation: "ValidationConfig" = field(default_factory=lambda: ValidationConfig())
+
+
+@dataclass
+class ValidationConfig:
+    """``[validation]``: during an audit, files that declare a schema (or look like an SCDL dataset) are
+    downloaded, size-limited and cached, and validated against their schema (issue 4)."""
+
+    enabled: bool = False
+    schemas: str = "https://schema.data.gouv.fr"  # the schema catalogue: site, mirror or local folder
+    max_mb: int = 200  # a larger file is reported, not downloaded further
+    max_age: float = 20 * 24 * 3600  # seconds a downloaded file is reused without asking the server
+    workers: int = 4
+    guess: bool = True  # validate SCDL-looking files that declare no schema against the guessed one
 
 
 def load_config(path: str | Path | None = None, *, data_dir: str | Path | None = None) -> Config:
@@ -152,6 +166,8 @@ def parse_config(text: str, source_file: str, base_dir: Path, *,
     cfg.aliases = {str(k): str(v) for k, v in (pubs.get("aliases") or {}).items()}
     cfg.others = [str(o) for o in (pubs.get("others") or [])]
 
+    _validation(cfg, _table(doc, "validation", err), err)
+
     audit = _table(doc, "audit", err)
     cfg.assume_bound = bool(audit.get("assume_bound_when_agents_unknown", True))
 
@@ -200,3 +216,20 @@ def _table(doc: dict[str, Any], key: str, err) -> dict[str, Any]:
 def _path(base: Path, value: str) -> Path:
     p = Path(value).expanduser()
     return p if p.is_absolute() else base / p
+
+
+def _validation(cfg: Config, table: dict[str, Any], err) -> None:
+    v = cfg.validation
+    unknown = set(table) - {"enabled", "schemas", "max_mb", "max_age", "workers", "guess"}
+    if unknown:
+        raise err("validation", f"clé(s) inconnue(s) : {', '.join(sorted(unknown))}")
+    v.enabled = bool(table.get("enabled", v.enabled))
+    v.guess = bool(table.get("guess", v.guess))
+    v.schemas = str(table.get("schemas", v.schemas))
+    if "://" not in v.schemas:
+        v.schemas = str(_path(cfg.base_dir, v.schemas))
+    for key, low in (("max_mb", 1), ("workers", 1), ("max_age", 0)):
+        value = table.get(key, getattr(v, key))
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < low:
+            raise err("validation", f"{key} doit être un nombre ≥ {low}")
+        setattr(v, key, type(getattr(v, key))(value))

@@ -133,7 +133,7 @@ class AuditRunner:
 
 
 def _run_audit(config: Config, progress) -> int:
-    from ..audit import run_audit
+    from ..audit import file_stage, run_audit
     from ..crawl import crawl, now_iso
     from ..rules import Waiver, load_rules
 
@@ -141,9 +141,12 @@ def _run_audit(config: Config, progress) -> int:
         run_id = store.begin_run("audit", now_iso(), config.territory_name, config.source_file)
         try:
             result = crawl(config, progress=progress)
+            progress("files", "*", 0)
+            files, file_stats = file_stage(config, result, progress)
             progress("rules", "*", 0)
             audit = run_audit(result, load_rules(), waivers=[Waiver(**w) for w in config.waivers],
-                              assume_bound=config.assume_bound)
+                              assume_bound=config.assume_bound, files=files)
+            audit.file_stats = file_stats
             store.save_audit(run_id, audit)
         except BaseException as exc:
             store.fail_run(run_id, now_iso(), repr(exc))

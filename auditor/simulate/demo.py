@@ -14,7 +14,7 @@ def _q(value: str) -> str:
 
 
 def territory_toml(world: World, source_urls: dict[str, str], *, http: dict[str, object] | None = None,
-                   crawl: dict[str, object] | None = None,
+                   crawl: dict[str, object] | None = None, validation: dict[str, object] | None = None,
                    name: str = "Métropole européenne de Lille (simulation)") -> str:
     """TOML configuration crawling every portal of ``world`` served at ``source_urls``."""
     lines = [
@@ -32,6 +32,11 @@ def territory_toml(world: World, source_urls: dict[str, str], *, http: dict[str,
     for key, value in (crawl or {}).items():
         lines.append(f"{key} = {json.dumps(value)}")
     lines.append("")
+    if validation:
+        lines.append("[validation]")
+        for key, value in validation.items():
+            lines.append(f"{key} = {_q(value) if isinstance(value, str) else json.dumps(value)}")
+        lines.append("")
     for pname, portal in world.portals.items():
         lines += ["[[sources]]", f"name = {_q(pname)}", f"title = {_q(portal.title)}",
                   f"kind = {_q(portal.kind)}", f"url = {_q(source_urls[pname])}"]

@@ -1,0 +1,260 @@
+"""``auditor check``, ``auditor ci`` and ``auditor serve``: the self-check commands for commune staff and
+dataset repositories (the territory commands are in :mod:`auditor.cli`).
+
+Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it; 2 usage or input error
+(unknown schema, missing file, unreadable baseline, schema catalogue unreachable when needed).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+RANK = {"info": 0, "warning": 1, "error": 2}
+OUTPUT_VERSION = 1
+
+
+def add_parsers(sub) -> None:
+    c = sub.add_parser("check", help="vérifier un fichier (ou une adresse) contre son schéma, avant publication")
+    c.add_argument("target", help="fichier CSV, XLSX, JSON, description de jeu (datapackage.json, metadata.yaml), "
+                                  "dossier ou adresse http(s)")
+    c.add_argument("--schema", help="schéma : nom[@version] du catalogue (scdl/subventions@2.1.1) ou fichier local")
+    _shared(c)
+    c.add_argument("--format", choices=["text", "json"], default="text")
+    c.set_defaults(func=cmd_check)
+
+    ci = sub.add_parser("ci", help="vérifier un dépôt de jeux de données (intégration continue)")
+    ci.add_argument("path", nargs="?", default=".", help="racine du dépôt (défaut : dossier courant)")
+    _shared(ci)
+    ci.add_argument("--format", choices=["text", "json", "sarif", "junit", "github"], default="text")
+    ci.add_argument("--output", type=Path, help="écrire le résultat dans ce fichier (défaut : sortie standard)")
+    ci.add_argument("--baseline", type=Path, help="constats déjà connus (JSON) : seuls les nouveaux font échouer")
+    ci.add_argument("--write-baseline", type=Path, help="enregistrer les constats actuels comme référence")
+    ci.set_defaults(func=cmd_ci)
+
+    s = sub.add_parser("serve", help="servir la page de vérification, l'API et les rapports du territoire")
+    s.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (défaut 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8080)
+    s.add_argument("--config", default=None, help="configuration du territoire (défaut : la MEL)")
+    s.add_argument("--data-dir", type=Path, help="dossier de l'historique (défaut : celui de la configuration)")
+    s.add_argument("--schedule", help="audit planifié, ex. « monthly 1 03:00 » ou « every 30 days » (défaut : aucun)")
+    s.add_argument("--token", default=os.environ.get("AUDITOR_TOKEN"),
+                   help="jeton exigé pour lancer un audit par l'API (défaut : $AUDITOR_TOKEN)")
+    s.add_argument("--max-upload-mb", type=int, default=50, help="taille maximale d'un envoi (Mo, défaut 50)")
+    s.add_argument("--schemas", default=None, help="catalogue des schémas (défaut : schema.data.gouv.fr)")
+    s.add_argument("--allow-private-urls", action="store_true",
+                   help="accepter les adresses du réseau interne pour les fichiers à vérifier")
+    s.add_argument("--threads", type=int, default=8)
+    s.set_defaults(func=cmd_serve)
+
+
+def _shared(c: argparse.ArgumentParser) -> None:
+    c.add_argument("--fail-on", choices=["error", "warning", "info", "never"], default="error",
+                   help="code de sortie 1 si un constat atteint cette gravité (défaut : error)")
+    c.add_argument("--schemas", default=None,
+                   help="catalogue des schémas : URL d'un miroir ou dossier local (défaut : schema.data.gouv.fr)")
+    c.add_argument("--cache-dir", type=Path, help="cache des schémas (défaut : ~/.cache/auditor)")
+    c.add_argument("--max-mb", type=int, default=500, help="taille maximale d'un fichier lu (Mo, défaut 500)")
+    c.add_argument("--no-guess", action="store_true", help="ne pas deviner le schéma d'après les en-têtes")
+    c.add_argument("--select", action="append", help="règles à appliquer (répétable)")
+    c.add_argument("--ignore", action="append", help="règles à écarter (répétable)")
+    c.add_argument("--all", action="store_true", help="afficher tous les constats (défaut : 20 par règle)")
+    c.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+    c.add_argument("--lang", choices=["fr", "en"], default="fr")
+
+
+def _checker(args):
+    from .rules import RuleError, load_rules, select_rules
+    from .selfcheck import Checker, CheckOptions
+
+    try:
+        rules = select_rules(load_rules(), args.select, args.ignore, None)
+    except RuleError as exc:
+        raise UsageError(str(exc)) from None
+    options = CheckOptions(max_bytes=args.max_mb * 1024 * 1024, guess=not args.no_guess, rules=rules,
+                           cache_dir=args.cache_dir)
+    if args.schemas:
+        options.schema_base = args.schemas
+    return Checker(options)
+
+
+class UsageError(Exception):
+    pass
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    try:
+        return _check(args)
+    except UsageError as exc:
+        print(f"auditor check : {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .tabular.catalog import CatalogError
+
+    checker = _checker(args)
+    target = args.target
+    with tempfile.TemporaryDirectory(prefix="auditor-check-") as work:
+        try:
+            if target.startswith(("http://", "https://")):
+                path, name = _fetch(target, Path(work), args.max_mb)
+                results = [checker.check_file(path, name=name, schema=args.schema)]
+            else:
+                path = Path(target)
+                if not path.exists():
+                    raise UsageError(f"« {target} » introuvable" if args.lang == "fr" else f"“{target}” not found")
+                if path.is_dir():
+                    results = checker.check_tree(path)
+                elif _is_description(path) and not args.schema:
+                    results = [checker.check_description(path, name=target)]
+                else:
+                    results = [checker.check_file(path, name=target, schema=args.schema)]
+        except LookupError as exc:
+            raise UsageError(f"schéma inconnu : {exc}") from None
+        except CatalogError as exc:
+            raise UsageError(f"catalogue des schémas indisponible : {exc}") from None
+    dicts = [r.to_dict() for r in results]
+    if args.format == "json":
+        print(json.dumps(output_document(dicts), ensure_ascii=False, indent=1))
+    else:
+        from .render.checktext import render_results
+
+        sys.stdout.write(render_results(dicts, lang=args.lang, colour=_colour(args.color),
+                                        max_shown=None if args.all else 20))
+    return exit_code([f for r in results for f in r.findings], args.fail_on)
+
+
+def _is_description(path: Path) -> bool:
+    from .selfcheck import METADATA_NAMES
+
+    return path.name in METADATA_NAMES or path.name.endswith((".dataset.yaml", ".dataset.yml", ".dataset.json")) \
+        or path.suffix.lower() in (".yaml", ".yml")
+
+
+def _fetch(url: str, work: Path, max_mb: int) -> tuple[Path, str]:
+    from .netsafe import DownloadError, UnsafeURL, download
+
+    try:
+        d = download(url, max_bytes=max_mb * 1024 * 1024, max_seconds=300, allow_private=True,
+                     directory=str(work))
+    except (UnsafeURL, DownloadError) as exc:
+        raise UsageError(str(exc)) from None
+    return Path(d.path), url
+
+
+def output_document(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """The ``--format json`` document (described by ``reports/check.schema.json``)."""
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for r in results:
+        for f in r["findings"]:
+            counts[f["severity"]] = counts.get(f["severity"], 0) + 1
+    return {"version": OUTPUT_VERSION, "tool": {"name": "auditor", "version": __version__},
+            "valid": all(r["valid"] for r in results), "counts": counts, "results": results}
+
+
+def exit_code(findings, fail_on: str) -> int:
+    if fail_on == "never":
+        return EXIT_OK
+    floor = RANK[fail_on]
+    return EXIT_FINDINGS if any(RANK.get(f.severity, 0) >= floor and not f.waived for f in findings) else EXIT_OK
+
+
+def _colour(choice: str) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+# -- ci -----------------------------------------------------------------------------------------
+def cmd_ci(args: argparse.Namespace) -> int:
+    from .ci.baseline import BaselineError, new_findings, read_baseline, write_baseline
+    from .tabular.catalog import CatalogError
+
+    root = Path(args.path)
+    if not root.is_dir():
+        print(f"auditor ci : « {root} » n'est pas un dossier", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        known = read_baseline(args.baseline) if args.baseline else None
+        results = _checker(args).check_tree(root)
+    except (BaselineError, UsageError) as exc:
+        print(f"auditor ci : {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except CatalogError as exc:
+        print(f"auditor ci : catalogue des schémas indisponible : {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    findings = [f for r in results for f in r.findings]
+    if args.write_baseline:
+        n = write_baseline(args.write_baseline, findings)
+        print(f"{n} constat(s) enregistré(s) dans {args.write_baseline}", file=sys.stderr)
+    text = _ci_output(args, results, findings, known, root)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    failing = new_findings(findings, known) if known is not None else findings
+    return exit_code(failing, args.fail_on)
+
+
+def _ci_output(args, results, findings, known, root: Path) -> str:
+    if args.format == "sarif":
+        from .ci.sarif import to_sarif
+
+        return json.dumps(to_sarif(findings, known=known, lang=args.lang, base_uri=root.resolve().as_uri()),
+                          ensure_ascii=False, indent=1) + "\n"
+    if args.format == "junit":
+        from .ci.junit import to_junit
+
+        return to_junit(findings, [r.target for r in results], lang=args.lang)
+    if args.format == "github":
+        from .ci.github import to_annotations
+
+        return to_annotations(findings if known is None else [f for f in findings if f.fingerprint not in known],
+                              lang=args.lang)
+    dicts = [r.to_dict() for r in results]
+    if args.format == "json":
+        doc = output_document(dicts)
+        if known is not None:
+            doc["new"] = sorted({f.fingerprint for f in findings if f.fingerprint not in known})
+        return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+    from .render.checktext import render_results
+
+    return render_results(dicts, lang=args.lang, colour=_colour(args.color) and not args.output,
+                          max_shown=None if args.all else 20, known=known)
+
+
+# -- serve --------------------------------------------------------------------------------------
+def cmd_serve(args: argparse.Namespace) -> int:
+    from waitress import serve
+
+    from .config import DEFAULT_CONFIG, ConfigError, load_config
+    from .server.app import ServeOptions, create_app
+    from .server.runner import AuditRunner, Schedule
+
+    try:
+        config = load_config(args.config or DEFAULT_CONFIG, data_dir=args.data_dir)
+        schedule = Schedule.parse(args.schedule)
+    except (ConfigError, ValueError) as exc:
+        print(f"auditor serve : {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    store_path = Path(config.store_path)
+    options = ServeOptions(store_path=store_path, work_dir=store_path.parent / "serve-work",
+                           max_upload=args.max_upload_mb * 1024 * 1024, token=args.token,
+                           allow_private_urls=args.allow_private_urls)
+    if args.schemas:
+        options.schema_base = args.schemas
+    runner = AuditRunner(config, schedule)
+    runner.start_scheduler()
+    app = create_app(options, runner)
+    print(f"auditor serve : http://{args.host}:{args.port}/ (Ctrl-C pour arrêter)", file=sys.stderr)
+    serve(app, host=args.host, port=args.port, threads=args.threads,
+          max_request_body_size=options.max_upload + 65536)
+    return EXIT_OK

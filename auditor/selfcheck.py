@@ -1,0 +1,367 @@
+"""Self-check: one file, one dataset description or one folder, checked before publishing.
+
+The one composition behind ``auditor check``, ``auditor ci`` and the web page (``auditor serve``):
+
+* a **data file** (CSV, XLSX, JSON table) is read whole, its schema taken from ``--schema`` (a catalogue
+  name ``scdl/subventions[@2.1.1]``, or a local Table Schema file), from the data package describing it, or
+  guessed from its header (used when the guess is « certain » or « probable »; otherwise only reading is
+  checked and the candidates are listed), then validated; a DECP JSON file is validated against the
+  official JSON Schema;
+* a **dataset description** (``datapackage.json``, or a ``*.dataset.yaml`` / ``metadata.yaml`` / ``.json``
+  file holding title, description, licence, keywords...) goes through the dataset rules of the audit
+  (licence, metadata, formats...), as the portal would show it;
+* a **folder** is searched for data packages, dataset descriptions and data files (see
+  :func:`discover`).
+
+Findings are the audit's: the FILE-* rules turn each validation error into a finding with its row and
+column; the dataset rules speak for descriptions. Nothing here writes outside the temporary files the
+caller gives.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+from .checks.base import CheckContext
+from .checks.fichier_conforme import FileTarget
+from .model import Finding
+from .rules import Rule, evaluate_files, load_rules
+from .tabular.catalog import SITE, CatalogError, ResolvedSchema, SchemaCatalog
+from .tabular.report import TableError, TableReport
+
+DEFAULT_MAX_BYTES = 500 * 1024 * 1024
+USABLE_GUESS = ("certain", "probable")
+DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".json")
+METADATA_NAMES = ("datapackage.json", "metadata.yaml", "metadata.yml", "metadata.json")
+SKIP_DIRS = {".git", ".hg", ".svn", ".tox", ".venv", "venv", "node_modules", "__pycache__", ".mypy_cache"}
+
+
+def default_cache_dir() -> Path:
+    """Where schema documents are cached: ``$AUDITOR_CACHE``, else ``$XDG_CACHE_HOME/auditor``."""
+    if os.environ.get("AUDITOR_CACHE"):
+        return Path(os.environ["AUDITOR_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "auditor"
+
+
+@dataclass
+class CheckOptions:
+    schema_base: str = SITE  # schema.data.gouv.fr, a mirror, or a local folder
+    cache_dir: Path | None = None  # None: default_cache_dir()
+    max_bytes: int = DEFAULT_MAX_BYTES  # a larger file is reported, not read
+    limit_errors: int | None = None  # stop a file's validation after that many errors (None: never)
+    guess: bool = True  # propose a schema from the header when none is given
+    rules: list[Rule] | None = None  # None: the shipped catalogue
+
+
+@dataclass
+class CheckResult:
+    """What one checked item gave: its schema (declared, pinned or guessed), the validation report and
+    the findings."""
+
+    target: str
+    kind: str  # table | decp | dataset | error
+    findings: list[Finding] = field(default_factory=list)
+    schema: dict[str, Any] | None = None
+    candidates: list[dict[str, Any]] = field(default_factory=list)
+    report: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not any(f.severity == "error" and not f.waived for f in self.findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"target": self.target, "kind": self.kind, "valid": self.valid, "schema": self.schema,
+                "candidates": self.candidates, "notes": list(self.notes), "report": self.report,
+                "findings": [_finding_dict(f) for f in self.findings]}
+
+
+class Checker:
+    """Checks files, descriptions and folders with one schema catalogue and one rule set."""
+
+    def __init__(self, options: CheckOptions | None = None, catalog: SchemaCatalog | None = None):
+        self.options = options or CheckOptions()
+        self._catalog = catalog
+        rules = self.options.rules if self.options.rules is not None else load_rules()
+        self.rules = rules
+
+    @property
+    def catalog(self) -> SchemaCatalog:
+        if self._catalog is None:
+            cache = self.options.cache_dir or default_cache_dir()
+            from .http import HttpClient, HttpConfig
+
+            self._catalog = SchemaCatalog(self.options.schema_base,
+                                          HttpClient(HttpConfig(cache_dir=str(cache / "http"))))
+        return self._catalog
+
+    # -- one data file ------------------------------------------------------------------------
+    def check_file(self, path: str | Path, *, name: str | None = None, schema: str | dict | None = None,
+                   base: Path | None = None) -> CheckResult:
+        """Validate one data file. ``schema``: a catalogue reference, a local schema path (relative to
+        ``base``), an inline Table Schema, or None (declared nowhere: guessed)."""
+        path = Path(path)
+        target = name or str(path)
+        result = CheckResult(target=target, kind="table")
+        from .tabular import decp
+
+        if schema is None and decp.looks_like_decp(path):
+            result.kind = "decp"
+            report = decp.validate_decp(path, self.catalog, max_bytes=self.options.max_bytes)
+            return self._finish(result, report)
+        resolved = None
+        if schema is not None:
+            resolved = self._schema(schema, base)  # LookupError / CatalogError go to the caller
+            if resolved.type == "jsonschema":
+                result.kind = "decp"
+                result.schema = resolved.to_dict()
+                report = decp.validate_decp(path, self.catalog, max_bytes=self.options.max_bytes,
+                                            schema=resolved)
+                return self._finish(result, report)
+        from .tabular.reader import ReadError, open_table
+
+        try:
+            source = open_table(path, max_bytes=self.options.max_bytes)
+        except ReadError as exc:
+            return self._finish(result, read_failure(exc))
+        if resolved is None and self.options.guess:
+            resolved = self._guess(source.header, result)
+        elif resolved is not None:
+            result.schema = dict(resolved.to_dict(), guessed=False)
+        document = _table_schema(resolved, source.header, self.catalog) if resolved else None
+        if document is None:
+            report = read_only(source)
+        else:
+            from .tabular.validate import validate
+
+            report = validate(source, document, limit_errors=self.options.limit_errors,
+                              schema_info=resolved.to_dict())
+        return self._finish(result, report)
+
+    def _schema(self, schema: str | dict, base: Path | None) -> ResolvedSchema:
+        if isinstance(schema, dict):
+            return ResolvedSchema(name=schema.get("name") or "schéma local", version=str(schema.get("version") or ""),
+                                  type="tableschema", url="", document=schema)
+        local = Path(base or ".") / schema
+        if schema.endswith(".json") and local.is_file():
+            doc = json.loads(local.read_text("utf-8"))
+            stype = "tableschema" if isinstance(doc, dict) and "fields" in doc else "jsonschema"
+            return ResolvedSchema(name=doc.get("name") or local.name if isinstance(doc, dict) else local.name,
+                                  version=str(doc.get("version") or "") if isinstance(doc, dict) else "",
+                                  type=stype, url=local.as_uri(), document=doc)
+        return self.catalog.resolve(schema)
+
+    def _guess(self, header: list[str], result: CheckResult) -> ResolvedSchema | None:
+        from .tabular.guess import guess_schema
+
+        try:
+            guesses = guess_schema(header, self.catalog)
+        except CatalogError as exc:
+            result.notes.append(f"Schéma non deviné : catalogue des schémas indisponible ({exc}).")
+            return None
+        result.candidates = [g.to_dict() for g in guesses]
+        best = guesses[0] if guesses else None
+        if best is None or best.confidence not in USABLE_GUESS:
+            result.notes.append("Aucun schéma ne correspond à ces colonnes avec assez de certitude : seule la "
+                                "lecture du fichier a été vérifiée. Précisez le schéma avec --schema.")
+            return None
+        resolved = self.catalog.resolve(best.name, best.version)
+        result.schema = dict(resolved.to_dict(), guessed=True, confidence={"fr": best.confidence,
+                             "en": best.confidence_en}, score=round(best.score, 4))
+        return resolved
+
+    def _finish(self, result: CheckResult, report: TableReport) -> CheckResult:
+        result.report = report.to_dict()
+        target = FileTarget(location=result.target, report=result.report)
+        result.findings = evaluate_files(self.rules, [target], file_context("each"))
+        return result
+
+    # -- a dataset description ------------------------------------------------------------------
+    def check_description(self, path: str | Path, *, name: str | None = None) -> CheckResult:
+        """Dataset rules on a data package or metadata file (see :mod:`auditor.describe`)."""
+        from .describe import DescriptionError, dataset_findings, read_description
+
+        path = Path(path)
+        result = CheckResult(target=name or str(path), kind="dataset")
+        try:
+            dataset = read_description(path)
+        except DescriptionError as exc:
+            report = TableReport(stop_reason="unreadable", errors=[
+                TableError(code="source-error", message={"fr": str(exc), "en": exc.en})])
+            return self._finish(result, report)
+        result.findings = dataset_findings(dataset, self.rules, target=result.target)
+        return result
+
+    # -- a folder (auditor ci) --------------------------------------------------------------------
+    def check_tree(self, root: str | Path) -> list[CheckResult]:
+        """Every description and data file under ``root`` (see :func:`discover`)."""
+        root = Path(root)
+        out: list[CheckResult] = []
+        for item in discover(root):
+            rel = item.path.relative_to(root).as_posix() if item.path.is_relative_to(root) else str(item.path)
+            if item.kind == "description":
+                out.append(self.check_description(item.path, name=rel))
+                continue
+            try:
+                out.append(self.check_file(item.path, name=rel, schema=item.schema, base=item.base))
+            except (LookupError, CatalogError, ValueError, OSError) as exc:
+                report = TableReport(stop_reason="unreadable", errors=[TableError(
+                    code="schema-error", message={"fr": f"Schéma « {item.schema} » introuvable : {exc}",
+                                                  "en": f"Schema “{item.schema}” not found: {exc}"})])
+                out.append(self._finish(CheckResult(target=rel, kind="table"), report))
+        return out
+
+
+@dataclass
+class Item:
+    path: Path
+    kind: str  # description | data
+    schema: str | dict | None = None
+    base: Path | None = None
+
+
+def discover(root: Path) -> list[Item]:
+    """Data packages (their resources with the schema they declare), dataset descriptions, and the other
+    data files (schema guessed), in a stable order; version-control and virtualenv folders are skipped,
+    symbolic links are not followed outside ``root``."""
+    root = root.resolve()
+    items: list[Item] = []
+    described: set[Path] = set()
+    files = sorted(_walk(root))
+    for f in files:
+        if f.name == "datapackage.json":
+            items.append(Item(f, "description"))
+            for path, schema in _package_resources(f):
+                described.add(path)
+                items.append(Item(path, "data", schema, f.parent))
+        elif f.name in METADATA_NAMES or f.name.endswith((".dataset.yaml", ".dataset.yml", ".dataset.json")):
+            items.append(Item(f, "description"))
+    for f in files:
+        if f in described or f.name in METADATA_NAMES or f.name.endswith((".dataset.yaml", ".dataset.yml",
+                                                                            ".dataset.json")):
+            continue
+        if f.suffix.lower() in DATA_SUFFIXES and not _is_schema_file(f):
+            items.append(Item(f, "data"))
+    return items
+
+
+def _walk(root: Path) -> Iterable[Path]:
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
+        for n in filenames:
+            p = Path(dirpath) / n
+            if p.is_symlink() and not p.resolve().is_relative_to(root):
+                continue
+            yield p
+
+
+def _package_resources(package: Path) -> list[tuple[Path, str | dict | None]]:
+    try:
+        doc = json.loads(package.read_text("utf-8"))
+    except (OSError, ValueError):
+        return []
+    out = []
+    for res in doc.get("resources") or [] if isinstance(doc, dict) else []:
+        if not isinstance(res, dict) or not isinstance(res.get("path"), str):
+            continue
+        path = (package.parent / res["path"]).resolve()
+        if not path.is_relative_to(package.parent.resolve()) or not path.is_file():
+            continue
+        schema = res.get("schema")
+        out.append((path, schema if isinstance(schema, (str, dict)) else None))
+    return out
+
+
+def _is_schema_file(f: Path) -> bool:
+    if f.suffix.lower() != ".json" or f.stat().st_size > 2_000_000:
+        return False
+    try:
+        doc = json.loads(f.read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(doc, dict) and ("fields" in doc or "$schema" in doc or "resources" in doc)
+
+
+def _table_schema(resolved: ResolvedSchema, header: list[str], catalog: SchemaCatalog) -> dict | None:
+    """The Table Schema to validate against: the document itself, or for a data package (IRVE) the table
+    whose fields best match the header."""
+    doc = resolved.document
+    if resolved.type != "datapackage":
+        return doc if isinstance(doc, dict) else None
+    labels = {h.strip() for h in header}
+    best, best_score = None, -1
+    for res in resolved.resources:
+        fields = {f.get("name") for f in (res.document or {}).get("fields", []) if isinstance(f, dict)}
+        score = len(fields & labels)
+        if res.document and score > best_score:
+            best, best_score = res.document, score
+    return best
+
+
+def read_only(source) -> TableReport:
+    """A report for a file with no schema: the whole file is read (row count, reading problems)."""
+    report = TableReport(header=list(source.header), dialect=source.dialect.to_dict())
+    try:
+        for batch in source.batches():
+            report.rows += batch.record.num_rows
+    except Exception as exc:  # noqa: BLE001 - any reading failure is a finding, never a crash
+        report.stop_reason = "unreadable"
+        report.errors.append(TableError(code="source-error", message={
+            "fr": f"Lecture interrompue à la ligne {report.rows + 2} : {exc}",
+            "en": f"Reading stopped at row {report.rows + 2}: {exc}"}))
+    report.rows_checked = report.rows
+    report.issues = list(source.issues)
+    return report
+
+
+def read_failure(exc) -> TableReport:
+    code = "too-large" if exc.code == "too_large" else "source-error"
+    reason = "too_large" if exc.code == "too_large" else "unreadable"
+    return TableReport(stop_reason=reason, errors=[TableError(code=code, message={"fr": exc.fr, "en": exc.en})])
+
+
+def file_context(detail: str) -> CheckContext:
+    """The context of file rules outside an audit: no territory, ``detail`` each | grouped."""
+    return CheckContext(as_of=datetime.now(timezone.utc), registry=None, catalogue=None,  # type: ignore[arg-type]
+                        applicability={}, communes={}, extra={"file_detail": detail})
+
+
+def _finding_dict(f: Finding) -> dict[str, Any]:
+    return {"rule": f.rule, "severity": f.severity, "title": f.title, "detail": f.detail, "fix": f.fix,
+            "basis": f.basis, "location": f.location, "target": f.distribution or f.dataset,
+            "fingerprint": f.fingerprint}
+
+
+# -- the web service ---------------------------------------------------------------------------------
+_CHECKERS: dict[tuple, Checker] = {}
+
+
+def _service_checker(options) -> Checker:
+    key = (options.schema_base, str(options.work_dir))
+    if key not in _CHECKERS:
+        cache = Path(options.extra.get("cache_dir") or default_cache_dir())
+        _CHECKERS[key] = Checker(CheckOptions(schema_base=options.schema_base, cache_dir=cache,
+                                              max_bytes=options.max_upload))
+    return _CHECKERS[key]
+
+
+def check_for_service(path: Path, name: str, schema: str | None, lang: str, options) -> dict[str, Any]:
+    """What the web page and the JSON API show for one uploaded or fetched file."""
+    result = _service_checker(options).check_file(path, name=name, schema=schema)
+    return result.to_dict()
+
+
+def schema_choices(options) -> list[dict[str, Any]]:
+    """The table schemas a visitor may pick, with their versions (empty when the catalogue is down)."""
+    try:
+        infos = _service_checker(options).catalog.schemas()
+    except CatalogError:
+        return []
+    return [{"name": i.name, "title": i.title, "latest": i.latest,
+             "versions": [v.name for v in i.versions if v.listed]}
+            for i in infos if i.type in ("tableschema", "datapackage", "jsonschema")]

@@ -1,0 +1,214 @@
+"""The audit's file stage: the published files that declare a schema, or belong to a dataset that looks
+like an SCDL one, are downloaded (size-limited, cached between audits) and validated in full against their
+schema; the validation reports become ``FileTarget`` s for the FILE-* rules (grouped by code and column).
+
+Which files: distributions in CSV, XLSX or JSON of every record (copies included, each URL once), that
+declare a schema (``schema_name``), or — when ``guess`` is on — whose dataset is classified as an SCDL kind
+(:mod:`auditor.classify`): their schema is then guessed from the header and used only when the guess is
+« certain » or « probable ». A declared version the catalogue does not know is replaced by the latest one
+(rule SCDL-02 reports the declaration itself).
+
+Downloads: one cache file per URL under ``<cache>/files/``; reused without a request for ``max_age``
+seconds, then revalidated with ``If-None-Match`` / ``If-Modified-Since``; a body over ``max_mb`` is cut and
+reported (FILE-01), never read further. A file that cannot be downloaded is left to the availability rule
+(AVL-01) and counted in the stage's statistics.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from .catalogue import Catalogue
+from .checks.fichier_conforme import FileTarget
+from .config import ValidationConfig
+from .http import DEFAULT_USER_AGENT
+from .model import Dataset, Distribution
+from .tabular.report import TableError, TableReport
+
+TABULAR = ("csv", "xlsx", "json")
+CHUNK = 1 << 16
+
+
+@dataclass
+class Candidate:
+    url: str
+    dataset: Dataset
+    distribution: Distribution
+    schema: str | None  # "name@version", or None: guess
+
+
+@dataclass
+class StageStats:
+    candidates: int = 0
+    validated: int = 0
+    valid: int = 0
+    downloaded: int = 0
+    reused: int = 0
+    not_modified: int = 0
+    failed: list[dict[str, str]] = field(default_factory=list)  # url, error
+    rows: int = 0
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def candidates(catalogue: Catalogue, guess: bool = True) -> list[Candidate]:
+    from .classify import KIND_SCHEMAS, kinds_of
+
+    scdl_kinds = set(KIND_SCHEMAS) - {"marches"}
+    seen: set[str] = set()
+    out: list[Candidate] = []
+    records = sorted(catalogue.datasets, key=lambda d: d.copy_of is not None)  # primaries first
+    for d in records:
+        looks_scdl = guess and bool(kinds_of(d) & scdl_kinds)
+        for dist in d.distributions:
+            if not dist.url or dist.url in seen or (dist.format or "").lower() not in TABULAR:
+                continue
+            if dist.kind not in (None, "file"):
+                continue
+            if dist.schema_name:
+                ref = dist.schema_name + (f"@{dist.schema_version}" if dist.schema_version else "")
+            elif looks_scdl and (dist.format or "").lower() in ("csv", "xlsx"):
+                ref = None
+            else:
+                continue
+            seen.add(dist.url)
+            out.append(Candidate(dist.url, d, dist, ref))
+    return out
+
+
+class FileCache:
+    """Downloaded files, one per URL, revalidated after ``max_age`` seconds."""
+
+    def __init__(self, directory: Path, max_age: float, max_bytes: int, timeout: float = 120.0):
+        self.dir = Path(directory)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.max_age, self.max_bytes, self.timeout = max_age, max_bytes, timeout
+
+    def fetch(self, url: str, stats: StageStats) -> tuple[Path | None, TableReport | None]:
+        """(path of the file, None) or (None, report of a file too large); raises OSError/requests errors."""
+        key = hashlib.sha1(url.encode("utf-8")).hexdigest()
+        body, meta_path = self.dir / key, self.dir / f"{key}.json"
+        meta = _read_json(meta_path)
+        if body.exists() and meta and time.time() - meta.get("fetched", 0) < self.max_age:
+            stats.reused += 1
+            return body, None
+        headers = {"User-Agent": DEFAULT_USER_AGENT}
+        if body.exists() and meta:
+            if meta.get("etag"):
+                headers["If-None-Match"] = meta["etag"]
+            if meta.get("last_modified"):
+                headers["If-Modified-Since"] = meta["last_modified"]
+        with requests.get(url, headers=headers, stream=True, timeout=(15, self.timeout)) as r:
+            if r.status_code == 304 and body.exists():
+                stats.not_modified += 1
+                meta["fetched"] = time.time()
+                meta_path.write_text(json.dumps(meta), "utf-8")
+                return body, None
+            r.raise_for_status()
+            declared = r.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > self.max_bytes:
+                return None, too_large(int(declared), self.max_bytes)
+            part = self.dir / f"{key}.part{os.getpid()}"
+            size = 0
+            with open(part, "wb") as out:
+                for chunk in r.iter_content(CHUNK):
+                    size += len(chunk)
+                    if size > self.max_bytes:
+                        out.close()
+                        part.unlink(missing_ok=True)
+                        return None, too_large(None, self.max_bytes)
+                    out.write(chunk)
+            os.replace(part, body)
+            stats.downloaded += 1
+            meta_path.write_text(json.dumps({"url": url, "fetched": time.time(), "size": size,
+                                             "etag": r.headers.get("ETag"),
+                                             "last_modified": r.headers.get("Last-Modified")}), "utf-8")
+        return body, None
+
+
+def too_large(size: int | None, limit: int) -> TableReport:
+    mb = limit // (1024 * 1024)
+    got = f"{size} octets" if size else "plus"
+    return TableReport(stop_reason="too_large", errors=[TableError(code="too-large", message={
+        "fr": f"Fichier de {got}, au-delà de la limite de {mb} Mo de l'audit : il n'a pas été validé.",
+        "en": f"File over the audit's {mb} MB limit: it was not validated."})])
+
+
+def validate_files(catalogue: Catalogue, config: ValidationConfig, cache_dir: Path, *,
+                   progress=None) -> tuple[list[FileTarget], StageStats]:
+    """Download and validate every candidate file; the FileTargets for the FILE-* rules."""
+    from .selfcheck import Checker, CheckOptions
+
+    started = time.monotonic()
+    stats = StageStats()
+    todo = candidates(catalogue, config.guess)
+    stats.candidates = len(todo)
+    cache = FileCache(Path(cache_dir) / "files", config.max_age, config.max_mb * 1024 * 1024)
+    checker = Checker(CheckOptions(schema_base=config.schemas, cache_dir=Path(cache_dir) / "schemas",
+                                   max_bytes=config.max_mb * 1024 * 1024, rules=[]))
+
+    def one(c: Candidate) -> FileTarget | None:
+        try:
+            path, refused = cache.fetch(c.url, stats)
+        except (OSError, requests.RequestException) as exc:
+            stats.failed.append({"url": c.url, "error": str(exc)[:300]})
+            return None
+        if refused is not None:
+            return _target(c, refused.to_dict())
+        try:
+            result = checker.check_file(path, name=c.url, schema=_ref(checker, c.schema))
+        except Exception as exc:  # noqa: BLE001 - an unknown schema, a catalogue down: recorded, never fatal
+            stats.failed.append({"url": c.url, "error": f"validation impossible : {exc}"[:300]})
+            return None
+        if result.report is None or (result.schema is None and c.schema is None):
+            return None  # no schema guessed with confidence: nothing to say about the content
+        stats.validated += 1
+        stats.rows += result.report.get("rows", 0)
+        stats.valid += bool(result.report.get("valid"))
+        if progress:
+            progress("files", c.dataset.portal, stats.validated)
+        return _target(c, result.report)
+
+    with ThreadPoolExecutor(max_workers=config.workers) as pool:
+        targets = [t for t in pool.map(one, todo) if t is not None]
+    stats.seconds = round(time.monotonic() - started, 3)
+    return targets, stats
+
+
+def _ref(checker, ref: str | None) -> str | None:
+    """A declared reference the catalogue can resolve: an unknown version falls back to the latest."""
+    if ref is None:
+        return None
+    from .tabular.catalog import CatalogError, parse_ref
+
+    name, version = parse_ref(ref)
+    try:
+        info = checker.catalog.get(name)
+    except (LookupError, CatalogError):
+        return ref
+    if version and info.version(version) is None:
+        return name
+    return ref
+
+
+def _target(c: Candidate, report: dict[str, Any]) -> FileTarget:
+    return FileTarget(location=c.url, report=report, dataset=c.dataset.uid, commune=c.dataset.publisher.code,
+                      portal=c.dataset.portal)
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
