@@ -16,6 +16,9 @@ CODES: dict[str, tuple[str, str, str]] = {
     "source-error": ("Fichier illisible", "Unreadable file", "error"),
     "too-large": ("Fichier trop volumineux", "File too large", "error"),
     "encoding-error": ("Erreur d'encodage", "Encoding error", "error"),
+    "json-error": ("JSON invalide", "Invalid JSON", "error"),
+    # DECP JSON files (decp.py): a rule of the official JSON Schema is broken
+    "decp-error": ("Donnée DECP non conforme", "DECP data does not follow its schema", "error"),
     # schema
     "schema-error": ("Schéma invalide", "Invalid schema", "error"),
     "field-error": ("Champ du schéma invalide", "Invalid schema field", "error"),
