@@ -24,7 +24,7 @@ OUTPUT_VERSION = 1
 def add_parsers(sub) -> None:
     c = sub.add_parser("check", help="vérifier un fichier (ou une adresse) contre son schéma, avant publication")
     c.add_argument("target", help="fichier CSV, XLSX, JSON, description de jeu (datapackage.json, metadata.yaml), "
-                                  "dossier ou adresse http(s)")
+                                  "archive ZIP, dossier ou adresse http(s)")
     c.add_argument("--schema", help="schéma : nom[@version] du catalogue (scdl/subventions@2.1.1) ou fichier local")
     _shared(c)
     c.add_argument("--format", choices=["text", "json"], default="text")
@@ -98,6 +98,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from .archive import ArchiveError, is_archive
     from .tabular.catalog import CatalogError
 
     checker = _checker(args)
@@ -106,17 +107,24 @@ def _check(args: argparse.Namespace) -> int:
         try:
             if target.startswith(("http://", "https://")):
                 path, name = _fetch(target, Path(work), args.max_mb)
-                results = [checker.check_file(path, name=name, schema=args.schema)]
+                if is_archive(path, name=name.split("?", 1)[0]):
+                    results = checker.check_archive(path, name=name, schema=args.schema, work_dir=work)
+                else:
+                    results = [checker.check_file(path, name=name, schema=args.schema)]
             else:
                 path = Path(target)
                 if not path.exists():
                     raise UsageError(f"« {target} » introuvable" if args.lang == "fr" else f"“{target}” not found")
                 if path.is_dir():
                     results = checker.check_tree(path)
+                elif is_archive(path):
+                    results = checker.check_archive(path, name=target, schema=args.schema, work_dir=work)
                 elif _is_description(path) and not args.schema:
                     results = [checker.check_description(path, name=target)]
                 else:
                     results = [checker.check_file(path, name=target, schema=args.schema)]
+        except ArchiveError as exc:
+            raise UsageError(f"archive refusée : {exc}" if args.lang == "fr" else f"archive refused: {exc.en}") from None
         except LookupError as exc:
             raise UsageError(f"schéma inconnu : {exc}") from None
         except CatalogError as exc:

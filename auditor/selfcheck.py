@@ -197,6 +197,43 @@ class Checker:
         result.findings = dataset_findings(dataset, self.rules, target=result.target)
         return result
 
+    # -- a ZIP archive ---------------------------------------------------------------------------
+    def check_archive(self, path: str | Path, *, name: str | None = None, schema: str | dict | None = None,
+                      work_dir: str | Path | None = None) -> list[CheckResult]:
+        """Extract a ZIP archive safely (see :mod:`auditor.archive`, limits from the options) into a
+        temporary folder under ``work_dir`` and check its content like a folder; targets are named
+        ``archive.zip/member``. With ``schema``, every data file is validated against it. Raises
+        :class:`~auditor.archive.ArchiveError` for a refused archive."""
+        import tempfile
+
+        from .archive import ArchiveLimits, extract_zip
+
+        label = name or str(path)
+        limits = ArchiveLimits(max_total=self.options.max_bytes)
+        with tempfile.TemporaryDirectory(prefix="archive-", dir=work_dir) as tmp:
+            root = Path(tmp).resolve()
+            extract_zip(path, root, limits)
+            if schema is None:
+                results = self.check_tree(root)
+            else:
+                results = [self.check_file(item.path, name=item.path.relative_to(root).as_posix(),
+                                           schema=schema) for item in discover(root) if item.kind == "data"]
+        for r in results:
+            r.target = f"{label}/{r.target}"
+            for f in r.findings:
+                for attr in ("distribution", "dataset"):
+                    value = getattr(f, attr)
+                    if value and not value.startswith(("http://", "https://", label + "/")):
+                        setattr(f, attr, f"{label}/{value}")
+        if not results:
+            report = TableReport(stop_reason="unreadable", errors=[TableError(
+                code="source-error", message={"fr": f"{Path(label).name} ne contient aucun fichier de données "
+                                                    "(CSV, XLSX, JSON) ni description de jeu.",
+                                              "en": f"{Path(label).name} holds no data file (CSV, XLSX, JSON) "
+                                                    "nor dataset description."})])
+            results = [self._finish(CheckResult(target=label, kind="table"), report)]
+        return results
+
     # -- a folder (auditor ci) --------------------------------------------------------------------
     def check_tree(self, root: str | Path) -> list[CheckResult]:
         """Every description and data file under ``root`` (see :func:`discover`)."""
@@ -351,9 +388,22 @@ def _service_checker(options) -> Checker:
 
 
 def check_for_service(path: Path, name: str, schema: str | None, lang: str, options) -> dict[str, Any]:
-    """What the web page and the JSON API show for one uploaded or fetched file."""
-    result = _service_checker(options).check_file(path, name=name, schema=schema)
-    return result.to_dict()
+    """What the web page and the JSON API show for one uploaded or fetched file. A ZIP archive is
+    expanded safely next to ``path`` (raising :class:`~auditor.archive.ArchiveError` when refused) and
+    its items are summed up in one result whose ``results`` lists each of them."""
+    from .archive import is_archive
+
+    checker = _service_checker(options)
+    if not is_archive(path, name=name):
+        return checker.check_file(path, name=name, schema=schema).to_dict()
+    items = [r.to_dict() for r in checker.check_archive(path, name=name, schema=schema, work_dir=path.parent)]
+    schemas = {(r["schema"] or {}).get("name") for r in items}
+    return {"target": name, "kind": "archive", "valid": all(r["valid"] for r in items),
+            "schema": items[0]["schema"] if len(schemas) == 1 else None, "candidates": [],
+            "notes": [f"{len(items)} élément(s) vérifié(s) dans l'archive : " + ", ".join(r["target"] for r in items)
+                      if lang == "fr" else f"{len(items)} item(s) checked in the archive: "
+                      + ", ".join(r["target"] for r in items)],
+            "report": None, "findings": [f for r in items for f in r["findings"]], "results": items}
 
 
 def schema_choices(options) -> list[dict[str, Any]]:

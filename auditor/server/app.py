@@ -26,6 +26,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from .. import __version__
+from ..archive import ArchiveError
 from ..store import Store
 from .openapi import openapi_document
 from .runner import AuditRunner
@@ -142,6 +143,8 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
                 return checker(path, name, schema, lang(), options), None
             except LookupError as exc:
                 return None, problem(400, text("bad_schema", detail=exc))
+            except ArchiveError as exc:
+                return None, problem(422, str(exc) if lang() == "fr" else exc.en)
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
