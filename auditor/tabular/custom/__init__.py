@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
+import pyarrow as pa
+
+from ..errors import _q
 
 
 @dataclass
@@ -120,6 +123,56 @@ class MultiColumnCheck(CustomCheck):
                 return np.zeros(view.n, dtype=bool)
             mask &= col.present
         return mask
+
+
+# ----------------------------------------------------------------------------------------------- helpers
+# Small tools shared by the check modules (text of parsed values, Validata's ``cell``, cell findings).
+
+TEXT_TYPES = ("string", "any")  # field types whose parsed value is the cell text itself
+
+
+def texts(col, idx: np.ndarray) -> pa.Array:
+    """The text of the parsed values of rows ``idx`` (all present): the raw cell for string/``any`` columns
+    (their value is the cell itself), ``str(value)`` otherwise."""
+    if col.type in TEXT_TYPES:
+        return col.raw.take(pa.array(np.asarray(idx, dtype=np.int64)))
+    return pa.array([str(col.value(i)) for i in idx], type=pa.string())
+
+
+def shown(col, i: int) -> str:
+    """What Validata prints as the ``cell`` of an error: ``str`` of the parsed value (``"None"`` when absent),
+    a geopoint as ``[lon, lat]`` floats."""
+    value = col.value(i) if col is not None else None
+    if col is not None and col.type == "geopoint" and isinstance(value, (list, tuple)) and len(value) == 2:
+        try:
+            return str([float(value[0]), float(value[1])])
+        except (TypeError, ValueError):
+            pass
+    return str(value)
+
+
+def quoted(text) -> str:
+    """A value as the messages quote it (long values cut), see `auditor.tabular.errors`."""
+    return _q(text)
+
+
+def cell_findings(code: str, col, idx, message: Callable[[int], tuple[str, str]]) -> list[Finding]:
+    """One `Finding` for the failing rows ``idx`` of column ``col`` (none when ``idx`` is empty)."""
+    idx = np.asarray(idx, dtype=np.int64)
+    if not len(idx):
+        return []
+    return [Finding(code, idx, message, field=col.name, cell=lambda i: shown(col, i))]
+
+
+def check_error(code: str, fr: str, en: str) -> StartError:
+    """A ``check-error`` of check ``code`` (Validata prefixes the note with the check's name)."""
+    return StartError("check-error", f"'{code}' : {fr}", f"'{code}': {en}")
+
+
+def absent_columns(code: str, cols: list[str], names: list[str]) -> list[StartError]:
+    """One ``check-error`` per column of ``cols`` absent from the file."""
+    return [check_error(code, f"La colonne {c} n'est pas trouvée.", f"Column {c} not found.")
+            for c in cols if c not in names]
 
 
 MODULES = {
