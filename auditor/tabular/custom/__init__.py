@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import _q
 
@@ -87,6 +88,16 @@ class SingleColumnCheck(CustomCheck):
             return None, np.empty(0, dtype=np.int64)
         return col, np.nonzero(col.truthy())[0]
 
+    def run(self, view: BatchView) -> list[Finding]:
+        col, idx = self.candidates(view)
+        if col is None or not len(idx):
+            return []
+        return self.check_values(col, idx)
+
+    def check_values(self, col, idx: np.ndarray) -> list[Finding]:
+        """The findings among rows ``idx`` of ``col`` (the cells to check: present and truthy)."""
+        raise NotImplementedError
+
 
 class MultiColumnCheck(CustomCheck):
     """Validata's CustomCheckMultipleColumns: skipped when none of its columns is in the file; a row is checked
@@ -137,6 +148,14 @@ def texts(col, idx: np.ndarray) -> pa.Array:
     if col.type in TEXT_TYPES:
         return col.raw.take(pa.array(np.asarray(idx, dtype=np.int64)))
     return pa.array([str(col.value(i)) for i in idx], type=pa.string())
+
+
+def failing_distinct(values: pa.Array, is_wrong: Callable[[str], bool]) -> np.ndarray:
+    """Mask of the ``values`` (texts) that ``is_wrong``, judging each distinct text once (for checks whose
+    values repeat a lot and need Python to be judged)."""
+    distinct = pc.unique(values)
+    wrong = pa.array([is_wrong(v) for v in distinct.to_pylist()], type=pa.bool_())
+    return np.array(pc.fill_null(pc.take(wrong, pc.index_in(values, distinct)), False), dtype=bool)
 
 
 def shown(col, i: int) -> str:

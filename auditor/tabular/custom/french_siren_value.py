@@ -119,10 +119,7 @@ class Check(SingleColumnCheck):
     def verdict(self, cleaned: pa.Array) -> np.ndarray:
         return siren_valid(cleaned)
 
-    def run(self, view):
-        col, idx = self.candidates(view)
-        if col is None or not len(idx):
-            return []
+    def check_values(self, col, idx):
         cleaned = compact_column(col, idx)
         bad = idx[~self.verdict(cleaned)]
         fr_noun, en_noun = self.noun
