@@ -39,6 +39,7 @@ CODES: dict[str, tuple[str, str, str]] = {
     "constraint-error": ("Contrainte non respectée", "Constraint error", "error"),
     "unique-error": ("Valeur déjà présente", "Duplicate value", "error"),
     "primary-key": ("Clé primaire en double", "Duplicate primary key", "error"),
+    "task-error": ("Validation interrompue", "Validation aborted", "error"),
     # Validata custom checks
     "french-siret-value": ("Numéro SIRET invalide", "Invalid SIRET number", "error"),
     "french-siren-value": ("Numéro SIREN invalide", "Invalid SIREN number", "error"),
@@ -107,7 +108,7 @@ def _et(values: list[str], conj: str) -> str:
 # ----------------------------------------------------------------------------------------------- type errors
 
 
-def type_message(ftype: str, fmt: str, cell: str, field: dict, **loc) -> dict[str, str]:
+def type_message(ftype: str, fmt: str, cell: str, descriptor: dict, /, **loc) -> dict[str, str]:
     """Why a cell does not read as its field's type (Validata's explanations, adapted)."""
     v = _q(cell)
     fr = en = None
@@ -139,8 +140,8 @@ def type_message(ftype: str, fmt: str, cell: str, field: dict, **loc) -> dict[st
     elif ftype == "integer":
         fr, en = f"la valeur « {v} » doit être un nombre entier.", f"'{v}' must be an integer."
     elif ftype == "boolean":
-        tv = [f"`{x}`" for x in field.get("trueValues", ["true", "True", "TRUE", "1"])]
-        fv = [f"`{x}`" for x in field.get("falseValues", ["false", "False", "FALSE", "0"])]
+        tv = [f"`{x}`" for x in descriptor.get("trueValues", ["true", "True", "TRUE", "1"])]
+        fv = [f"`{x}`" for x in descriptor.get("falseValues", ["false", "False", "FALSE", "0"])]
         fr = f"la valeur « {v} » n'est pas acceptée : les valeurs acceptées sont {_et(tv, 'et')} (vrai) et {_et(fv, 'et')} (faux)."
         en = f"'{v}' is not accepted: accepted values are {_et(tv, 'and')} (true) and {_et(fv, 'and')} (false)."
     elif ftype == "string":
@@ -165,9 +166,9 @@ def type_message(ftype: str, fmt: str, cell: str, field: dict, **loc) -> dict[st
 # ----------------------------------------------------------------------------------------------- constraint errors
 
 
-def constraint_message(name: str, cell: str | None, field: dict, item: bool = False, **loc) -> dict[str, str]:
+def constraint_message(name: str, cell: str | None, descriptor: dict, item: bool = False, /, **loc) -> dict[str, str]:
     """Why a cell breaks one of its field's constraints (Validata's wording, adapted)."""
-    cons = (field.get("arrayItem", {}) if item else field).get("constraints", {})
+    cons = (descriptor.get("arrayItem", {}) if item else descriptor).get("constraints", {})
     value = cons.get(name)
     v = _q(cell)
     if name == "required":
@@ -190,9 +191,9 @@ def constraint_message(name: str, cell: str | None, field: dict, item: bool = Fa
     elif name == "pattern":
         fr = f"la valeur « {v} » ne respecte pas le format attendu ({value})."
         en = f"'{v}' does not match the expected pattern ({value})."
-        if field.get("example") is not None:
-            fr += f" Exemple valide : {_q(field.get('example'))}."
-            en += f" Valid example: {_q(field.get('example'))}."
+        if descriptor.get("example") is not None:
+            fr += f" Exemple valide : {_q(descriptor.get('example'))}."
+            en += f" Valid example: {_q(descriptor.get('example'))}."
     elif name == "enum":
         values = [str(x) for x in (value or [])]
         if len(values) == 1:
@@ -235,3 +236,21 @@ def simple(code: str, cell: Any = None, **loc) -> dict[str, str]:
 
 def table_message(fr: str, en: str) -> dict[str, str]:
     return {"fr": fr, "en": en}
+
+
+def unique_message(cell: Any, previous: int, **loc) -> dict[str, str]:
+    """A repeated value in a ``unique`` column, with the row of its previous occurrence."""
+    v = _q(cell)
+    return located(f"La valeur « {v} » est déjà présente à la ligne {previous} : chaque valeur de cette colonne "
+                   "doit être unique.",
+                   f"The value '{v}' is already in row {previous}: every value of this column must be unique.", **loc)
+
+
+def primary_key_message(names: list[str], previous: int | None, **loc) -> dict[str, str]:
+    """An empty or repeated primary key (``previous`` = row of the earlier occurrence, None when empty)."""
+    cols = ", ".join(names)
+    if previous is None:
+        return located(f"La clé primaire ({cols}) de cette ligne est vide.",
+                       f"The primary key ({cols}) of this row is empty.", **loc)
+    return located(f"La clé primaire ({cols}) de cette ligne est déjà présente à la ligne {previous}.",
+                   f"The primary key ({cols}) of this row is already in row {previous}.", **loc)

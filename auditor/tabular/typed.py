@@ -22,7 +22,8 @@ class TypedColumn:
 
     - ``raw``: pyarrow string array of the cell text (null where the row has no such cell);
     - ``present``: numpy bool mask, True where the parsed value is not None;
-    - ``truthy()``: mask of Python-truthy parsed values (present, and not "" / 0 / False);
+    - ``truthy()``: mask of Python-truthy parsed values (present, and not "" / 0 / False); the constructor takes
+      the mask or a function computing it on first use;
     - ``text()``: numpy object array of ``str(value)`` (None where not present), the text Validata prints;
     - ``number()``: float64 array of the numeric reading of the value (NaN where absent or not numeric:
       numbers, and strings that ``float()`` reads);
@@ -30,7 +31,7 @@ class TypedColumn:
     """
 
     def __init__(self, name: str, field: dict[str, Any], raw: pa.Array, present: np.ndarray,
-                 value_at: Callable[[int], Any], *, truthy: np.ndarray | None = None,
+                 value_at: Callable[[int], Any], *, truthy: np.ndarray | Callable[[], np.ndarray] | None = None,
                  text: Callable[[], np.ndarray] | None = None, number: Callable[[], np.ndarray] | None = None):
         self.name = name
         self.field = field
@@ -49,6 +50,8 @@ class TypedColumn:
         return self._value_at(int(i)) if self.present[i] else None
 
     def truthy(self) -> np.ndarray:
+        if callable(self._truthy):
+            self._truthy = self._truthy()
         if self._truthy is None:
             out = self.present.copy()
             for i in np.nonzero(out)[0]:

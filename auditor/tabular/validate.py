@@ -1,0 +1,449 @@
+"""Validate a table against a Table Schema with Validata's verdicts, fast and in bounded memory.
+
+`validate(source, schema)` streams the table batch by batch (`TableSource.batches`), reads every column with the
+vectorised readers of `auditor.tabular.vector`, and reports what validata-core 0.9.7 reports
+(/work/notes/validata-semantics.md), in the same order:
+
+1. schema self-check (`schema_check`): a schema with a metadata error gets that single error and no row is read;
+2. header (`header`): duplicate labels → one ``general-error`` and nothing else; ``blank-label``,
+   ``incorrect-label``, ``missing-required-header``; structure warnings (level ``warning``);
+3. custom checks' start (`auditor.tabular.custom`): ``check-error`` removes a check from the list by its original
+   index, as frictionless 4 does (so a later check may be removed instead);
+4. rows: per row, cell errors (``type-error``, ``constraint-error`` in constraint order) by column, then
+   ``extra-cell``, ``missing-cell``, ``unique-error``, ``primary-key``, then custom-check errors in schema order; a
+   blank row only gets ``blank-row`` (and custom-check and primary-key errors);
+5. unknown custom checks: one ``check-error`` each, at the end.
+
+Row numbers are frictionless' rowPosition (header = 1), columns the 1-based position in the file.
+
+Deliberate deviations from Validata (issue 4): no 100 000-row cap and no 1 000-error cap unless ``limit_errors`` is
+given; ``french_gps_coordinates`` (underscores) runs the GPS check instead of being an unknown check; a custom check
+that raises becomes one ``check-error`` and stops (Validata turns the whole report into a ``task-error``); a
+``pattern`` Python cannot compile is a ``field-error`` (Validata crashes); a primary key naming a column absent
+from the file is not checked (Validata crashes).
+
+Memory: one batch at a time (the reader's block size) plus 16 bytes per distinct value of each unique column or
+primary key (`keys`), plus the errors kept.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from . import errors as msg
+from .header import Header, analyse
+from .keys import SeenKeys, combine, is_nan, value_hashes
+from .reader import EncodingRestart, ReadError, TableSource, open_table
+from .report import TableError, TableReport
+from .schema_check import blocking_problem
+from .vector import ColumnResult, evaluate, typed_column
+
+# sort groups of the errors of one row, in frictionless' order
+G_CELL, G_EXTRA, G_MISSING, G_UNIQUE, G_PK, G_CUSTOM = 0, 1, 2, 3, 4, 5
+
+
+def validate(source, schema: dict, *, limit_errors: int | None = None, schema_info: dict | None = None,
+             max_bytes: int | None = None, check_schema: bool = True) -> TableReport:
+    """Validate ``source`` (a `TableSource`, a path or bytes) against the Table Schema ``schema``.
+
+    ``limit_errors`` stops after that many errors (``stop_reason`` ``error_limit``); ``schema_info``
+    ({name, version, url}) is copied into the report; ``max_bytes`` applies when the source is opened here;
+    ``check_schema=False`` skips the blocking schema self-check (to see the rows of a file whose schema Validata
+    rejects). Never raises on bad input: unreadable sources become reports.
+    """
+    started = time.perf_counter()
+    report = TableReport(schema=dict(schema_info or {}))
+    try:
+        table = source if isinstance(source, TableSource) else open_table(source, max_bytes=max_bytes)
+    except ReadError as exc:
+        return _read_failure(report, exc, started)
+    for _attempt in range(3):
+        try:
+            _Run(table, schema if isinstance(schema, dict) else {}, report, limit_errors, check_schema).execute()
+            break
+        except EncodingRestart:
+            report = TableReport(schema=dict(schema_info or {}))
+        except ReadError as exc:
+            report = _read_failure(TableReport(schema=dict(schema_info or {})), exc, started)
+            break
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _read_failure(report: TableReport, exc: ReadError, started: float) -> TableReport:
+    report.stop_reason = "too_large" if exc.code == "too_large" else "unreadable"
+    code = "too-large" if exc.code == "too_large" else "source-error"
+    report.errors.append(TableError(code, dict(exc.message)))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+class _LimitReached(Exception):
+    pass
+
+
+class _TaskError(Exception):
+    def __init__(self, error: TableError):
+        super().__init__(error.code)
+        self.error = error
+
+
+class _Run:
+    """One validation: state shared by the header, the batches and the custom checks."""
+
+    def __init__(self, table: TableSource, schema: dict, report: TableReport, limit: int | None, check_schema: bool):
+        self.table = table
+        self.schema = schema
+        self.report = report
+        self.limit = limit
+        self.check_schema = check_schema
+        self.count = 0  # errors kept (warnings excluded)
+        self.last_row: int | None = None  # row of the last row error kept
+
+    # ------------------------------------------------------------------------------------------- driver
+
+    def execute(self) -> None:
+        table, report = self.table, self.report
+        report.dialect = table.dialect.to_dict()
+        report.issues = list(table.issues)
+        report.header = list(table.header)
+        unknown = self._build_checks()
+        if self.check_schema:
+            problem = blocking_problem(self.schema)
+            if problem is not None:
+                code, note = problem
+                report.errors.append(TableError(code, _schema_message(code, note)))
+                report.errors.extend(unknown)
+                report.errors.extend(analyse(table.header, self.schema).warnings)
+                return
+        self.header = header = analyse(table.header, self.schema)
+        if header.fatal is not None:
+            report.errors.append(header.fatal)
+            report.errors.extend(unknown)
+            report.errors.extend(header.warnings)
+            return
+        try:
+            for err in header.errors:
+                self._keep(err)
+            self._start_checks()
+            self._prepare_keys()
+            for batch in table.batches():
+                self._batch(batch)
+        except _LimitReached:
+            report.stop_reason = "error_limit"
+            report.rows_checked = max(0, (self.last_row or 1) - 1)
+        except _TaskError as exc:
+            report.errors[:] = [exc.error]
+            return
+        else:
+            report.rows_checked = report.rows
+        for err in unknown:
+            report.errors.append(err)
+        report.errors.extend(header.warnings)
+        report.issues = list(table.issues) + self.issues
+
+    def _keep(self, err: TableError) -> None:
+        if self.limit is not None and self.count >= self.limit:
+            raise _LimitReached()
+        self.report.errors.append(err)
+        if err.level == "error":
+            self.count += 1
+
+    # ------------------------------------------------------------------------------------------- custom checks
+
+    def _build_checks(self) -> list[TableError]:
+        """Instantiate the schema's custom checks; return the ``check-error`` of each unknown one."""
+        from . import custom
+
+        self.issues: list[dict[str, Any]] = []
+        self.checks: list[tuple[str, Any]] = []  # (name, check) in schema order
+        unknown = []
+        confs = self.schema.get("custom_checks") or []
+        for conf in confs if isinstance(confs, list) else []:
+            conf = conf if isinstance(conf, dict) else {}
+            name = str(conf.get("name"))
+            params = conf.get("params") if isinstance(conf.get("params"), dict) else {}
+            try:
+                check = custom.build(name, params)
+            except Exception as exc:  # noqa: BLE001 - a broken check module must not stop the validation
+                check = None
+                self.issues.append({"code": "custom-check-unavailable",
+                                    "message": msg.table_message(f"Contrôle « {name} » indisponible : {exc}",
+                                                                 f"Check '{name}' unavailable: {exc}")})
+            if check is None:
+                unknown.append(TableError("check-error", msg.table_message(
+                    f"'{name}' : contrôle personnalisé inconnu.", f"'{name}': unknown custom check.")))
+                continue
+            self.checks.append((name, check))
+        return unknown
+
+    def _start_checks(self) -> None:
+        """Run each check's start in order; a ``check-error`` deletes ``live[original index]`` (frictionless 4)."""
+        live: list[Any] = ["baseline", "missing-required-header"] + [c for _, c in self.checks]
+        original = list(live)
+        skipped = set()
+        names = list(self.header.labels)
+        for index, check in enumerate(original):
+            if isinstance(check, str):
+                continue
+            try:
+                problems = check.start(names)
+            except Exception as exc:  # noqa: BLE001
+                problems = [_crash(self._name_of(check), exc)]
+            if problems is None:
+                skipped.add(id(check))
+                continue
+            for p in problems:
+                if p.code == "check-error":
+                    if index >= len(live):  # frictionless' ``del checks[index]`` fails: the run dies
+                        raise _TaskError(TableError("task-error", msg.table_message(
+                            "La validation s'arrête, comme dans Validata, sur une erreur interne après les "
+                            f"problèmes du contrôle « {self._name_of(check)} » ({p.fr}).",
+                            "Validation stops, as in Validata, on an internal error after the problems of check "
+                            f"'{self._name_of(check)}' ({p.en}).")))
+                    del live[index]
+                self._keep(TableError(p.code, msg.table_message(p.fr, p.en)))
+        kept = {id(c) for c in live}
+        self.running = [(k, name, check) for k, (name, check) in enumerate(self.checks)
+                        if id(check) in kept and id(check) not in skipped]
+
+    def _name_of(self, check) -> str:
+        for name, c in self.checks:
+            if c is check:
+                return name
+        return type(check).__name__
+
+    # ------------------------------------------------------------------------------------------- keys
+
+    def _prepare_keys(self) -> None:
+        h = self.header
+        self.unique = [(j, SeenKeys()) for j, spec in enumerate(h.specs) if spec.unique and h.in_schema[j]]
+        pk = self.schema.get("primaryKey", [])
+        pk = pk if isinstance(pk, list) else [pk]
+        self.pk_names = [str(p) for p in pk]
+        self.pk_cols = [h.labels.index(p) for p in self.pk_names if p in h.labels]
+        self.pk_seen = SeenKeys()
+        if self.pk_names and len(self.pk_cols) != len(self.pk_names):
+            absent = [p for p in self.pk_names if p not in h.labels]
+            self.issues.append({"code": "primary-key-unchecked", "message": msg.table_message(
+                f"La clé primaire n'est pas vérifiée : colonne(s) absente(s) du fichier ({', '.join(absent)}).",
+                f"The primary key is not checked: column(s) missing from the file ({', '.join(absent)}).")})
+            self.pk_cols = []
+
+    # ------------------------------------------------------------------------------------------- batches
+
+    def _batch(self, batch) -> None:
+        first, record = batch.first_row, batch.record
+        n = record.num_rows
+        self.report.rows += n
+        h = self.header
+        nlab = len(h.labels)
+        cols: list[ColumnResult] = []
+        for j, spec in enumerate(h.specs):
+            raw = record.column(j) if j < record.num_columns else pa.nulls(n, pa.string())
+            cols.append(evaluate(spec, raw))
+        blank = np.ones(n, dtype=bool)
+        for c in cols:
+            blank &= c.missing
+        if not nlab:
+            blank[:] = False
+        found: list[tuple[tuple, TableError]] = []
+        self._cell_errors(cols, blank, first, found)
+        for j in range(nlab, record.num_columns):
+            raw = record.column(j)
+            rows = np.nonzero(~blank & ~_nulls(raw))[0]
+            texts = raw.take(pa.array(rows)).to_pylist() if len(rows) else []
+            for i, t in zip(rows.tolist(), texts):
+                row = first + i
+                found.append(((row, G_EXTRA, j, 0), TableError(
+                    "extra-cell", msg.simple("extra-cell", t, row=row, column=j + 1), row=row, column=j + 1,
+                    cell=t)))
+        for i in np.nonzero(blank)[0].tolist():
+            row = first + i
+            found.append(((row, G_CELL, 0, 0), TableError("blank-row", msg.simple("blank-row", row=row), row=row)))
+        self._unique(cols, first, found)
+        self._primary_key(cols, first, found)
+        self._custom(cols, n, first, found)
+        found.sort(key=lambda kv: kv[0])
+        for _, err in found:
+            self._keep(err)
+            self.last_row = err.row
+
+    def _cell_errors(self, cols: list[ColumnResult], blank: np.ndarray, first: int, found: list) -> None:
+        h = self.header
+        for j, c in enumerate(cols):
+            pos, name, spec = j + 1, h.labels[j], c.spec
+            descriptor = spec.descriptor
+            bad = c.type_error & ~blank
+            if bad.any():
+                rows = np.nonzero(bad)[0]
+                for i, t in zip(rows.tolist(), c.texts(rows)):
+                    row = first + i
+                    found.append(((row, G_CELL, pos, 0), TableError(
+                        "type-error", msg.type_message(spec.type, spec.format, t, descriptor, row=row, column=pos,
+                                                       field=name), row=row, column=pos, field=name, cell=t)))
+            order = [cname for cname, _ in spec.checks] + sorted(k for k in c.fails if k.startswith("item-"))
+            for k, cname in enumerate(order, start=1):
+                fail = c.fails.get(cname)
+                if fail is None:
+                    continue
+                fail = fail & ~blank
+                if not fail.any():
+                    continue
+                rows = np.nonzero(fail)[0]
+                item = cname.startswith("item-")
+                cons = cname[5:] if item else cname
+                code = "type-error" if cname == "item-type" else "constraint-error"
+                for i, t in zip(rows.tolist(), c.texts(rows)):
+                    row = first + i
+                    if code == "type-error":
+                        text = msg.type_message(spec.item.type, spec.item.format, t, spec.item.descriptor, row=row,
+                                                column=pos, field=name)
+                    else:
+                        text = msg.constraint_message(cons, t, descriptor, item, row=row, column=pos,
+                                                      field=name)
+                    found.append(((row, G_CELL, pos, k), TableError(code, text, row=row, column=pos, field=name,
+                                                                    cell=t if not c.absent[i] else None)))
+            gone = c.absent & ~blank
+            if gone.any():
+                for i in np.nonzero(gone)[0].tolist():
+                    row = first + i
+                    found.append(((row, G_MISSING, pos, 0), TableError(
+                        "missing-cell", msg.simple("missing-cell", row=row, column=pos, field=name), row=row,
+                        column=pos, field=name, cell="")))
+
+    def _unique(self, cols: list[ColumnResult], first: int, found: list) -> None:
+        for j, seen in self.unique:
+            c = cols[j]
+            rows = np.nonzero(c.present & ~is_nan(c))[0]
+            if not len(rows):
+                continue
+            previous = seen.add(value_hashes(c)[rows], rows.astype(np.int64) + first)
+            name, pos = self.header.labels[j], j + 1
+            dup = np.nonzero(previous)[0]
+            for k, t in zip(dup.tolist(), c.texts(rows[dup])):
+                row = first + int(rows[k])
+                found.append(((row, G_UNIQUE, pos, 0), TableError(
+                    "unique-error", msg.unique_message(t, int(previous[k]), row=row, column=pos, field=name),
+                    row=row, column=pos, field=name, cell=t)))
+
+    def _primary_key(self, cols: list[ColumnResult], first: int, found: list) -> None:
+        if not self.pk_cols:
+            return
+        parts = [cols[j] for j in self.pk_cols]
+        presents = [c.present for c in parts]
+        empty = np.ones(len(presents[0]), dtype=bool)
+        for p in presents:
+            empty &= ~p
+        for i in np.nonzero(empty)[0].tolist():
+            row = first + i
+            found.append(((row, G_PK, 0, 0), TableError(
+                "primary-key", msg.primary_key_message(self.pk_names, None, row=row), row=row)))
+        rows = np.nonzero(~empty)[0]
+        if not len(rows):
+            return
+        keys = combine([value_hashes(c) for c in parts], presents)[rows]
+        previous = self.pk_seen.add(keys, rows.astype(np.int64) + first)
+        for k in np.nonzero(previous)[0].tolist():
+            row = first + int(rows[k])
+            found.append(((row, G_PK, 0, 0), TableError(
+                "primary-key", msg.primary_key_message(self.pk_names, int(previous[k]), row=row), row=row)))
+
+    def _custom(self, cols: list[ColumnResult], n: int, first: int, found: list) -> None:
+        if not self.running:
+            return
+        from .custom import BatchView
+
+        view = BatchView(n, _LazyColumns(self.header.labels, cols))
+        still = []
+        for k, name, check in self.running:
+            try:
+                findings = check.run(view)
+            except Exception as exc:  # noqa: BLE001 - see the module docstring
+                err = _crash(name, exc)
+                self._keep(TableError(err.code, msg.table_message(err.fr, err.en)))
+                continue
+            still.append((k, name, check))
+            for f in findings or []:
+                self._findings(f, k, cols, first, found)
+        self.running = still
+
+    def _findings(self, f, k: int, cols: list[ColumnResult], first: int, found: list) -> None:
+        pos = self.header.position(f.field) if f.field else None
+        col = cols[pos - 1] if pos else None
+        for seq, i in enumerate(np.asarray(f.idx).tolist()):
+            row = first + int(i)
+            fr, en = f.message(i)
+            if f.cell is not None:
+                cell = f.cell(i)
+                cell = None if cell is None else str(cell)
+            elif col is not None:
+                value = col.value(i)
+                cell = None if value is None else str(value)
+            else:
+                cell = None
+            found.append(((row, G_CUSTOM + k, pos or 0, seq), TableError(
+                f.code, msg.located(fr, en, row=row, column=pos, field=f.field if pos else None), row=row,
+                column=pos, field=f.field if pos else None, cell=cell)))
+
+
+class _LazyColumns:
+    """Mapping label → `TypedColumn`, built on first use (custom checks read few columns)."""
+
+    def __init__(self, labels: list[str], cols: list[ColumnResult]):
+        self._index = {label: j for j, label in enumerate(labels)}
+        self._cols = cols
+        self._built: dict[str, Any] = {}
+
+    def get(self, name, default=None):
+        if name in self._built:
+            return self._built[name]
+        j = self._index.get(name)
+        if j is None:
+            return default
+        tc = self._built[name] = typed_column(self._cols[j], name)
+        return tc
+
+    def __contains__(self, name) -> bool:
+        return name in self._index
+
+    def __getitem__(self, name):
+        tc = self.get(name)
+        if tc is None:
+            raise KeyError(name)
+        return tc
+
+
+def _nulls(raw: pa.Array) -> np.ndarray:
+    if not raw.null_count:
+        return np.zeros(len(raw), dtype=bool)
+    return raw.is_null().to_numpy(zero_copy_only=False)
+
+
+def _crash(name: str, exc: Exception):
+    from .custom import StartError
+
+    return StartError("check-error", f"'{name}' : le contrôle a échoué ({type(exc).__name__} : {exc}).",
+                      f"'{name}': the check failed ({type(exc).__name__}: {exc}).")
+
+
+def _schema_message(code: str, note: str) -> dict[str, str]:
+    if note.startswith("example value for field"):
+        name = note.split('"')[1]
+        return msg.table_message(
+            f"Le schéma est invalide : l'exemple donné pour le champ « {name} » ne respecte pas ce champ. Validata "
+            "refuse alors de valider tout fichier avec ce schéma.",
+            f"The schema is invalid: the example of field '{name}' does not follow the field. Validata then "
+            "refuses to validate any file against this schema.")
+    if code == "field-error":
+        return msg.table_message(f"Un champ du schéma est invalide ({note}) : Validata refuse alors de valider tout "
+                                 "fichier avec ce schéma.",
+                                 f"A schema field is invalid ({note}): Validata then refuses to validate any file "
+                                 "against this schema.")
+    return msg.table_message(f"Le schéma est invalide ({note}) : Validata refuse alors de valider tout fichier avec "
+                             "ce schéma.", f"The schema is invalid ({note}): Validata then refuses to validate any "
+                             "file against this schema.")

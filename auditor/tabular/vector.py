@@ -1,0 +1,651 @@
+"""Vectorised reading of one column of one batch: missing values, type parsing, constraints.
+
+`evaluate(spec, raw)` turns a pyarrow string array (null = no such cell in the row) into a `ColumnResult`: numpy
+masks of missing cells, type errors and present values, one failure mask per constraint, and what the custom
+checks and the unique/primary-key tracking need.
+
+Exactness rule: a vectorised reader only *accepts* cells whose parsed value is certain (e.g. ASCII digits for
+integers, ``YYYY-MM-DD`` with a valid day for dates); every other non-missing cell is read by the reference
+`FieldSpec.read_value` (cached per distinct text in the batch). Constraints are evaluated on vector keys where the
+comparison is exact (integers, dates, float comparisons re-checked with ``Decimal`` when equal), with Python for
+the rest. Patterns run in RE2 (pyarrow) anchored like Python's ``re.match("^" + p + "$")`` when the pattern only
+uses syntax both engines read the same way; a value with a newline, or a non-ASCII value when the pattern uses
+``\\d \\w \\s \\b``, goes to Python ``re``; other patterns run in Python ``re`` entirely.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Callable
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .types import FieldSpec, check
+
+EPOCH = date(1970, 1, 1)
+EPOCH_DT = datetime(1970, 1, 1)
+I64_MAX = 2**63 - 1
+I64_MIN = -(2**63)
+
+
+# ----------------------------------------------------------------------------------------------- arrow helpers
+
+
+def np_bool(arr: pa.Array) -> np.ndarray:
+    """Boolean pyarrow array → numpy bool (null → False)."""
+    if arr.null_count:
+        arr = arr.fill_null(False)
+    return arr.to_numpy(zero_copy_only=False)
+
+
+def byte_lengths(raw: pa.Array) -> np.ndarray:
+    """Byte length of each string (-1 for null), computed from the offsets buffer."""
+    offsets = np.frombuffer(raw.buffers()[1], dtype=np.int32, count=len(raw) + 1, offset=4 * raw.offset)
+    lengths = np.diff(offsets)
+    if raw.null_count:
+        lengths = np.where(np_bool(raw.is_null()), -1, lengths)
+    return lengths
+
+
+def fixed_width(raw: pa.Array, width: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(row indices, uint8 matrix rows×width) of the ``rows`` whose text is exactly ``width`` bytes long."""
+    sel = rows & (byte_lengths(raw) == width)
+    idx = np.nonzero(sel)[0]
+    if len(idx) == 0:
+        return idx, np.empty((0, width), dtype=np.uint8)
+    sub = raw if len(idx) == len(raw) else raw.take(pa.array(idx))
+    offsets = np.frombuffer(sub.buffers()[1], dtype=np.int32, count=len(sub) + 1, offset=4 * sub.offset)
+    data = sub.buffers()[2]
+    start = int(offsets[0])
+    mat = np.frombuffer(data, dtype=np.uint8, count=width * len(sub), offset=start).reshape(len(sub), width)
+    return idx, mat
+
+
+def digits_value(mat: np.ndarray, cols: range) -> tuple[np.ndarray, np.ndarray]:
+    """(all-digits mask, integer value) of the given byte columns of a fixed-width matrix."""
+    ok = np.ones(len(mat), dtype=bool)
+    val = np.zeros(len(mat), dtype=np.int64)
+    for c in cols:
+        d = mat[:, c].astype(np.int64) - 48
+        ok &= (d >= 0) & (d <= 9)
+        val = val * 10 + d
+    return ok, val
+
+
+_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
+def ymd_days(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(valid calendar date mask, days since 1970-01-01) for year/month/day arrays."""
+    ok = (y >= 1) & (m >= 1) & (m <= 12) & (d >= 1)
+    mm = np.clip(m, 1, 12)
+    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
+    dim = _DAYS[mm - 1] + ((mm == 2) & leap)
+    ok &= d <= dim
+    months = ((y - 1970) * 12 + (mm - 1)).astype("datetime64[M]")
+    days = months.astype("datetime64[D]").astype(np.int64) + (d - 1)
+    return ok, days
+
+
+# ----------------------------------------------------------------------------------------------- results
+
+
+@dataclass
+class ColumnResult:
+    """One column of one batch after reading (all arrays have the batch length)."""
+
+    spec: FieldSpec
+    raw: pa.Array
+    absent: np.ndarray  # the row has no such cell
+    missing: np.ndarray  # value None without type error (absent or a missing value)
+    type_error: np.ndarray
+    present: np.ndarray  # a parsed value exists
+    fails: dict[str, np.ndarray] = field(default_factory=dict)  # constraint (or "item-*") -> failing rows
+    fast: np.ndarray | None = None  # rows whose value is given by ``key`` (vector readers)
+    key: Any = None  # numpy keys (int64 / float64 / days / seconds / bool) or the raw array for strings
+    slow: dict[int, Any] = field(default_factory=dict)  # row -> value read by Python
+
+    @property
+    def n(self) -> int:
+        return len(self.absent)
+
+    def value(self, i: int) -> Any:
+        """The parsed value of row ``i`` (None when missing or a type error)."""
+        if not self.present[i]:
+            return None
+        if i in self.slow:
+            return self.slow[i]
+        return self.spec.read_value(self.raw[i].as_py())
+
+    def texts(self, rows: np.ndarray) -> list[str]:
+        col = self.raw.take(pa.array(rows, type=pa.int64())) if len(rows) else pa.array([], pa.string())
+        return ["" if t is None else t for t in col.to_pylist()]
+
+
+# ----------------------------------------------------------------------------------------------- patterns
+
+_SAFE_ESCAPES = set("dDwWsSbB.\\-/[](){}*+?|^$tnrfv'\",:=!#&~%@<>;_` ")
+_UNICODE_CLASSES = re.compile(r"\\[dDwWsSbB]")
+_QUANT = re.compile(r"\{\d+(,\d*)?\}")
+
+
+def _re2_compatible(pattern: str) -> bool:
+    """True when ``pattern`` only uses syntax that Python ``re`` and RE2 read the same way."""
+    if "[:" in pattern or "{," in pattern:
+        return False
+    i, n, in_class = 0, len(pattern), False
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            if i + 1 >= n or pattern[i + 1] not in _SAFE_ESCAPES:
+                return False
+            i += 2
+            continue
+        if in_class:
+            if c == "]":
+                in_class = False
+        elif c == "[":
+            in_class = True
+            if pattern[i + 1:i + 2] == "^":
+                i += 1
+            if pattern[i + 1:i + 2] == "]":
+                i += 1
+        elif c == "(" and pattern[i + 1:i + 2] == "?":
+            if pattern[i + 2:i + 3] != ":" and pattern[i + 2:i + 4] != "P<":
+                return False
+        elif c == "{":
+            m = _QUANT.match(pattern, i)
+            if not m:
+                return False
+            i = m.end()
+            if pattern[i:i + 1] in ("+",):
+                return False
+            continue
+        elif c in "*+?" and pattern[i + 1:i + 2] == "+":
+            return False
+        i += 1
+    return not in_class
+
+
+class PatternCheck:
+    """``re.compile("^" + pattern + "$").match`` on many values at once."""
+
+    def __init__(self, pattern: str, compiled: re.Pattern):
+        self.py = compiled
+        self.re2: str | None = None
+        self.unicode_classes = bool(_UNICODE_CLASSES.search(pattern))
+        if _re2_compatible(pattern):
+            candidate = "^(?:^" + pattern + "$)"
+            try:
+                pc.match_substring_regex(pa.array(["x"]), candidate)
+                self.re2 = candidate
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                self.re2 = None
+
+    def matches(self, raw: pa.Array, rows: np.ndarray) -> np.ndarray:
+        """Mask (batch length) of the ``rows`` whose text matches."""
+        out = np.zeros(len(raw), dtype=bool)
+        if not rows.any():
+            return out
+        if self.re2 is not None:
+            out = np_bool(pc.match_substring_regex(raw, self.re2)) & rows
+            if self.unicode_classes:
+                # Python's \d \w \s \b are Unicode-aware (\s also matches \v and \x1c-\x1f): not RE2's
+                python = ~np_bool(pc.string_is_ascii(raw)) | np_bool(pc.match_substring_regex(raw, "[\x00-\x1f]"))
+            else:
+                python = np_bool(pc.match_substring(raw, "\n"))
+            python &= rows
+        else:
+            python = rows
+        idx = np.nonzero(python)[0]
+        if len(idx):
+            cache: dict[str, bool] = {}
+            texts = raw.take(pa.array(idx)).to_pylist()
+            for i, t in zip(idx, texts):
+                hit = cache.get(t)
+                if hit is None:
+                    hit = cache[t] = bool(self.py.match(t))
+                out[i] = hit
+        return out
+
+
+_PATTERNS: dict[str, PatternCheck] = {}
+
+
+def pattern_check(spec: FieldSpec) -> PatternCheck | None:
+    compiled = spec.arg("pattern")
+    if compiled is None:
+        return None
+    pattern = spec.constraints.get("pattern")
+    found = _PATTERNS.get(pattern)
+    if found is None:
+        found = _PATTERNS[pattern] = PatternCheck(pattern, compiled)
+    return found
+
+
+# ----------------------------------------------------------------------------------------------- fast readers
+# Each returns (accepted rows mask, key array aligned on the batch) for the candidate rows ``rows``.
+
+_EMAIL_FAST = (r"^[-!#$%&'*+/=?^_`{}|~0-9A-Za-z]+(\.[-!#$%&'*+/=?^_`{}|~0-9A-Za-z]+)*"
+               r"@(?:[a-zA-Z0-9](?:[a-zA-Z0-9_-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9][A-Za-z0-9_-]{0,61}[A-Za-z]$")
+_UUID_FAST = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+_URI_FAST = r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^@]*$"
+
+
+def _fast_string(spec: FieldSpec, raw: pa.Array, rows: np.ndarray):
+    fmt = spec.format
+    if fmt == "email":
+        ok = np_bool(pc.match_substring_regex(raw, _EMAIL_FAST))
+        at = np_bool(pc.less_equal(pc.utf8_length(raw), 317))  # 64 + 1 + 253 at most (checked exactly below)
+        ok &= at
+        if ok.any():
+            user_len = np_bool(pc.less_equal(pc.utf8_length(pc.replace_substring_regex(raw, "@.*$", "")), 64))
+            dom_len = np_bool(pc.less_equal(pc.utf8_length(pc.replace_substring_regex(raw, "^[^@]*@", "")), 253))
+            ok &= user_len & dom_len
+        return rows & ok, raw
+    if fmt == "uuid":
+        return rows & np_bool(pc.match_substring_regex(raw, _UUID_FAST)), raw
+    if fmt == "uri":
+        return rows & np_bool(pc.match_substring_regex(raw, _URI_FAST)), raw
+    if fmt == "binary":
+        return np.zeros(len(raw), dtype=bool), raw
+    return rows, raw
+
+
+def _fast_integer(spec: FieldSpec, raw: pa.Array, rows: np.ndarray):
+    lengths = byte_lengths(raw)
+    ok = rows & (lengths > 0) & (lengths <= 18) & np_bool(pc.ascii_is_decimal(raw))
+    key = np.zeros(len(raw), dtype=np.int64)
+    if ok.any():
+        filled = pc.if_else(pa.array(ok), raw, "0")
+        key = pc.cast(filled, pa.int64()).to_numpy(zero_copy_only=False)
+    return ok, key
+
+
+def _fast_number(spec: FieldSpec, raw: pa.Array, rows: np.ndarray):
+    key = np.zeros(len(raw), dtype=np.float64)
+    if spec.number_processing or not rows.any():
+        return np.zeros(len(raw), dtype=bool), key
+    one_dot = pc.replace_substring(raw, ".", "", max_replacements=1)
+    ok = rows & np_bool(pc.ascii_is_decimal(one_dot)) & (byte_lengths(one_dot) > 0)
+    if ok.any():
+        key = pc.cast(pc.if_else(pa.array(ok), raw, "0"), pa.float64()).to_numpy(zero_copy_only=False)
+    rest = rows & ~ok
+    if rest.any():
+        idx = np.nonzero(rest)[0]
+        try:
+            # Arrow reads a subset of what Decimal reads (sign, exponent, inf, nan), with the same value
+            vals = pc.cast(raw.take(pa.array(idx)), pa.float64()).to_numpy(zero_copy_only=False)
+            key = key.copy()
+            key[idx] = vals
+            ok = ok | rest
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+    return ok, key
+
+
+def _fast_year(spec: FieldSpec, raw: pa.Array, rows: np.ndarray):
+    idx, mat = fixed_width(raw, 4, rows)
+    ok = np.zeros(len(raw), dtype=bool)
+    key = np.zeros(len(raw), dtype=np.int64)
+    if len(idx):
+        good, val = digits_value(mat, range(4))
+        ok[idx[good]] = True
+        key[idx[good]] = val[good]
+    return ok, key
+
+
+_FMT_TOKEN = re.compile(r"%[Ymd]|[-/._ ,:]")
+
+
+def _date_template(fmt: str) -> list[tuple[str, int]] | None:
+    """Fixed-width layout of a strptime format made of %Y %m %d and separators, else None."""
+    if fmt == "default":
+        fmt = "%Y-%m-%d"
+    pos = 0
+    out = []
+    for m in _FMT_TOKEN.finditer(fmt):
+        if m.start() != pos:
+            return None
+        tok = m.group()
+        out.append((tok, {"%Y": 4, "%m": 2, "%d": 2}.get(tok, 1)))
+        pos = m.end()
+    if pos != len(fmt) or sorted(t for t, _ in out if t.startswith("%")) != ["%Y", "%d", "%m"] or " " in fmt:
+        return None
+    return out
+
+
+def _fast_date(spec: FieldSpec, raw: pa.Array, rows: np.ndarray):
+    ok = np.zeros(len(raw), dtype=bool)
+    key = np.zeros(len(raw), dtype=np.int64)
+    tpl = _date_template(spec.format) if spec.format != "any" else None
+    if tpl is None:
+        return ok, key
+    width = sum(w for _, w in tpl)
+    idx, mat = fixed_width(raw, width, rows)
+    if not len(idx):
+        return ok, key
+    good = np.ones(len(idx), dtype=bool)
+    parts = {}
+    col = 0
+    for tok, w in tpl:
+        if tok.startswith("%"):
+            g, v = digits_value(mat, range(col, col + w))
+            good &= g
+            parts[tok] = v
+        else:
+            good &= mat[:, col] == ord(tok)
+        col += w
+    valid, days = ymd_days(parts["%Y"], parts["%m"], parts["%d"])
+    good &= valid
+    ok[idx[good]] = True
+    key[idx[good]] = days[good]
+    return ok, key
+
+
+def _fast_datetime(spec: FieldSpec, raw: pa.Array, rows: np.ndarray):
+    ok = np.zeros(len(raw), dtype=bool)
+    key = np.zeros(len(raw), dtype=np.int64)
+    if spec.format != "default":
+        return ok, key
+    idx, mat = fixed_width(raw, 19, rows)
+    if not len(idx):
+        return ok, key
+    good = (mat[:, 4] == 45) & (mat[:, 7] == 45) & ((mat[:, 10] == 84) | (mat[:, 10] == 32)) \
+        & (mat[:, 13] == 58) & (mat[:, 16] == 58)
+    vals = []
+    for cols in (range(0, 4), range(5, 7), range(8, 10), range(11, 13), range(14, 16), range(17, 19)):
+        g, v = digits_value(mat, cols)
+        good &= g
+        vals.append(v)
+    y, mo, d, h, mi, s = vals
+    valid, days = ymd_days(y, mo, d)
+    good &= valid & (h <= 23) & (mi <= 59) & (s <= 59)
+    ok[idx[good]] = True
+    key[idx[good]] = days[good] * 86400 + h[good] * 3600 + mi[good] * 60 + s[good]
+    return ok, key
+
+
+def _fast_boolean(spec: FieldSpec, raw: pa.Array, rows: np.ndarray):
+    # the mapping is built with the true values first, then the false ones: a text in both reads False
+    falses = [v for v in spec.false_values if isinstance(v, str)]
+    trues = [v for v in spec.true_values if isinstance(v, str) and v not in falses]
+    is_true = np_bool(pc.is_in(raw, value_set=pa.array(trues, pa.string()))) if trues else np.zeros(len(raw), bool)
+    is_false = np_bool(pc.is_in(raw, value_set=pa.array(falses, pa.string()))) if falses else np.zeros(len(raw), bool)
+    return rows & (is_true | is_false), is_true
+
+
+def _fast_any(spec: FieldSpec, raw: pa.Array, rows: np.ndarray):
+    return rows, raw
+
+
+FAST_READERS: dict[str, Callable] = {
+    "string": _fast_string, "any": _fast_any, "integer": _fast_integer, "number": _fast_number,
+    "year": _fast_year, "date": _fast_date, "datetime": _fast_datetime, "boolean": _fast_boolean,
+}
+STRING_LIKE = ("string", "any")
+
+
+def key_of(spec: FieldSpec, value: Any) -> Any:
+    """A Python value in the key space of the fast reader of ``spec.type`` (None if it has none)."""
+    t = spec.type
+    try:
+        if t == "integer" or t == "year":
+            return int(value)
+        if t == "number":
+            return float(value)
+        if t == "date":
+            return (value - EPOCH).days
+        if t == "datetime":
+            if value.tzinfo is not None:
+                return None
+            delta = value - EPOCH_DT
+            if delta.microseconds:
+                return None
+            return delta.days * 86400 + delta.seconds
+        if t == "boolean":
+            return bool(value)
+    except (TypeError, ValueError, OverflowError, AttributeError):
+        return None
+    return None
+
+
+# ----------------------------------------------------------------------------------------------- evaluation
+
+
+def evaluate(spec: FieldSpec, raw: pa.Array) -> ColumnResult:
+    """Read one column of a batch (see the module docstring)."""
+    n = len(raw)
+    if raw.type != pa.string():
+        raw = raw.cast(pa.string())
+    absent = np_bool(raw.is_null()) if raw.null_count else np.zeros(n, dtype=bool)
+    strings = [v for v in spec.missing_values if isinstance(v, str)]
+    missing = absent.copy()
+    if strings:
+        if strings == [""]:
+            missing |= byte_lengths(raw) == 0
+        else:
+            missing |= np_bool(pc.is_in(raw, value_set=pa.array(strings, pa.string())))
+    candidates = ~missing
+    reader = FAST_READERS.get(spec.type)
+    if reader is not None and candidates.any():
+        fast, key = reader(spec, raw, candidates)
+    else:
+        fast, key = np.zeros(n, dtype=bool), None
+    type_error = np.zeros(n, dtype=bool)
+    slow: dict[int, Any] = {}
+    rest = np.nonzero(candidates & ~fast)[0]
+    if len(rest):
+        cache: dict[str, Any] = {}
+        texts = raw.take(pa.array(rest)).to_pylist()
+        for i, t in zip(rest.tolist(), texts):
+            if t in cache:
+                v = cache[t]
+            else:
+                v = cache[t] = spec.read_value(t)
+            if v is None:
+                type_error[i] = True
+            else:
+                slow[i] = v
+    present = candidates & ~type_error
+    result = ColumnResult(spec, raw, absent, missing, type_error, present, fast=fast, key=key, slow=slow)
+    _constraints(result)
+    return result
+
+
+def _constraints(r: ColumnResult) -> None:
+    spec = r.spec
+    if not spec.checks and spec.item is None:
+        return
+    string_like = spec.type in STRING_LIKE
+    for cname, arg in spec.checks:
+        if cname == "required":
+            if arg:
+                r.fails[cname] = r.missing.copy()
+            continue
+        if not r.present.any():
+            continue
+        if string_like:
+            fail = _string_constraint(r, cname, arg)
+        else:
+            fail = _typed_constraint(r, cname, arg)
+        if fail is not None and fail.any():
+            r.fails[cname] = fail
+    if spec.item is not None and r.present.any():
+        _array_items(r)
+
+
+def _string_constraint(r: ColumnResult, cname: str, arg: Any) -> np.ndarray | None:
+    raw, present = r.raw, r.present
+    if cname in ("minLength", "maxLength"):
+        blen = byte_lengths(raw)
+        if cname == "maxLength":
+            unsure = present & (blen > arg)
+            if not unsure.any():
+                return None
+            return unsure & (pc.utf8_length(raw).to_numpy(zero_copy_only=False) > arg)
+        fail = present & (blen < arg)
+        unsure = present & ~fail & (blen < 4 * arg)
+        if unsure.any():
+            fail |= unsure & (pc.utf8_length(raw).fill_null(0).to_numpy(zero_copy_only=False) < arg)
+        return fail
+    if cname == "pattern":
+        return present & ~pattern_check(r.spec).matches(raw, present)
+    if cname == "enum":
+        allowed = [v for v in arg if isinstance(v, str)]
+        if not allowed:
+            return present.copy()
+        return present & ~np_bool(pc.is_in(raw, value_set=pa.array(allowed, pa.string())))
+    return None
+
+
+def _typed_constraint(r: ColumnResult, cname: str, arg: Any) -> np.ndarray | None:
+    spec = r.spec
+    fail = np.zeros(r.n, dtype=bool)
+    python_rows: list[int] = list(r.slow)
+    fast = r.present & r.fast if r.fast is not None else np.zeros(r.n, dtype=bool)
+    if cname in ("minimum", "maximum") and fast.any():
+        kb = key_of(spec, arg)
+        if kb is None:
+            python_rows.extend(np.nonzero(fast)[0].tolist())
+        else:
+            key = r.key
+            if spec.type in ("integer", "year", "datetime") and not (I64_MIN <= kb <= I64_MAX):
+                lower = kb < 0  # every int64 key is above a bound below int64, below a bound above it
+                bad = np.full(r.n, lower if cname == "maximum" else not lower)
+                fail |= fast & bad
+            else:
+                bad = key < kb if cname == "minimum" else key > kb
+                if spec.type == "number":
+                    bad = bad | np.isnan(key)
+                    python_rows.extend(np.nonzero(fast & (key == kb))[0].tolist())
+                    bad = bad & ~(key == kb)
+                fail |= fast & bad
+    elif cname == "enum" and fast.any():
+        idx = np.nonzero(fast)[0]
+        sub = r.raw.take(pa.array(idx))
+        enc = pc.dictionary_encode(sub)
+        verdict = np.array([check("enum", arg, spec.read_value(t)) for t in enc.dictionary.to_pylist()], dtype=bool)
+        codes = enc.indices.to_numpy(zero_copy_only=False)
+        fail[idx] = ~verdict[codes] if len(verdict) else False
+    elif fast.any():
+        python_rows.extend(np.nonzero(fast)[0].tolist())
+    for i in python_rows:
+        if not check(cname, arg, r.value(i)):
+            fail[i] = True
+    return fail
+
+
+def _array_items(r: ColumnResult) -> None:
+    """Array fields with ``arrayItem``: item type and item constraints (Python; arrays are rare and small)."""
+    for i in np.nonzero(r.present)[0].tolist():
+        if any(f[i] for f in r.fails.values()):
+            continue
+        _, failed = r.spec.read_cell(r.raw[i].as_py())
+        for name in failed:
+            if name.startswith("item-"):
+                r.fails.setdefault(name, np.zeros(r.n, dtype=bool))[i] = True
+
+
+# ----------------------------------------------------------------------------------------------- typed views
+
+
+def truthy(r: ColumnResult) -> np.ndarray:
+    """Python truthiness of the parsed values (``if not value`` in Validata's single-column checks)."""
+    t = r.spec.type
+    out = r.present.copy()
+    if t in STRING_LIKE:
+        out &= byte_lengths(r.raw) > 0
+        return out
+    if t in ("integer", "number", "year") and r.fast is not None:
+        f = r.fast & r.present
+        out[f] = r.key[f] != 0
+    elif t == "boolean" and r.fast is not None:
+        f = r.fast & r.present
+        out[f] = r.key[f]
+    elif t in ("date", "datetime"):
+        return out
+    else:
+        for i in np.nonzero(out)[0].tolist():
+            out[i] = bool(r.value(i))
+        return out
+    for i, v in r.slow.items():
+        out[i] = bool(v)
+    return out
+
+
+def text(r: ColumnResult) -> np.ndarray:
+    """``str(value)`` of every present value (None elsewhere), the text Validata prints in messages."""
+    out = np.full(r.n, None, dtype=object)
+    t = r.spec.type
+    if t in STRING_LIKE:
+        vals = r.raw.to_numpy(zero_copy_only=False)
+        out[r.present] = vals[r.present]
+        return out
+    if t == "integer" and r.fast is not None:
+        f = r.fast & r.present
+        out[f] = r.key[f].astype(str).astype(object)
+        for i, v in r.slow.items():
+            out[i] = str(v)
+        return out
+    for i in np.nonzero(r.present)[0].tolist():
+        out[i] = str(r.value(i))
+    return out
+
+
+_NUMERIC_START = r"^\s*[-+]?(?:[0-9]|\.[0-9]|[iInN])"  # what float() may read, ASCII texts
+_NUMERIC_START_UNICODE = r"^[\s\p{Z}]*[-+]?(?:\p{Nd}|\.|[iInN])"
+
+
+def number(r: ColumnResult) -> np.ndarray:
+    """float64 reading of the values (NaN where absent or not numeric): numbers, and strings ``float()`` reads."""
+    out = np.full(r.n, np.nan)
+    t = r.spec.type
+    if t in ("integer", "number", "year") and r.fast is not None:
+        f = r.fast & r.present
+        out[f] = r.key[f]
+        for i, v in r.slow.items():
+            out[i] = _float(v)
+        return out
+    if t in STRING_LIKE:
+        ascii_ = np_bool(pc.string_is_ascii(r.raw))
+        numeric = r.present & ascii_ & np_bool(pc.match_substring_regex(r.raw, _NUMERIC_START))
+        unicode_ = r.present & ~ascii_ & np_bool(pc.match_substring_regex(r.raw, _NUMERIC_START_UNICODE))
+        for cand, arrow in ((numeric, True), (unicode_, False)):
+            idx = np.nonzero(cand)[0]
+            if not len(idx):
+                continue
+            sub = r.raw.take(pa.array(idx))
+            try:
+                if not arrow:
+                    raise pa.ArrowInvalid("python")
+                out[idx] = pc.cast(sub, pa.float64()).to_numpy(zero_copy_only=False)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                for i, s in zip(idx.tolist(), sub.to_pylist()):
+                    out[i] = _float(s)
+        return out
+    for i in np.nonzero(r.present)[0].tolist():
+        out[i] = _float(r.value(i))
+    return out
+
+
+def _float(v: Any) -> float:
+    if isinstance(v, (date, datetime)):
+        return float("nan")
+    try:
+        return float(v)
+    except (TypeError, ValueError, OverflowError):
+        return float("nan")
+
+
+def typed_column(r: ColumnResult, name: str):
+    """The `TypedColumn` custom checks see for this column."""
+    from .typed import TypedColumn
+
+    return TypedColumn(name, r.spec.descriptor or {"name": name, "type": "any"}, r.raw, r.present, r.value,
+                       truthy=lambda: truthy(r), text=lambda: text(r), number=lambda: number(r))
