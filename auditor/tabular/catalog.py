@@ -261,9 +261,12 @@ def load_document(body: bytes, url: str = "") -> Any:
         except ValueError:
             pass
     try:
-        return yaml.safe_load(text)
+        doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise CatalogError(f"document de schéma illisible ({url}) : {exc}") from None
+    if not isinstance(doc, (dict, list)):  # an HTML error page or plain text parses as a YAML string
+        raise CatalogError(f"document de schéma illisible ({url}) : ni JSON ni YAML structuré")
+    return doc
 
 
 # -- the catalogue ------------------------------------------------------------------------------
@@ -337,7 +340,7 @@ class SchemaCatalog:
                 raise CatalogUnavailable(
                     f"impossible de télécharger {url} ({exc.message}) et aucune copie en cache") from None
             when = datetime.fromtimestamp(entry.stored_at, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-            self._note(f"réseau indisponible ({exc.code}) : copie en cache du {when} utilisée pour {url}")
+            self._note(f"téléchargement impossible ({exc.message}) : copie en cache du {when} utilisée pour {url}")
             self.offline = True
             return entry.body
 
@@ -371,8 +374,10 @@ class SchemaCatalog:
         except ValueError as exc:
             raise CatalogError(f"catalogue de schémas illisible ({self.catalog_url}) : {exc}") from None
         entries = raw.get("schemas") if isinstance(raw, dict) else raw
+        if not isinstance(entries, list):
+            raise CatalogError(f"catalogue de schémas illisible ({self.catalog_url}) : pas de liste « schemas »")
         schemas: dict[str, SchemaInfo] = {}
-        for entry in entries or []:
+        for entry in entries:
             info = self._info(entry)
             if info is not None:
                 schemas[info.name] = info
