@@ -61,53 +61,63 @@ def compact(value) -> str | None:
     return text.translate(_TABLE).strip()
 
 
+_DOUBLED = np.array([0, 2, 4, 6, 8, 1, 3, 5, 7, 9], dtype=np.uint8)  # digit -> digit sum of its double
+
+
 def luhn_ok(digits: np.ndarray) -> np.ndarray:
-    """Luhn key of each row of an (n, width) matrix of digits: True where the key is right."""
-    if not len(digits):
-        return np.zeros(0, dtype=bool)
+    """Luhn key of each row of an (n, width) uint8 matrix of digits: True where the key is right."""
     width = digits.shape[1]
-    doubled = (np.arange(width)[::-1] % 2) == 1  # every second digit from the right
-    weighted = digits.astype(np.int64)
-    weighted[:, doubled] *= 2
-    weighted[weighted > 9] -= 9
-    return weighted.sum(axis=1) % 10 == 0
+    total = np.zeros(len(digits), dtype=np.uint8)  # at most 9 per digit: no overflow below 28 digits
+    for j in range(width):
+        column = digits[:, j]
+        total += _DOUBLED[column] if (width - 1 - j) % 2 else column  # every second digit from the right
+    return total % 10 == 0
 
 
 def digit_matrix(arr: pa.Array, width: int) -> np.ndarray:
-    """(n, width) matrix of the digits of a null-free array of ``width``-character ASCII digit strings."""
+    """(n, width) uint8 matrix of the digits of a null-free array of ``width``-character ASCII digit strings."""
     if not len(arr):
-        return np.zeros((0, width), dtype=np.int64)
+        return np.zeros((0, width), dtype=np.uint8)
     arr = arr.cast(pa.string())
     offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset: arr.offset + len(arr) + 1]
     data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
-    return (data[offsets[0]: offsets[-1]].reshape(-1, width) - 48).astype(np.int64)
+    return data[offsets[0]: offsets[-1]].reshape(-1, width) - np.uint8(48)
+
+
+def _mask(arr: pa.Array) -> np.ndarray:
+    return np.array(pc.fill_null(arr, False), dtype=bool)
 
 
 def compact_column(col, idx: np.ndarray) -> pa.Array:
     """``compact`` of the parsed values of rows ``idx`` (null where stdnum cannot read the value)."""
     if col.type in TEXT_TYPES:  # the value is the cell text: pyarrow cleans the usual ones
         values = col.raw.take(pa.array(idx))
-        fast = np.array(pc.fill_null(pc.match_substring_regex(values, _FAST), False), dtype=bool)
-        cleaned = pc.replace_substring_regex(values, r"[ .]", "")
-        slow = np.nonzero(~fast)[0]
-        if len(slow):
-            slow_values = pa.array([compact(col.value(int(idx[k]))) for k in slow], type=pa.string())
-            cleaned = pc.replace_with_mask(cleaned, pa.array(~fast), slow_values)
-        return cleaned
+        other = ~_mask(pc.ascii_is_decimal(values))  # texts made of ASCII digits only are already clean
+        if not other.any():
+            return values
+        rest = np.nonzero(other)[0]
+        sub = values.take(pa.array(rest))
+        cleaned = pc.replace_substring_regex(sub, r"[ .]", "")
+        slow = ~_mask(pc.match_substring_regex(sub, _FAST))
+        if slow.any():
+            slow_values = [compact(col.value(int(idx[rest[k]]))) for k in np.nonzero(slow)[0]]
+            cleaned = pc.replace_with_mask(cleaned, pa.array(slow), pa.array(slow_values, type=pa.string()))
+        return pc.replace_with_mask(values, pa.array(other), cleaned)
     if col.type in ("array", "object", "geojson"):  # stdnum joins an iterable of strings
         return pa.array([compact(col.value(int(i))) for i in idx], type=pa.string())
     return pa.nulls(len(idx), pa.string())  # numbers, dates, booleans, points: never text for stdnum
 
 
-def valid_numbers(cleaned: pa.Array, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """(mask of the cleaned values made of exactly ``width`` ASCII digits, their digit matrix)."""
-    ok = np.array(pc.fill_null(pc.match_substring_regex(cleaned, f"^[0-9]{{{width}}}$"), False), dtype=bool)
-    return ok, digit_matrix(cleaned.filter(pa.array(ok)), width)
+def valid_numbers(cleaned: pa.Array, width: int) -> tuple[np.ndarray, pa.Array, np.ndarray]:
+    """(mask of the cleaned values made of exactly ``width`` ASCII digits, those values, their digit matrix)."""
+    ok = _mask(pc.ascii_is_decimal(cleaned)) & _mask(pc.equal(pc.binary_length(cleaned), width))
+    numbers = cleaned.filter(pa.array(ok))
+    return ok, numbers, digit_matrix(numbers, width)
 
 
 def siren_valid(cleaned: pa.Array) -> np.ndarray:
     """stdnum's SIREN verdict for compacted values."""
-    ok, digits = valid_numbers(cleaned, 9)
+    ok, _, digits = valid_numbers(cleaned, 9)
     ok[ok] = luhn_ok(digits)
     return ok
 

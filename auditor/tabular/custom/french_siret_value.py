@@ -35,22 +35,26 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .french_siren_value import Check as SirenCheck, luhn_ok, valid_numbers
 
 CODE = "french-siret-value"
 
-_LA_POSTE = np.array([3, 5, 6, 0, 0, 0, 0, 0, 0])  # SIREN of La Poste: its SIRETs use another key
-_LA_POSTE_HEAD_OFFICE = np.array([3, 5, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 8])  # the head office keeps Luhn
+_LA_POSTE = "356000000"  # SIREN of La Poste: the SIRETs of its establishments use another key...
+_LA_POSTE_HEAD_OFFICE = "35600000000048"  # ...except its head office
 
 
 def siret_valid(cleaned: pa.Array) -> np.ndarray:
     """stdnum's SIRET verdict for compacted values."""
-    ok, digits = valid_numbers(cleaned, 14)
+    ok, numbers, digits = valid_numbers(cleaned, 14)
     if not len(digits):
         return ok
-    la_poste = (digits[:, :9] == _LA_POSTE).all(axis=1) & ~(digits == _LA_POSTE_HEAD_OFFICE).all(axis=1)
-    key = np.where(la_poste, digits.sum(axis=1) % 5 == 0, luhn_ok(digits))
+    la_poste = np.array(pc.and_(pc.starts_with(numbers, _LA_POSTE),
+                                pc.not_equal(numbers, _LA_POSTE_HEAD_OFFICE)), dtype=bool)
+    key = luhn_ok(digits)
+    if la_poste.any():
+        key[la_poste] = digits[la_poste].sum(axis=1) % 5 == 0
     ok[ok] = key & luhn_ok(digits[:, :9])
     return ok
 
