@@ -6,6 +6,12 @@ at a time through a `BatchView` (typed columns as numpy masks and values, raw st
 returns `Finding`s: the failing row indices of the batch and how to word each error. Only failing cells reach
 Python.
 
+A single-column check implements ``check_values(col, idx)`` (the rows to check are the present, truthy values);
+the helpers below (`texts`, `failing_distinct`, `shown`, `cell_findings`, `check_error`, `absent_columns`) are
+shared by the modules. Each module's docstring is the check's documentation: what it verifies, its parameters,
+an example, what it skips, its messages and where it deliberately departs from Validata (we never stop a
+validation where Validata crashes: the row gets a finding instead).
+
 Semantics follow validata-core 0.9.7 exactly (which cells are skipped, typed comparisons, which problems make a
 check unusable: a ``check-error`` that removes the check, by list index as frictionless 4 does it).
 """
