@@ -119,6 +119,8 @@ def _check(args: argparse.Namespace) -> int:
                     results = checker.check_tree(path)
                 elif is_archive(path):
                     results = checker.check_archive(path, name=target, schema=args.schema, work_dir=work)
+                elif path.name == "datapackage.json" and not args.schema:
+                    results = checker.check_package(path, name=target)
                 elif _is_description(path) and not args.schema:
                     results = [checker.check_description(path, name=target)]
                 else:
@@ -241,10 +243,8 @@ def _ci_output(args, results, findings, known, root: Path) -> str:
 
 # -- serve --------------------------------------------------------------------------------------
 def cmd_serve(args: argparse.Namespace) -> int:
-    from waitress import serve
-
     from .config import DEFAULT_CONFIG, ConfigError, load_config
-    from .server.app import ServeOptions, create_app
+    from .server.app import ServeOptions, create_app, make_server
     from .server.runner import AuditRunner, Schedule
 
     try:
@@ -262,7 +262,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     runner = AuditRunner(config, schedule)
     runner.start_scheduler()
     app = create_app(options, runner)
-    print(f"auditor serve : http://{args.host}:{args.port}/ (Ctrl-C pour arrêter)", file=sys.stderr)
-    serve(app, host=args.host, port=args.port, threads=args.threads,
-          max_request_body_size=options.max_upload + 65536)
+    server = make_server(app, options, host=args.host, port=args.port, threads=args.threads)
+    print(f"auditor serve : http://{args.host}:{server.effective_port}/ (Ctrl-C pour arrêter)", file=sys.stderr)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        runner.stop()
+        server.close()
     return EXIT_OK

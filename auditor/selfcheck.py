@@ -56,6 +56,7 @@ class CheckOptions:
     limit_errors: int | None = None  # stop a file's validation after that many errors (None: never)
     guess: bool = True  # propose a schema from the header when none is given
     rules: list[Rule] | None = None  # None: the shipped catalogue
+    local_schemas: bool = True  # a schema may name a local file (never for the web service's visitors)
 
 
 @dataclass
@@ -148,7 +149,7 @@ class Checker:
             return ResolvedSchema(name=schema.get("name") or "schéma local", version=str(schema.get("version") or ""),
                                   type="tableschema", url="", document=schema)
         local = Path(base or ".") / schema
-        if schema.endswith(".json") and local.is_file():
+        if self.options.local_schemas and schema.endswith(".json") and local.is_file():
             doc = json.loads(local.read_text("utf-8"))
             stype = "tableschema" if isinstance(doc, dict) and "fields" in doc else "jsonschema"
             return ResolvedSchema(name=doc.get("name") or local.name if isinstance(doc, dict) else local.name,
@@ -236,22 +237,40 @@ class Checker:
 
     # -- a folder (auditor ci) --------------------------------------------------------------------
     def check_tree(self, root: str | Path) -> list[CheckResult]:
-        """Every description and data file under ``root`` (see :func:`discover`)."""
-        root = Path(root)
+        """Every description and data file under ``root`` (see :func:`discover`), named relative to it."""
+        root = Path(root).resolve()  # discover() yields resolved paths: "." must name them relatively too
         out: list[CheckResult] = []
         for item in discover(root):
             rel = item.path.relative_to(root).as_posix() if item.path.is_relative_to(root) else str(item.path)
             if item.kind == "description":
                 out.append(self.check_description(item.path, name=rel))
-                continue
-            try:
-                out.append(self.check_file(item.path, name=rel, schema=item.schema, base=item.base))
-            except (LookupError, CatalogError, ValueError, OSError) as exc:
-                report = TableReport(stop_reason="unreadable", errors=[TableError(
-                    code="schema-error", message={"fr": f"Schéma « {item.schema} » introuvable : {exc}",
-                                                  "en": f"Schema “{item.schema}” not found: {exc}"})])
-                out.append(self._finish(CheckResult(target=rel, kind="table"), report))
+            else:
+                out.append(self._check_declared(item.path, rel, item.schema, item.base))
         return out
+
+    def check_package(self, path: str | Path, *, name: str | None = None) -> list[CheckResult]:
+        """A data package: its description through the dataset rules, then each resource it lists,
+        against the schema the resource declares (guessed when it declares none)."""
+        path = Path(path)
+        label = name or str(path)
+        out = [self.check_description(path, name=label)]
+        folder = path.parent.resolve()
+        prefix = Path(label).parent.as_posix()
+        for res_path, schema in _package_resources(path):
+            rel = res_path.relative_to(folder).as_posix()
+            out.append(self._check_declared(res_path, rel if prefix == "." else f"{prefix}/{rel}", schema, folder))
+        return out
+
+    def _check_declared(self, path: Path, name: str, schema: str | dict | None, base: Path | None) -> CheckResult:
+        """A data file against the schema a description declares: a schema that cannot be found is a
+        finding on that file, not a failure of the whole check."""
+        try:
+            return self.check_file(path, name=name, schema=schema, base=base)
+        except (LookupError, CatalogError, ValueError, OSError) as exc:
+            report = TableReport(stop_reason="unreadable", errors=[TableError(
+                code="schema-error", message={"fr": f"Schéma « {schema} » introuvable : {exc}",
+                                              "en": f"Schema “{schema}” not found: {exc}"})])
+            return self._finish(CheckResult(target=name, kind="table"), report)
 
 
 @dataclass
@@ -359,7 +378,7 @@ def read_only(source) -> TableReport:
 def read_failure(exc) -> TableReport:
     code = "too-large" if exc.code == "too_large" else "source-error"
     reason = "too_large" if exc.code == "too_large" else "unreadable"
-    return TableReport(stop_reason=reason, errors=[TableError(code=code, message={"fr": exc.fr, "en": exc.en})])
+    return TableReport(stop_reason=reason, errors=[TableError(code=code, message=dict(exc.message))])
 
 
 def file_context(detail: str) -> CheckContext:
@@ -383,7 +402,7 @@ def _service_checker(options) -> Checker:
     if key not in _CHECKERS:
         cache = Path(options.extra.get("cache_dir") or default_cache_dir())
         _CHECKERS[key] = Checker(CheckOptions(schema_base=options.schema_base, cache_dir=cache,
-                                              max_bytes=options.max_upload))
+                                              max_bytes=options.max_upload, local_schemas=False))
     return _CHECKERS[key]
 
 

@@ -27,6 +27,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from .. import __version__
 from ..archive import ArchiveError
+from ..tabular.catalog import CatalogError
 from ..store import Store
 from .openapi import openapi_document
 from .runner import AuditRunner
@@ -49,17 +50,21 @@ class ServeOptions:
 
 
 TEXTS = {
-    "fr": {"title": "Vérifier un fichier de données", "too_large": "Fichier trop volumineux : la limite est de {mb} Mo.",
+    "fr": {"title": "Vérifier un fichier de données", "too_large": "Fichier trop volumineux : la limite est de {size}.",
+           "method": "Méthode non autorisée pour cette adresse.", "bad_request": "Demande invalide.",
            "no_input": "Choisissez un fichier ou donnez une adresse.", "not_found": "Page introuvable.",
            "error": "Une erreur est survenue ; elle a été enregistrée. Réessayez ou contactez l'équipe open data.",
            "no_run": "Aucun audit enregistré pour le moment.", "busy": "Un audit est déjà en cours.",
            "started": "Audit lancé.", "forbidden": "Jeton d'accès manquant ou invalide.",
-           "bad_schema": "Schéma inconnu : {detail}"},
-    "en": {"title": "Check a data file", "too_large": "File too large: the limit is {mb} MB.",
+           "bad_schema": "Schéma inconnu : {detail}",
+           "catalog": "Catalogue des schémas indisponible pour le moment ({detail}) : réessayez plus tard."},
+    "en": {"title": "Check a data file", "too_large": "File too large: the limit is {size}.",
+           "method": "Method not allowed for this address.", "bad_request": "Bad request.",
            "no_input": "Choose a file or give a URL.", "not_found": "Page not found.",
            "error": "Something went wrong; it has been logged. Try again or contact the open data team.",
            "no_run": "No audit stored yet.", "busy": "An audit is already running.", "started": "Audit started.",
-           "forbidden": "Missing or invalid access token.", "bad_schema": "Unknown schema: {detail}"},
+           "forbidden": "Missing or invalid access token.", "bad_schema": "Unknown schema: {detail}",
+           "catalog": "The schema catalogue is unavailable for now ({detail}): try again later."},
 }
 
 
@@ -75,7 +80,12 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
         from ..selfcheck import check_for_service as checker  # noqa: N813
 
     def lang() -> str:
-        value = request.args.get("lang") or request.form.get("lang") if request else "fr"
+        value = request.args.get("lang")
+        if not value and request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+            try:
+                value = request.form.get("lang")
+            except Exception:  # noqa: BLE001 - an oversized or broken body: its error page still needs a language
+                value = None
         return value if value in TEXTS else "fr"
 
     def text(key: str, **kw: Any) -> str:
@@ -97,12 +107,16 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(_exc):
-        return problem(413, text("too_large", mb=options.max_upload // (1024 * 1024)))
+        return problem(413, text("too_large", size=human_size(options.max_upload, lang())))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if exc.code == 404:
             return problem(404, text("not_found"))
+        if exc.code == 405:
+            return problem(405, text("method"))
+        if exc.code == 400:
+            return problem(400, text("bad_request"))
         return problem(exc.code or 400, exc.description or exc.name)
 
     @app.errorhandler(Exception)
@@ -115,7 +129,8 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
         schema = (request.form.get("schema") or request.args.get("schema") or "").strip() or None
         url = (request.form.get("url") or "").strip()
         if request.is_json:
-            body = request.get_json(silent=True) or {}
+            body = request.get_json(silent=True)
+            body = body if isinstance(body, dict) else {}
             url = str(body.get("url") or "").strip()
             schema = (str(body.get("schema")) if body.get("schema") else None) or schema
         upload = request.files.get("file")
@@ -145,12 +160,15 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
                 return None, problem(400, text("bad_schema", detail=exc))
             except ArchiveError as exc:
                 return None, problem(422, str(exc) if lang() == "fr" else exc.en)
+            except CatalogError as exc:
+                log.warning("schema catalogue unavailable: %s", exc)
+                return None, problem(503, text("catalog", detail=exc))
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
     @app.get("/")
     def home():
-        return page("check.html.j2", title=text("title"), max_mb=options.max_upload // (1024 * 1024),
+        return page("check.html.j2", title=text("title"), max_size=human_size(options.max_upload, lang()),
                     schemas=_schema_choices(options))
 
     @app.post("/verifier")
@@ -263,6 +281,33 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
         return jsonify({"run": run, "summary": summaries[code], "findings": findings})
 
     return app
+
+
+def human_size(n: int, lang: str = "fr") -> str:
+    """``50 Mo``, ``512 Ko``, ``900 octets`` (``MB``, ``KB``, ``bytes`` in English)."""
+    units = ("octets", "Ko", "Mo", "Go") if lang == "fr" else ("bytes", "KB", "MB", "GB")
+    value, unit = float(n), 0
+    while value >= 1024 and unit < len(units) - 1:
+        value, unit = value / 1024, unit + 1
+    text = f"{value:.0f}" if unit == 0 or value >= 10 or value == int(value) else f"{value:.1f}"
+    return f"{text.replace('.', ',') if lang == 'fr' else text} {units[unit]}"
+
+
+def make_server(app: Flask, options: ServeOptions, host: str = "127.0.0.1", port: int = 8080, threads: int = 8):
+    """The waitress server for ``app`` (``port=0``: any free port; ``.effective_port`` tells it).
+
+    waitress spools each request body to disk before the application sees it, and answers by itself
+    (in English, as plain text) when the body is over its own cap: the cap is set well above the
+    upload limit so that an oversized upload normally reaches the application, which refuses it with
+    a clear French page or JSON error; the cap still bounds what a client can make the server store."""
+    from waitress import create_server
+
+    cap = options.max_upload * WAITRESS_CAP_FACTOR + 1024 * 1024
+    return create_server(app, host=host, port=port, threads=threads, max_request_body_size=cap,
+                         clear_untrusted_proxy_headers=True, ident="auditor")
+
+
+WAITRESS_CAP_FACTOR = 4
 
 
 def _runs(options: ServeOptions) -> list[dict[str, Any]]:

@@ -1,0 +1,195 @@
+"""``auditor check`` on SCDL example files, a folder, a data package, a metadata file and a URL:
+verdicts, guessed schemas with their confidence, JSON output valid against reports/check.schema.json,
+exit codes (0 clean, 1 findings, 2 usage or input error), and hostile cells that cannot drive the
+terminal."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from auditor.cli import main
+from tests.schema_server import SCHEMAS, SchemaServer
+from tests.service_helpers import static_site
+
+ROOT = Path(__file__).resolve().parents[1]
+SUB = SCHEMAS / "scdl__subventions" / "2.1.1"
+VALID = SUB / "exemple_valide.csv"
+CELLS = SUB / "exemple_invalide_erreurs_cellules.csv"
+VALIDATOR = Draft202012Validator(json.loads((ROOT / "reports" / "check.schema.json").read_text("utf-8")))
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    cache = tmp_path_factory.mktemp("check-cache")
+    with SchemaServer() as server:
+        yield ["--schemas", server.url, "--cache-dir", str(cache)]
+
+
+def check(capsys, env, *args) -> tuple[int, str, str]:
+    code = main(["check", *args, *env])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def check_json(capsys, env, *args) -> tuple[int, dict]:
+    code, out, err = check(capsys, env, *args, "--format", "json")
+    doc = json.loads(out)
+    errors = list(VALIDATOR.iter_errors(doc))
+    assert not errors, errors[:3]
+    return code, doc
+
+
+def test_valid_example_with_pinned_schema(capsys, env):
+    code, out, err = check(capsys, env, str(VALID), "--schema", "scdl/subventions@2.1.1", "--color", "never")
+    assert code == 0, err
+    assert out.startswith(f"{VALID}\n  Schéma : scdl/subventions 2.1.1\n")
+    assert "29 ligne(s) lue(s) · utf-8 · séparateur « , »" in out and "✓ conforme" in out
+    assert out.rstrip().endswith("1 élément(s) vérifié(s), 0 non conforme(s) : 0 erreur(s), 0 avertissement(s), "
+                                 "0 information(s).")
+    code, doc = check_json(capsys, env, str(VALID), "--schema", "scdl/subventions@2.1.1")
+    (result,) = doc["results"]
+    assert code == 0 and doc["valid"] and result["valid"] and result["findings"] == []
+    assert result["schema"]["guessed"] is False and result["report"]["rows"] == 29
+
+
+def test_schema_is_guessed_and_its_confidence_shown(capsys, env):
+    code, out, _ = check(capsys, env, str(VALID), "--color", "never")
+    assert code == 0
+    assert "  Schéma : scdl/subventions 2.1.1 (deviné : certain)" in out
+    code, doc = check_json(capsys, env, str(VALID))
+    (result,) = doc["results"]
+    assert result["schema"]["guessed"] is True and result["schema"]["confidence"] == {"fr": "certain", "en": "certain"}
+    assert result["candidates"][0]["name"] == "scdl/subventions"
+    code, out, _ = check(capsys, env, str(VALID), "--lang", "en", "--color", "never")
+    assert "  Schema : scdl/subventions 2.1.1 (guessed: certain)" in out and "✓ compliant" in out
+    code, out, _ = check(capsys, env, str(VALID), "--no-guess", "--color", "never")
+    assert code == 0 and "Aucun schéma : seule la lecture a été vérifiée." in out
+
+
+def test_invalid_example_lists_errors_with_rows_and_fixes(capsys, env):
+    code, out, _ = check(capsys, env, str(CELLS), "--schema", "scdl/subventions@2.1.1", "--color", "never")
+    assert code == 1
+    assert "✗ non conforme" in out and "Correction : " in out
+    assert "ligne 5, « dateConvention »" in out  # 05/12/2016 is not an ISO date
+    code, doc = check_json(capsys, env, str(CELLS), "--schema", "scdl/subventions@2.1.1")
+    (result,) = doc["results"]
+    assert code == 1 and not doc["valid"] and doc["counts"]["error"] == len(
+        [f for f in result["findings"] if f["severity"] == "error"]) > 5
+    assert all(f["rule"].startswith("FILE-") and f["target"] == str(CELLS) for f in result["findings"])
+    assert {"dateConvention", "montant", "idAttribuant"} <= {f["location"]["field"] for f in result["findings"]}
+    # --all lifts the 20-per-rule cap; colours only on request
+    code, out, _ = check(capsys, env, str(CELLS), "--schema", "scdl/subventions@2.1.1", "--color", "always")
+    assert "\x1b[31m" in out and "\x1b[0m" in out
+
+
+def test_exit_codes_for_usage_errors(tmp_path, capsys, env):
+    code, out, err = check(capsys, env, str(VALID), "--schema", "scdl/inexistant")
+    assert code == 2 and out == "" and err.startswith("auditor check : schéma inconnu")
+    code, out, err = check(capsys, env, str(VALID), "--schema", "scdl/subventions@9.9.9")
+    assert code == 2 and "schéma inconnu" in err
+    code, out, err = check(capsys, env, str(tmp_path / "absent.csv"))
+    assert code == 2 and err == f"auditor check : « {tmp_path / 'absent.csv'} » introuvable\n"
+    code, _, err = check(capsys, env, str(VALID), "--select", "PAS-DE-REGLE")
+    assert code == 2 and err.startswith("auditor check : ")
+    # the entry point itself, as a shell or CI would run it
+    proc = subprocess.run([sys.executable, "-m", "auditor", "check", str(tmp_path / "absent.csv"), *env],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=60,
+                          env=dict(os.environ, AUDITOR_CACHE=str(tmp_path / "cache")))
+    assert proc.returncode == 2 and "introuvable" in proc.stderr
+
+
+def test_metadata_file_goes_through_the_dataset_rules(tmp_path, capsys, env):
+    meta = tmp_path / "metadata.yaml"
+    meta.write_text("titre: Délibérations du conseil municipal\ndescription: Délibérations depuis 2020.\n"
+                    "producteur: Ville de Roubaix\nlicence: Licence Ouverte v2.0\n"
+                    "mots_cles: [délibérations, conseil]\nressources:\n"
+                    "  - chemin: deliberations.pdf\n    format: pdf\n", encoding="utf-8")
+    code, out, _ = check(capsys, env, str(meta), "--color", "never")
+    assert code == 1
+    assert "RN-FMT-01 Aucune ressource dans un format ouvert" in out and "(formats publiés : PDF)" in out
+    code, doc = check_json(capsys, env, str(meta))
+    (result,) = doc["results"]
+    assert result["kind"] == "dataset" and result["report"] is None
+    assert "RN-FMT-01" in {f["rule"] for f in result["findings"]}
+    # --fail-on: only the warnings and information left once the open-format rule is ignored
+    code, doc = check_json(capsys, env, str(meta), "--ignore", "RN-FMT-01")
+    assert doc["counts"]["error"] == 0
+    if doc["counts"]["warning"]:
+        assert code == 0 and check(capsys, env, str(meta), "--ignore", "RN-FMT-01", "--fail-on", "warning")[0] == 1
+    assert check(capsys, env, str(meta), "--fail-on", "never")[0] == 0
+    meta.write_text("- pas\n- un objet\n", encoding="utf-8")
+    code, doc = check_json(capsys, env, str(meta))
+    assert code == 1 and "doit décrire un jeu de données" in doc["results"][0]["findings"][0]["detail"]["fr"]
+
+
+def test_data_package_checks_its_resources_with_their_declared_schema(tmp_path, capsys, env):
+    shutil.copy(CELLS, tmp_path / "subventions.csv")
+    (tmp_path / "datapackage.json").write_text(json.dumps({
+        "name": "subventions", "title": "Subventions de la ville de Roubaix",
+        "licenses": [{"name": "etalab-2.0", "title": "Licence Ouverte v2.0"}],
+        "resources": [{"path": "subventions.csv", "format": "csv", "schema": "scdl/subventions@2.1.1"},
+                      {"path": "../ailleurs.csv", "format": "csv"}]}), encoding="utf-8")
+    code, doc = check_json(capsys, env, str(tmp_path / "datapackage.json"))
+    assert code == 1
+    assert [r["target"] for r in doc["results"]] == [str(tmp_path / "datapackage.json"),
+                                                      f"{tmp_path}/subventions.csv"]
+    package, data = doc["results"]
+    assert package["kind"] == "dataset" and data["schema"]["name"] == "scdl/subventions"
+    assert data["schema"]["version"] == "2.1.1" and not data["schema"]["guessed"] and not data["valid"]
+
+
+def test_folder_is_searched(tmp_path, capsys, env):
+    (tmp_path / "a").mkdir()
+    shutil.copy(VALID, tmp_path / "a" / "valide.csv")
+    shutil.copy(CELLS, tmp_path / "cellules.csv")
+    (tmp_path / ".git").mkdir()
+    shutil.copy(CELLS, tmp_path / ".git" / "ignore.csv")
+    code, doc = check_json(capsys, env, str(tmp_path))
+    assert code == 1
+    assert [(r["target"], r["valid"]) for r in doc["results"]] == [("a/valide.csv", True), ("cellules.csv", False)]
+    assert all(r["schema"]["guessed"] for r in doc["results"])
+
+
+def test_terminal_escape_sequences_in_cells_are_neutralised(tmp_path, capsys, env):
+    hostile = "\x1b]0;pwned\x07\x1b[2J\x1b[31m2024-13-45"
+    lines = VALID.read_text("utf-8").splitlines()
+    cells = lines[1].split(",")
+    cells[2] = hostile  # dateConvention
+    path = tmp_path / "hostile\x1b[31m.csv"
+    path.write_text("\n".join([lines[0], ",".join(cells), *lines[2:5]]) + "\n", encoding="utf-8")
+    code, out, _ = check(capsys, env, str(path), "--schema", "scdl/subventions@2.1.1", "--color", "never")
+    assert code == 1 and "dateConvention" in out
+    assert "\x1b" not in out and "\x07" not in out
+    assert "?]0;pwned??[2J?[31m2024-13-45" in out
+    code, out, _ = check(capsys, env, str(path), "--schema", "scdl/subventions@2.1.1", "--color", "always")
+    assert "\x1b]" not in out and "\x1b[2J" not in out and "\x07" not in out  # only our own colour codes
+    code, doc = check_json(capsys, env, str(path), "--schema", "scdl/subventions@2.1.1")
+    assert any(f["location"].get("cell") == hostile for f in doc["results"][0]["findings"])  # JSON keeps the data
+
+
+@pytest.fixture()
+def local_site(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    shutil.copy(VALID, site / "subventions.csv")
+    shutil.copy(CELLS, site / "cellules.csv")
+    with static_site(site) as url:
+        yield url
+
+
+def test_url_on_localhost(capsys, env, local_site):
+    code, doc = check_json(capsys, env, f"{local_site}/subventions.csv")
+    (result,) = doc["results"]
+    assert code == 0 and result["target"] == f"{local_site}/subventions.csv"
+    assert result["schema"]["name"] == "scdl/subventions" and result["report"]["rows"] == 29
+    code, doc = check_json(capsys, env, f"{local_site}/cellules.csv", "--schema", "scdl/subventions@2.1.1")
+    assert code == 1 and not doc["valid"]
+    code, out, err = check(capsys, env, f"{local_site}/absent.csv")
+    assert code == 2 and out == "" and "HTTP 404" in err
