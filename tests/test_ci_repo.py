@@ -1,0 +1,174 @@
+"""``auditor ci`` on the sample dataset repository of tests/data/sample-repo: a data package declaring
+``scdl/subventions@2.1.1`` for a CSV with three errors, a metadata file whose only resource is a PDF,
+and a CSV of no known schema. SARIF validates against the OASIS SARIF 2.1.0 JSON Schema, JUnit parses,
+GitHub annotations point at the rows, and a baseline suppresses today's findings but not new ones."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+from jsonschema import Draft4Validator, Draft202012Validator
+
+from auditor.cli import main
+from tests.helpers import SHARED
+from tests.schema_server import SchemaServer
+
+REPO = Path(__file__).resolve().parent / "data" / "sample-repo"
+SUBVENTIONS = "subventions/subventions-2024.csv"
+CHECK_SCHEMA = Path(__file__).resolve().parents[1] / "reports" / "check.schema.json"
+NEW_ROW = ("Ville d'Armentières,21590017600011,2024-05-06,DEL-2024-031,Chorale du Bizet,52499120500013,,"
+           "Concert de Noël,beaucoup,aide en numéraire,unique,2024-06-01,,non,0.5,\n")
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    cache = tmp_path_factory.mktemp("ci-cache")
+    with SchemaServer() as server:
+        yield ["--schemas", server.url, "--cache-dir", str(cache)]
+
+
+def ci(capsys, env, *args) -> tuple[int, str, str]:
+    code = main(["ci", *args, *env])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def copy_repo(tmp_path: Path) -> Path:
+    dest = tmp_path / "depot"
+    shutil.copytree(REPO, dest)
+    return dest
+
+
+def test_text_report_groups_findings_per_item(capsys, env):
+    code, out, err = ci(capsys, env, str(REPO), "--color", "never")
+    assert code == 1, err
+    for target in ("datapackage.json", SUBVENTIONS, "budget/metadata.yaml", "equipements/salles.csv"):
+        assert f"\n{target}\n" in f"\n{out}", target
+    block = out.split(f"{SUBVENTIONS}\n", 1)[1].split("\n\n", 1)[0]
+    assert "Schéma : scdl/subventions 2.1.1" in block and "(deviné" not in block
+    assert "5 ligne(s) lue(s)" in block and "✗ non conforme" in block
+    assert "ligne 4, « dateConvention »" in block and "ligne 5, « rnaBeneficiaire »" in block
+    assert "« idBeneficiaire »" in block  # the SIRET 44088714900000 fails its check digit
+    budget = out.split("budget/metadata.yaml\n", 1)[1].split("\n\n", 1)[0]
+    assert "RN-FMT-01" in budget
+    salles = out.split("equipements/salles.csv\n", 1)[1].split("\n\n", 1)[0]
+    assert "Aucun schéma" in salles and "✓ conforme" in salles
+    assert out.rstrip().splitlines()[-1].startswith("4 élément(s) vérifié(s), 2 non conforme(s)")
+
+
+def test_json_output_follows_its_schema(capsys, env):
+    code, out, _ = ci(capsys, env, str(REPO), "--format", "json")
+    doc = json.loads(out)
+    errors = list(Draft202012Validator(json.loads(CHECK_SCHEMA.read_text("utf-8"))).iter_errors(doc))
+    assert not errors, errors[:3]
+    assert code == 1 and not doc["valid"]
+    by_target = {r["target"]: r for r in doc["results"]}
+    sub = by_target[SUBVENTIONS]
+    assert sub["schema"]["name"] == "scdl/subventions" and sub["schema"]["version"] == "2.1.1"
+    cells = {(f["location"]["row"], f["location"]["field"]) for f in sub["findings"]}
+    assert {(4, "dateConvention"), (5, "rnaBeneficiaire"), (5, "idBeneficiaire")} <= cells
+    assert by_target["equipements/salles.csv"]["valid"] and by_target["equipements/salles.csv"]["schema"] is None
+
+
+def test_sarif_validates_against_sarif_2_1_0(tmp_path, capsys, env):
+    output = tmp_path / "auditor.sarif"
+    code, out, _ = ci(capsys, env, str(REPO), "--format", "sarif", "--output", str(output))
+    assert code == 1 and out == ""
+    log = json.loads(output.read_text("utf-8"))
+    schema = json.loads((SHARED / "data/specs/sarif-schema-2.1.0.json").read_text("utf-8"))
+    errors = sorted(Draft4Validator(schema).iter_errors(log), key=str)
+    assert not errors, errors[:3]
+    run = log["runs"][0]
+    assert run["originalUriBaseIds"]["SRCROOT"]["uri"] == REPO.as_uri() + "/"
+    located = {(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+                r["locations"][0]["physicalLocation"].get("region", {}).get("startLine"))
+               for r in run["results"] if "physicalLocation" in r["locations"][0]}
+    assert {(SUBVENTIONS, 4), (SUBVENTIONS, 5)} <= located
+    assert all(r["locations"][0]["physicalLocation"]["artifactLocation"]["uriBaseId"] == "SRCROOT"
+               for r in run["results"] if "physicalLocation" in r["locations"][0])
+    rule_ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    assert "RN-FMT-01" in rule_ids and all(r["ruleId"] in rule_ids for r in run["results"])
+    assert "baselineState" not in run["results"][0]
+
+
+def test_junit_and_github_annotations(capsys, env):
+    code, out, _ = ci(capsys, env, str(REPO), "--format", "junit")
+    root = ET.fromstring(out)
+    suites = {s.get("name"): s for s in root}
+    assert code == 1 and {SUBVENTIONS, "budget/metadata.yaml", "equipements/salles.csv"} <= set(suites)
+    assert int(suites[SUBVENTIONS].get("failures")) >= 1
+    assert suites["equipements/salles.csv"].find("testcase").get("name") == "conforme"
+    assert int(root.get("failures")) == sum(int(s.get("failures")) for s in root)
+
+    code, out, _ = ci(capsys, env, str(REPO), "--format", "github")
+    lines = out.splitlines()
+    assert code == 1 and lines and all(line.startswith(("::error ", "::warning ", "::notice ")) for line in lines)
+    assert any(line.startswith(f"::error file={SUBVENTIONS},line=4,col=3,title=FILE-") for line in lines)
+    assert not any("\n" in line or "\r" in line for line in lines)
+
+
+def test_baseline_suppresses_old_findings_not_new_ones(tmp_path, capsys, env):
+    repo = copy_repo(tmp_path)
+    baseline = tmp_path / "auditor-baseline.json"
+    code, _, err = ci(capsys, env, str(repo), "--write-baseline", str(baseline), "--format", "json")
+    known = {f["fingerprint"] for f in json.loads(baseline.read_text("utf-8"))["findings"]}
+    assert code == 1 and f"{len(known)} constat(s) enregistré(s)" in err and len(known) >= 5
+
+    # nothing new: the accepted findings do not fail the build (but are still reported)
+    code, out, _ = ci(capsys, env, str(repo), "--baseline", str(baseline), "--format", "json")
+    doc = json.loads(out)
+    assert code == 0 and doc["new"] == [] and not doc["valid"]
+
+    # a new erroneous row inserted at the top: the old errors move down a row and stay known
+    csv = repo / SUBVENTIONS
+    header, *rows = csv.read_text("utf-8").splitlines(keepends=True)
+    csv.write_text(header + NEW_ROW + "".join(rows), encoding="utf-8")
+    code, out, _ = ci(capsys, env, str(repo), "--baseline", str(baseline), "--format", "json")
+    doc = json.loads(out)
+    assert code == 1
+    new = [f for r in doc["results"] for f in r["findings"] if f["fingerprint"] in set(doc["new"])]
+    assert [(f["target"], f["location"]["row"], f["location"]["field"]) for f in new] == [(SUBVENTIONS, 2, "montant")]
+    moved = {(f["location"]["row"], f["location"]["field"]) for r in doc["results"] for f in r["findings"]
+             if f["fingerprint"] in known and f["target"] == SUBVENTIONS}
+    assert {(5, "dateConvention"), (6, "rnaBeneficiaire")} <= moved
+
+    # the same in SARIF (baselineState) and GitHub annotations (only the new one)
+    code, _, _ = ci(capsys, env, str(repo), "--baseline", str(baseline), "--format", "sarif",
+                    "--output", str(tmp_path / "b.sarif"))
+    results = json.loads((tmp_path / "b.sarif").read_text("utf-8"))["runs"][0]["results"]
+    assert code == 1 and [r["partialFingerprints"]["auditor/v1"] for r in results
+                          if r["baselineState"] == "new"] == doc["new"]
+    code, out, _ = ci(capsys, env, str(repo), "--baseline", str(baseline), "--format", "github")
+    assert code == 1 and len(out.splitlines()) == 1 and out.startswith(f"::error file={SUBVENTIONS},line=2,col=9,")
+
+    # the new row removed again (and an old error fixed): green
+    fixed = [r.replace("12/02/2024", "2024-02-12") for r in rows]
+    csv.write_text(header + "".join(fixed), encoding="utf-8")
+    code, out, _ = ci(capsys, env, str(repo), "--baseline", str(baseline), "--format", "text", "--color", "never")
+    assert code == 0 and "[connu]" in out
+
+
+def test_fail_on_and_usage_errors(tmp_path, capsys, env):
+    repo = copy_repo(tmp_path)
+    shutil.rmtree(repo / "subventions")
+    (repo / "datapackage.json").unlink()
+    shutil.rmtree(repo / "budget")
+    code, out, _ = ci(capsys, env, str(repo))
+    assert code == 0 and "1 élément(s) vérifié(s), 0 non conforme(s)" in out
+    (repo / "metadata.yaml").write_text("titre: Salles\nlicence: Licence Ouverte v2.0\nressources:\n"
+                                        "  - chemin: equipements/salles.csv\n", encoding="utf-8")
+    code, out, _ = ci(capsys, env, str(repo), "--format", "json")
+    counts = json.loads(out)["counts"]
+    assert counts["error"] == 0 and counts["warning"] >= 1 and code == 0
+    assert ci(capsys, env, str(repo), "--fail-on", "warning")[0] == 1
+    assert ci(capsys, env, str(repo), "--fail-on", "never")[0] == 0
+    code, _, err = ci(capsys, env, str(tmp_path / "absent"))
+    assert code == 2 and "n'est pas un dossier" in err
+    (tmp_path / "bad.json").write_text("{pas du json")
+    code, _, err = ci(capsys, env, str(repo), "--baseline", str(tmp_path / "bad.json"))
+    assert code == 2 and "fichier de référence illisible" in err
+    code, _, err = ci(capsys, env, str(repo), "--select", "NOPE-99")
+    assert code == 2 and err.startswith("auditor ci : ")
