@@ -36,7 +36,8 @@ def openapi_document(version: str) -> dict[str, Any]:
                                       "content": {"application/json": {"schema": check_result}}},
                               "400": _error("Demande incomplète, adresse refusée ou schéma inconnu"),
                               "413": _error("Fichier trop volumineux"),
-                              "422": _error("Téléchargement impossible")}}},
+                              "422": _error("Téléchargement impossible ou archive ZIP refusée"),
+                              "503": _error("Catalogue des schémas indisponible")}}},
             "/api/v1/schemas": {"get": {"summary": "Schémas proposés", "responses": {"200": {
                 "description": "Liste", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
             "/api/v1/runs": {

@@ -34,8 +34,10 @@ class Schedule:
         try:
             if words[0] in ("monthly", "mensuel") and len(words) >= 2:
                 hour, minute = (words[2].split(":") + ["0"])[:2] if len(words) > 2 else ("3", "0")
-                return cls(day=int(words[1]), hour=int(hour), minute=int(minute))
-            if words[0] in ("every", "tous", "toutes") and len(words) >= 2:
+                schedule = cls(day=int(words[1]), hour=int(hour), minute=int(minute))
+                if 1 <= schedule.day <= 31 and 0 <= schedule.hour < 24 and 0 <= schedule.minute < 60:
+                    return schedule  # (an hour of 25 would only fail later, in the scheduler's thread)
+            elif words[0] in ("every", "tous", "toutes") and len(words) >= 2 and int(words[1]) >= 1:
                 return cls(every_days=int(words[1]))
         except (ValueError, IndexError):
             pass
