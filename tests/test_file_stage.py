@@ -1,0 +1,106 @@
+"""The audit's file stage against a local schema.data.gouv.fr (schemas and files served on 127.0.0.1):
+which distributions are validated, with which schema, how downloads are cached and limited, and the
+FILE findings an audit draws from them."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from auditor.catalogue import Catalogue
+from auditor.config import ValidationConfig
+from auditor.model import Dataset, Distribution, Publisher
+from auditor.rules import evaluate_files, load_rules
+from auditor.selfcheck import file_context
+from auditor.validation import FileCache, StageStats, candidates, validate_files
+
+from .schema_server import SchemaServer
+
+SUB = "/schemas/scdl/subventions/2.1.1/"
+
+
+@pytest.fixture(scope="module")
+def server():
+    with SchemaServer() as s:
+        yield s
+
+
+def _dataset(sid: str, title: str, *dists: Distribution) -> Dataset:
+    return Dataset(portal="p", portal_kind="udata", source_id=sid, title=title, distributions=list(dists),
+                   publisher=Publisher(raw="Ville de Roubaix", kind="commune", insee="59512", name="Roubaix"))
+
+
+def _catalogue(url: str) -> Catalogue:
+    return Catalogue(datasets=[
+        _dataset("valid", "Subventions 2023",
+                 Distribution(url + SUB + "exemple_valide.csv", format="csv", schema_name="scdl/subventions",
+                              schema_version="2.1.1")),
+        _dataset("cells", "Aides versées",
+                 Distribution(url + SUB + "exemple_invalide_erreurs_cellules.csv", format="csv",
+                              schema_name="scdl/subventions", schema_version="2.1.1")),
+        _dataset("unknown-version", "Aides",
+                 Distribution(url + SUB + "exemple_valide.csv?v=9", format="csv", schema_name="scdl/subventions",
+                              schema_version="9.9.9")),
+        _dataset("guessed", "Subventions aux associations",
+                 Distribution(url + SUB + "exemple_valide.csv?guess", format="csv")),
+        _dataset("gone", "Subventions 2019",
+                 Distribution(url + "/schemas/nowhere.csv", format="csv", schema_name="scdl/subventions")),
+        _dataset("pdf", "Subventions (rapport)", Distribution(url + "/rapport.pdf", format="pdf",
+                                                              schema_name="scdl/subventions")),
+        _dataset("other", "Horaires des piscines", Distribution(url + "/piscines.csv", format="csv")),
+    ])
+
+
+def _config(url: str, **kw) -> ValidationConfig:
+    return ValidationConfig(enabled=True, schemas=url, workers=3, **kw)
+
+
+def test_candidates_are_declared_or_scdl_looking_tabular_files(server):
+    found = {c.dataset.source_id: c.schema for c in candidates(_catalogue(server.url))}
+    assert found == {"valid": "scdl/subventions@2.1.1", "cells": "scdl/subventions@2.1.1",
+                     "unknown-version": "scdl/subventions@9.9.9", "guessed": None, "gone": "scdl/subventions"}
+
+
+def test_stage_validates_downloads_and_caches(server, tmp_path):
+    cat = _catalogue(server.url)
+    targets, stats = validate_files(cat, _config(server.url, max_age=3600), tmp_path)
+    by = {t.dataset: t for t in targets}
+    assert set(by) == {"p:valid", "p:cells", "p:unknown-version", "p:guessed"}
+    assert by["p:valid"].report["valid"] is True
+    assert by["p:valid"].report["schema"]["version"] == "2.1.1"
+    assert by["p:unknown-version"].report["schema"]["version"] == "2.1.1"  # latest, not the unknown 9.9.9
+    assert by["p:guessed"].report["schema"]["name"] == "scdl/subventions"
+    cells = by["p:cells"].report
+    assert cells["valid"] is False and cells["counts"].get("french-siret-value", 0) > 0
+    assert by["p:cells"].commune == "59512"
+    assert stats.validated == 4 and stats.downloaded == 4
+    assert [f["url"] for f in stats.failed] == [server.url + "/schemas/nowhere.csv"]
+
+    again_targets, again = validate_files(cat, _config(server.url, max_age=3600), tmp_path)
+    assert again.reused == 4 and again.downloaded == 0
+    assert [t.report["counts"] for t in again_targets] == [t.report["counts"] for t in targets]
+    _, revalidated = validate_files(cat, _config(server.url, max_age=0), tmp_path)
+    assert revalidated.not_modified == 4 and revalidated.downloaded == 0
+
+
+def test_audit_findings_are_grouped_by_code_and_column(server, tmp_path):
+    targets, _ = validate_files(_catalogue(server.url), _config(server.url), tmp_path)
+    ctx = file_context("grouped")
+    ctx.as_of = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    findings = evaluate_files(load_rules(), targets, ctx)
+    cells = [f for f in findings if f.dataset == "p:cells"]
+    assert cells and all(f.rule.startswith("FILE-") for f in cells)
+    keys = [(f.rule, f.location["code"], f.location["field"]) for f in cells]
+    assert len(keys) == len(set(keys))  # one finding per code and column
+    siret = [f for f in cells if f.location["code"] == "french-siret-value"]
+    assert siret and siret[0].rule == "FILE-06" and siret[0].location["count"] >= 1
+    assert "ligne" in siret[0].detail["fr"]
+    assert not [f for f in findings if f.dataset == "p:valid" and f.severity == "error"]
+
+
+def test_a_file_over_the_limit_is_reported_not_read(server, tmp_path):
+    cache = FileCache(tmp_path, max_age=0, max_bytes=100)
+    path, refused = cache.fetch(server.url + SUB + "exemple_valide.csv", StageStats())
+    assert path is None and refused.stop_reason == "too_large"
+    assert refused.errors[0].code == "too-large" and "limite" in refused.errors[0].message["fr"]
+    assert not list(tmp_path.glob("*.part*"))
