@@ -35,7 +35,7 @@ import numpy as np
 import pyarrow as pa
 
 from . import errors as msg
-from .header import Header, analyse
+from .header import analyse
 from .keys import SeenKeys, combine, is_nan, value_hashes
 from .reader import EncodingRestart, ReadError, TableSource, open_table
 from .report import TableError, TableReport

@@ -8,9 +8,7 @@ Exactness rule: a vectorised reader only *accepts* cells whose parsed value is c
 integers, ``YYYY-MM-DD`` with a valid day for dates); every other non-missing cell is read by the reference
 `FieldSpec.read_value` (cached per distinct text in the batch). Constraints are evaluated on vector keys where the
 comparison is exact (integers, dates, float comparisons re-checked with ``Decimal`` when equal), with Python for
-the rest. Patterns run in RE2 (pyarrow) anchored like Python's ``re.match("^" + p + "$")`` when the pattern only
-uses syntax both engines read the same way; a value with a newline, or a non-ASCII value when the pattern uses
-``\\d \\w \\s \\b``, goes to Python ``re``; other patterns run in Python ``re`` entirely.
+the rest. Patterns: see `auditor.tabular.patterns`.
 """
 
 from __future__ import annotations
@@ -18,29 +16,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any, Callable
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .patterns import np_bool, pattern_check
 from .types import FieldSpec, check
 
-EPOCH = date(1970, 1, 1)
-EPOCH_DT = datetime(1970, 1, 1)
 I64_MAX = 2**63 - 1
 I64_MIN = -(2**63)
 
 
 # ----------------------------------------------------------------------------------------------- arrow helpers
-
-
-def np_bool(arr: pa.Array) -> np.ndarray:
-    """Boolean pyarrow array → numpy bool (null → False)."""
-    if arr.null_count:
-        arr = arr.fill_null(False)
-    return arr.to_numpy(zero_copy_only=False)
 
 
 def byte_lengths(raw: pa.Array) -> np.ndarray:
@@ -66,30 +55,32 @@ def fixed_width(raw: pa.Array, width: int, rows: np.ndarray) -> tuple[np.ndarray
     return idx, mat
 
 
-def digits_value(mat: np.ndarray, cols: range) -> tuple[np.ndarray, np.ndarray]:
-    """(all-digits mask, integer value) of the given byte columns of a fixed-width matrix."""
-    ok = np.ones(len(mat), dtype=bool)
-    val = np.zeros(len(mat), dtype=np.int64)
+def digits_value(mat_t: np.ndarray, cols: range) -> tuple[np.ndarray, np.ndarray]:
+    """(all-digits mask, integer value) of the given byte rows of a position×row matrix (rows contiguous)."""
+    ok = np.ones(mat_t.shape[1], dtype=bool)
+    val = np.zeros(mat_t.shape[1], dtype=np.int64 if len(cols) > 9 else np.int32)
     for c in cols:
-        d = mat[:, c].astype(np.int64) - 48
-        ok &= (d >= 0) & (d <= 9)
-        val = val * 10 + d
+        d = mat_t[c] - np.uint8(48)
+        ok &= d <= 9
+        val *= 10
+        val += d
     return ok, val
 
 
-_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+def ymd_key(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(valid calendar date mask, order key) of year (0-9999) / month / day arrays. The key
+    ``(y * 16 + m) * 32 + d`` orders dates and tells them apart (it is not a day count)."""
+    dim = np.where(m == 2, 28, 30 + ((m + (m >> 3)) & 1))  # 31 for months 1 3 5 7 8 10 12
+    ok = (y >= 1) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= dim)
+    feb29 = (m == 2) & (d == 29)
+    if feb29.any():
+        yy = y[feb29]
+        ok[feb29] = (yy >= 1) & (((yy % 4 == 0) & (yy % 100 != 0)) | (yy % 400 == 0))
+    return ok, (y.astype(np.int64) * 16 + m) * 32 + d
 
 
-def ymd_days(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(valid calendar date mask, days since 1970-01-01) for year/month/day arrays."""
-    ok = (y >= 1) & (m >= 1) & (m <= 12) & (d >= 1)
-    mm = np.clip(m, 1, 12)
-    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
-    dim = _DAYS[mm - 1] + ((mm == 2) & leap)
-    ok &= d <= dim
-    months = ((y - 1970) * 12 + (mm - 1)).astype("datetime64[M]")
-    days = months.astype("datetime64[D]").astype(np.int64) + (d - 1)
-    return ok, days
+def date_key(value: date) -> int:
+    return (value.year * 16 + value.month) * 32 + value.day
 
 
 # ----------------------------------------------------------------------------------------------- results
@@ -107,7 +98,7 @@ class ColumnResult:
     present: np.ndarray  # a parsed value exists
     fails: dict[str, np.ndarray] = field(default_factory=dict)  # constraint (or "item-*") -> failing rows
     fast: np.ndarray | None = None  # rows whose value is given by ``key`` (vector readers)
-    key: Any = None  # numpy keys (int64 / float64 / days / seconds / bool) or the raw array for strings
+    key: Any = None  # numpy keys (int64 / float64 / date and datetime order keys / bool) or the raw strings
     slow: dict[int, Any] = field(default_factory=dict)  # row -> value read by Python
 
     @property
@@ -125,107 +116,6 @@ class ColumnResult:
     def texts(self, rows: np.ndarray) -> list[str]:
         col = self.raw.take(pa.array(rows, type=pa.int64())) if len(rows) else pa.array([], pa.string())
         return ["" if t is None else t for t in col.to_pylist()]
-
-
-# ----------------------------------------------------------------------------------------------- patterns
-
-_SAFE_ESCAPES = set("dDwWsSbB.\\-/[](){}*+?|^$tnrfv'\",:=!#&~%@<>;_` ")
-_UNICODE_CLASSES = re.compile(r"\\[dDwWsSbB]")
-_QUANT = re.compile(r"\{\d+(,\d*)?\}")
-
-
-def _re2_compatible(pattern: str) -> bool:
-    """True when ``pattern`` only uses syntax that Python ``re`` and RE2 read the same way."""
-    if "[:" in pattern or "{," in pattern:
-        return False
-    i, n, in_class = 0, len(pattern), False
-    while i < n:
-        c = pattern[i]
-        if c == "\\":
-            if i + 1 >= n or pattern[i + 1] not in _SAFE_ESCAPES:
-                return False
-            i += 2
-            continue
-        if in_class:
-            if c == "]":
-                in_class = False
-        elif c == "[":
-            in_class = True
-            if pattern[i + 1:i + 2] == "^":
-                i += 1
-            if pattern[i + 1:i + 2] == "]":
-                i += 1
-        elif c == "(" and pattern[i + 1:i + 2] == "?":
-            if pattern[i + 2:i + 3] != ":" and pattern[i + 2:i + 4] != "P<":
-                return False
-        elif c == "{":
-            m = _QUANT.match(pattern, i)
-            if not m:
-                return False
-            i = m.end()
-            if pattern[i:i + 1] in ("+",):
-                return False
-            continue
-        elif c in "*+?" and pattern[i + 1:i + 2] == "+":
-            return False
-        i += 1
-    return not in_class
-
-
-class PatternCheck:
-    """``re.compile("^" + pattern + "$").match`` on many values at once."""
-
-    def __init__(self, pattern: str, compiled: re.Pattern):
-        self.py = compiled
-        self.re2: str | None = None
-        self.unicode_classes = bool(_UNICODE_CLASSES.search(pattern))
-        if _re2_compatible(pattern):
-            candidate = "^(?:^" + pattern + "$)"
-            try:
-                pc.match_substring_regex(pa.array(["x"]), candidate)
-                self.re2 = candidate
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                self.re2 = None
-
-    def matches(self, raw: pa.Array, rows: np.ndarray) -> np.ndarray:
-        """Mask (batch length) of the ``rows`` whose text matches."""
-        out = np.zeros(len(raw), dtype=bool)
-        if not rows.any():
-            return out
-        if self.re2 is not None:
-            out = np_bool(pc.match_substring_regex(raw, self.re2)) & rows
-            if self.unicode_classes:
-                # Python's \d \w \s \b are Unicode-aware (\s also matches \v and \x1c-\x1f): not RE2's
-                python = ~np_bool(pc.string_is_ascii(raw)) | np_bool(pc.match_substring_regex(raw, "[\x00-\x1f]"))
-            else:
-                python = np_bool(pc.match_substring(raw, "\n"))
-            python &= rows
-        else:
-            python = rows
-        idx = np.nonzero(python)[0]
-        if len(idx):
-            cache: dict[str, bool] = {}
-            texts = raw.take(pa.array(idx)).to_pylist()
-            for i, t in zip(idx, texts):
-                hit = cache.get(t)
-                if hit is None:
-                    hit = cache[t] = bool(self.py.match(t))
-                out[i] = hit
-        return out
-
-
-_PATTERNS: dict[str, PatternCheck] = {}
-
-
-def pattern_check(spec: FieldSpec) -> PatternCheck | None:
-    compiled = spec.arg("pattern")
-    if compiled is None:
-        return None
-    pattern = spec.constraints.get("pattern")
-    found = _PATTERNS.get(pattern)
-    if found is None:
-        found = _PATTERNS[pattern] = PatternCheck(pattern, compiled)
-    return found
 
 
 # ----------------------------------------------------------------------------------------------- fast readers
@@ -271,6 +161,10 @@ def _fast_number(spec: FieldSpec, raw: pa.Array, rows: np.ndarray):
     key = np.zeros(len(raw), dtype=np.float64)
     if spec.number_processing or not rows.any():
         return np.zeros(len(raw), dtype=bool), key
+    try:  # usually every value reads: one cast (Arrow reads a subset of what Decimal reads, same values)
+        return rows, pc.cast(pc.if_else(pa.array(rows), raw, "0"), pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
     one_dot = pc.replace_substring(raw, ".", "", max_replacements=1)
     ok = rows & np_bool(pc.ascii_is_decimal(one_dot)) & (byte_lengths(one_dot) > 0)
     if ok.any():
@@ -294,7 +188,7 @@ def _fast_year(spec: FieldSpec, raw: pa.Array, rows: np.ndarray):
     ok = np.zeros(len(raw), dtype=bool)
     key = np.zeros(len(raw), dtype=np.int64)
     if len(idx):
-        good, val = digits_value(mat, range(4))
+        good, val = digits_value(np.ascontiguousarray(mat.T), range(4))
         ok[idx[good]] = True
         key[idx[good]] = val[good]
     return ok, key
@@ -330,18 +224,19 @@ def _fast_date(spec: FieldSpec, raw: pa.Array, rows: np.ndarray):
     idx, mat = fixed_width(raw, width, rows)
     if not len(idx):
         return ok, key
+    mat_t = np.ascontiguousarray(mat.T)
     good = np.ones(len(idx), dtype=bool)
     parts = {}
     col = 0
     for tok, w in tpl:
         if tok.startswith("%"):
-            g, v = digits_value(mat, range(col, col + w))
+            g, v = digits_value(mat_t, range(col, col + w))
             good &= g
             parts[tok] = v
         else:
-            good &= mat[:, col] == ord(tok)
+            good &= mat_t[col] == ord(tok)
         col += w
-    valid, days = ymd_days(parts["%Y"], parts["%m"], parts["%d"])
+    valid, days = ymd_key(parts["%Y"], parts["%m"], parts["%d"])
     good &= valid
     ok[idx[good]] = True
     key[idx[good]] = days[good]
@@ -356,18 +251,18 @@ def _fast_datetime(spec: FieldSpec, raw: pa.Array, rows: np.ndarray):
     idx, mat = fixed_width(raw, 19, rows)
     if not len(idx):
         return ok, key
-    good = (mat[:, 4] == 45) & (mat[:, 7] == 45) & ((mat[:, 10] == 84) | (mat[:, 10] == 32)) \
-        & (mat[:, 13] == 58) & (mat[:, 16] == 58)
+    t = np.ascontiguousarray(mat.T)
+    good = (t[4] == 45) & (t[7] == 45) & ((t[10] == 84) | (t[10] == 32)) & (t[13] == 58) & (t[16] == 58)
     vals = []
     for cols in (range(0, 4), range(5, 7), range(8, 10), range(11, 13), range(14, 16), range(17, 19)):
-        g, v = digits_value(mat, cols)
+        g, v = digits_value(t, cols)
         good &= g
         vals.append(v)
-    y, mo, d, h, mi, s = vals
-    valid, days = ymd_days(y, mo, d)
-    good &= valid & (h <= 23) & (mi <= 59) & (s <= 59)
+    y, mo, d, h, mi, sec = vals
+    valid, days = ymd_key(y, mo, d)
+    good &= valid & (h <= 23) & (mi <= 59) & (sec <= 59)
     ok[idx[good]] = True
-    key[idx[good]] = days[good] * 86400 + h[good] * 3600 + mi[good] * 60 + s[good]
+    key[idx[good]] = days[good] * 86400 + h[good] * 3600 + mi[good] * 60 + sec[good]
     return ok, key
 
 
@@ -400,14 +295,11 @@ def key_of(spec: FieldSpec, value: Any) -> Any:
         if t == "number":
             return float(value)
         if t == "date":
-            return (value - EPOCH).days
+            return date_key(value)
         if t == "datetime":
-            if value.tzinfo is not None:
+            if value.tzinfo is not None or value.microsecond:
                 return None
-            delta = value - EPOCH_DT
-            if delta.microseconds:
-                return None
-            return delta.days * 86400 + delta.seconds
+            return date_key(value) * 86400 + value.hour * 3600 + value.minute * 60 + value.second
         if t == "boolean":
             return bool(value)
     except (TypeError, ValueError, OverflowError, AttributeError):
@@ -495,7 +387,8 @@ def _string_constraint(r: ColumnResult, cname: str, arg: Any) -> np.ndarray | No
             fail |= unsure & (pc.utf8_length(raw).fill_null(0).to_numpy(zero_copy_only=False) < arg)
         return fail
     if cname == "pattern":
-        return present & ~pattern_check(r.spec).matches(raw, present)
+        check_ = pattern_check(r.spec.constraints.get("pattern"), arg)
+        return present & ~check_.matches(raw, present, byte_lengths(raw))
     if cname == "enum":
         allowed = [v for v in arg if isinstance(v, str)]
         if not allowed:
