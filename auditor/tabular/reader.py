@@ -11,7 +11,8 @@ multi-line record counts once. Rows whose cell count differs from the file's usu
 dropped: pyarrow hands them to an invalid-row handler, they are re-parsed with the ``csv`` module and put back at
 their place; a missing cell is a null, cells beyond the batch width widen it. Every batch also carries
 ``ncells`` (None when every row has ``record.num_columns`` cells, else the cell count of each row) so that the
-validator can tell missing and extra cells from empty ones.
+validator can tell missing and extra cells from empty ones. An empty line reads as a row of empty cells (pyarrow)
+where Validata sees a row of no cell: both are a blank row whenever "" is a missing value (always in practice).
 
 Problems that prevent reading raise `ReadError` (code ``unreadable`` or ``too_large``) with a French message.
 """
@@ -315,8 +316,17 @@ class TableSource:
             stream.close()
 
     def _fallback_encoding(self) -> None:
+        """The file is not UTF-8 after all: read it, header included, as Windows-1252 (as Validata decodes a file
+        that is not UTF-8 as a whole)."""
         self.dialect.encoding = LENIENT_CP1252
         self.issues.append(_encoding_issue())
+        with self._open() as f:
+            head = f.read(HEAD_BYTES)
+        text = head.decode(LENIENT_CP1252)
+        records = csv.reader(io.StringIO(text, newline=""), **self._csv_kwargs())
+        first = next(records, None)
+        if first is not None:
+            self.header = [str(c) for c in first]
 
 
 def _prefetch(gen: Iterator[Batch], depth: int = 1) -> Iterator[Batch]:
@@ -495,8 +505,22 @@ def _decode_head(head: bytes, encoding: str | None) -> tuple[str, str, bool, lis
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
+_CONTROL = bytes(c for c in range(32) if c not in (9, 10, 13))
+
+
+def _binary(head: bytes) -> bool:
+    """NUL bytes, or more than 5 % of control characters (tabs and line breaks aside): not a text file."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    sample = head[:8192]
+    if b"\x00" in sample:
+        return True
+    controls = len(sample) - len(sample.translate(None, _CONTROL))
+    return controls > 0.05 * len(sample)
+
+
 def _open_csv(opener, head: bytes, size, name, encoding, delimiter, block_size) -> TableSource:
-    if b"\x00" in head[:8192] and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if _binary(head):
         raise ReadError("unreadable", "Le fichier est binaire : ce n'est pas un fichier CSV lisible.",
                         "The file is binary: it is not a readable CSV file.")
     text, enc, bom, issues = _decode_head(head, encoding)

@@ -1,0 +1,237 @@
+"""The table reader on the files communes really publish: encodings, separators, quoted newlines, ragged rows,
+XLSX, and the files that are no table at all (empty, HTML, binary, too large): a clear `ReadError`, never a crash."""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+
+import openpyxl
+import pytest
+
+from auditor.tabular.reader import EncodingRestart, ReadError, open_table
+from auditor.tabular.validate import validate
+
+
+def rows_of(source) -> list[tuple[int, list]]:
+    """(row number, cells) of every data row, cells cut at the row's cell count."""
+    out = []
+    for batch in source.batches():
+        rec = batch.record
+        cols = [rec.column(j).to_pylist() for j in range(rec.num_columns)]
+        for i in range(rec.num_rows):
+            cells = [c[i] for c in cols]
+            if batch.ncells is not None:
+                cells = cells[:batch.ncells[i]]
+            while cells and cells[-1] is None:
+                cells.pop()
+            out.append((batch.first_row + i, cells))
+    return out
+
+
+SCHEMA = {"fields": [{"name": "nom", "type": "string"}, {"name": "montant", "type": "number"}]}
+
+
+def test_utf8_without_bom():
+    src = open_table("nom,montant\nLille,12.5\nRoubaix,3\n".encode())
+    assert src.header == ["nom", "montant"]
+    assert (src.dialect.encoding, src.dialect.bom, src.dialect.delimiter) == ("utf-8", False, ",")
+    assert rows_of(src) == [(2, ["Lille", "12.5"]), (3, ["Roubaix", "3"])]
+    assert src.issues == []
+
+
+def test_utf8_with_bom_is_removed_from_the_first_label():
+    src = open_table(b"\xef\xbb\xbfnom;montant\nLomme;1\n")
+    assert src.header == ["nom", "montant"]
+    assert src.dialect.bom is True and src.dialect.delimiter == ";"
+    assert rows_of(src) == [(2, ["Lomme", "1"])]
+    assert validate(src, SCHEMA).valid
+
+
+def test_windows_1252_is_read_and_reported():
+    data = "nom;montant\nVilleneuve-d'Ascq é;1\nMarcq-en-Barœul;2\nPrix €;3\n".encode("cp1252")
+    src = open_table(data)
+    assert src.dialect.encoding != "utf-8"
+    assert [c[0] for _, c in rows_of(src)] == ["Villeneuve-d'Ascq é", "Marcq-en-Barœul", "Prix €"]
+    assert [i["code"] for i in src.issues] == ["encoding-fallback"]
+    assert "UTF-8" in src.issues[0]["message"]["fr"]
+
+
+def test_latin1_header_is_decoded():
+    src = open_table("prénom,année\nÉlise,2020\n".encode("latin-1"))
+    assert src.header == ["prénom", "année"]
+    assert rows_of(src) == [(2, ["Élise", "2020"])]
+
+
+def test_a_late_non_utf8_byte_restarts_in_windows_1252():
+    body = "".join(f"ligne {i},{i}\n" for i in range(20000))  # > 64 KiB of ASCII before the bad byte
+    data = ("nom,montant\n" + body).encode() + "Lomme é,7\n".encode("cp1252")
+    src = open_table(data)
+    assert src.dialect.encoding == "utf-8"
+    with pytest.raises(EncodingRestart):
+        for _ in src.batches():
+            pass
+    last = rows_of(src)[-1]  # the source switched encoding: reading again works
+    assert last == (20002, ["Lomme é", "7"])
+    report = validate(open_table(data), SCHEMA)
+    assert report.valid and report.rows == 20001
+    assert [i["code"] for i in report.issues] == ["encoding-fallback"]
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t", "|"])
+def test_separators(sep):
+    text = sep.join(["nom", "montant", "commune"]) + "\n" + sep.join(["a", "1", "Lille"]) + "\n"
+    src = open_table(text.encode())
+    assert src.dialect.delimiter == sep
+    assert src.header == ["nom", "montant", "commune"]
+    assert rows_of(src) == [(2, ["a", "1", "Lille"])]
+
+
+def test_quoted_newlines_count_as_one_row():
+    data = 'nom,montant\n"Lille\nCentre",1\n"a ""quoted""\n\nvalue",2\nRoubaix,x\n'.encode()
+    src = open_table(data)
+    assert rows_of(src) == [(2, ["Lille\nCentre", "1"]), (3, ['a "quoted"\n\nvalue', "2"]), (4, ["Roubaix", "x"])]
+    report = validate(data, SCHEMA)
+    assert [(e.code, e.row, e.column) for e in report.errors] == [("type-error", 4, 2)]
+
+
+def test_ragged_rows_keep_their_place_after_a_multiline_record():
+    data = 'nom,montant,commune\n"a\nb",1,Lille\nshort,2\nok,3,Lomme\nlong,4,Hem,extra\n\nlast,5,Croix\n'.encode()
+    src = open_table(data)
+    assert rows_of(src) == [(2, ["a\nb", "1", "Lille"]), (3, ["short", "2"]), (4, ["ok", "3", "Lomme"]),
+                            (5, ["long", "4", "Hem", "extra"]), (6, ["", "", ""]), (7, ["last", "5", "Croix"])]
+    schema = {"fields": [{"name": "nom"}, {"name": "montant", "type": "integer"}, {"name": "commune"}]}
+    found = [(e.code, e.row, e.column) for e in validate(data, schema).errors]
+    assert found == [("missing-cell", 3, 3), ("extra-cell", 5, 4), ("blank-row", 6, None)]
+
+
+def test_trailing_empty_column():
+    data = b"nom;montant;\nLille;1;\nRoubaix;2;\n"
+    src = open_table(data)
+    assert src.header == ["nom", "montant", ""]
+    assert rows_of(src) == [(2, ["Lille", "1", ""]), (3, ["Roubaix", "2", ""])]
+    report = validate(data, SCHEMA)
+    assert [(e.code, e.column) for e in report.errors if e.level == "error"] == [("blank-label", 3)]
+
+
+def test_two_trailing_empty_columns_are_duplicate_labels():
+    report = validate(b"nom;montant;;\nLille;1;;\n", SCHEMA)
+    assert [e.code for e in report.errors if e.level == "error"] == ["general-error"]
+
+
+def test_skip_initial_space_dialect():
+    src = open_table(b"nom, montant, commune\nLille, 1, Lille\nHem, 2, Hem\n")
+    assert src.dialect.skipinitialspace is True
+    assert src.header == ["nom", "montant", "commune"]
+    assert rows_of(src)[0] == (2, ["Lille", "1", "Lille"])
+
+
+def test_many_batches_keep_row_numbers(tmp_path):
+    path = tmp_path / "big.csv"
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("nom,montant\n")
+        for i in range(100000):
+            f.write(f'"n{i}",{i}\n' if i != 77777 else f'"n{i}",x{i}\n')
+    src = open_table(path, block_size=1 << 14)
+    src.batch_rows = 4096
+    numbers = [b.first_row for b in src.batches()]
+    assert len(numbers) > 10 and numbers[0] == 2
+    report = validate(open_table(path, block_size=1 << 14), SCHEMA)
+    assert report.rows == 100000
+    assert [(e.code, e.row, e.cell) for e in report.errors] == [("type-error", 77779, "x77777")]
+
+
+def _xlsx(rows) -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r in rows:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_xlsx():
+    import datetime as dt
+
+    data = _xlsx([["nom", "montant", "date"], ["Lille", 12, dt.date(2020, 1, 5)], ["Hem", 2.5, None],
+                  [None, None, None], ["Croix", "x", None], [None, None, None], [None, None, None]])
+    src = open_table(data)
+    assert src.dialect.format == "xlsx"
+    assert src.header == ["nom", "montant", "date"]
+    assert rows_of(src) == [(2, ["Lille", "12", "2020-01-05"]), (3, ["Hem", "2.5", ""]), (4, ["", "", ""]),
+                            (5, ["Croix", "x", ""])]
+    schema = {"fields": SCHEMA["fields"] + [{"name": "date", "type": "date"}]}
+    found = [(e.code, e.row, e.column) for e in validate(data, schema).errors]
+    assert found == [("blank-row", 4, None), ("type-error", 5, 2)]
+
+
+def test_corrupt_xlsx():
+    with pytest.raises(ReadError) as err:
+        open_table(b"PK\x03\x04" + os.urandom(2000))
+    assert err.value.code == "unreadable"
+
+
+def test_json_rows():
+    src = open_table(b'[{"nom": "Lille", "montant": 1}, {"nom": "Hem", "montant": null}]')
+    assert src.header == ["nom", "montant"]
+    assert rows_of(src) == [(2, ["Lille", "1"]), (3, ["Hem", ""])]
+
+
+@pytest.mark.parametrize("data, words", [
+    (b"", "vide"),
+    (b"\n\n  \n", "vide"),
+    (b"\xef\xbb\xbf", "vide"),
+    (b"<!DOCTYPE html><html><head><title>Portail</title></head><body>x</body></html>", "page web"),
+    (b"\n  <html lang='fr'><body><p>Erreur 404</p></body></html>", "page web"),
+    (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "binaire"),
+    (bytes(range(1, 32)) * 100, "binaire"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500, "XLS"),
+])
+def test_not_a_table(data, words):
+    with pytest.raises(ReadError) as err:
+        open_table(data)
+    assert err.value.code == "unreadable"
+    assert words in err.value.message["fr"]
+    report = validate(data, SCHEMA)
+    assert report.stop_reason == "unreadable" and not report.valid
+    assert [e.code for e in report.errors] == ["source-error"]
+
+
+def test_random_garbage_never_crashes():
+    import random
+
+    rnd = random.Random(4)
+    for _ in range(30):
+        data = bytes(rnd.randrange(256) for _ in range(rnd.randrange(1, 3000)))
+        report = validate(data, SCHEMA)  # a report, whatever the bytes
+        assert report.stop_reason in ("complete", "unreadable")
+
+
+def test_over_the_size_limit(tmp_path):
+    path = tmp_path / "gros.csv"
+    path.write_bytes(b"nom,montant\n" + b"a,1\n" * 1000)
+    with pytest.raises(ReadError) as err:
+        open_table(path, max_bytes=100)
+    assert err.value.code == "too_large" and "100 octets" in err.value.message["fr"]
+    report = validate(path, SCHEMA, max_bytes=100)
+    assert report.stop_reason == "too_large" and report.rows == 0 and not report.valid
+    assert [e.code for e in report.errors] == ["too-large"]
+
+
+def test_missing_file(tmp_path):
+    report = validate(tmp_path / "absent.csv", SCHEMA)
+    assert report.stop_reason == "unreadable" and [e.code for e in report.errors] == ["source-error"]
+
+
+def test_unterminated_quote_does_not_hang():
+    started = time.perf_counter()
+    report = validate(b'nom,montant\nLille,1\n"Hem,2\nCroix,3\n' + b"a,1\n" * 10000, SCHEMA)
+    assert time.perf_counter() - started < 10
+    assert report.stop_reason in ("complete", "unreadable")
+
+
+def test_header_only():
+    report = validate(b"nom,montant\n", SCHEMA)
+    assert report.valid and report.rows == 0 and report.stop_reason == "complete"
