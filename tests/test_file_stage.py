@@ -104,3 +104,34 @@ def test_a_file_over_the_limit_is_reported_not_read(server, tmp_path):
     assert path is None and refused.stop_reason == "too_large"
     assert refused.errors[0].code == "too-large" and "limite" in refused.errors[0].message["fr"]
     assert not list(tmp_path.glob("*.part*"))
+
+
+def test_simulated_territory_files_flagged_are_exactly_the_planted_ones(world, tmp_path):
+    """Offline demo path: simulated portals, simulated schema catalogue; only the datasets planted with
+    invalid cells get error findings, and each names the row and column of the planted cell."""
+    from auditor.audit import file_stage
+    from auditor.config import load_config
+    from auditor.crawl import crawl
+    from auditor.simulate.demo import write_config
+    from auditor.simulate.schemas import write_schema_folder
+    from auditor.simulate.server import SimTerritory
+
+    fast = {"timeout": 2.0, "retries": 6, "backoff": 0.01, "backoff_max": 0.05, "max_retry_wait": 5.0,
+            "per_host": 6}
+    schemas = write_schema_folder(tmp_path / "schemas")
+    with SimTerritory(world) as territory:
+        path = write_config(territory, tmp_path / "conf", http=fast, crawl={"probe": False},
+                            validation={"enabled": True, "schemas": str(schemas)})
+        config = load_config(path, data_dir=tmp_path / "data")
+        result = crawl(config)
+        targets, stats = file_stage(config, result)
+    planted = {d.title for d in world.datasets if "invalid-cells" in d.defects}
+    assert len(planted) == 2
+    titles = {d.uid: d.title for d in result.catalogue.datasets}
+    bad = {titles[t.dataset] for t in targets if not t.report["valid"]}
+    assert bad == planted
+    assert stats["validated"] >= 20
+    findings = evaluate_files(load_rules(), targets, file_context("grouped"))
+    errors = [f for f in findings if f.severity == "error"]
+    assert errors and {titles[f.dataset] for f in errors} == planted
+    assert all(f.location["row"] == 3 for f in errors)  # the planted row (header = 1)

@@ -65,8 +65,8 @@ def check(target: FileTarget, params: dict, ctx: CheckContext) -> Iterator[Probl
         shown_fr = f" (lignes {', '.join(map(str, rows[:EXAMPLES]))}{'…' if len(rows) > EXAMPLES else ''})" if rows else ""
         shown_en = f" (rows {', '.join(map(str, rows[:EXAMPLES]))}{'…' if len(rows) > EXAMPLES else ''})" if rows else ""
         yield Problem(
-            fr=f"{len(items)} erreur(s) « {code} »{where_fr}{shown_fr} ; par exemple : {_text(first, 'fr')}",
-            en=f"{len(items)} “{code}” error(s){where_en}{shown_en}; e.g. {_text(first, 'en')}",
+            fr=f"{len(items)} {'avertissement' if first.get('level') == 'warning' else 'erreur'}(s) « {code} »{where_fr}{shown_fr} ; par exemple : {_text(first, 'fr')}",
+            en=f"{len(items)} “{code}” {'warning' if first.get('level') == 'warning' else 'error'}(s){where_en}{shown_en}; e.g. {_text(first, 'en')}",
             distribution=target.location,
             location={"code": code, "field": fld, "count": len(items), "rows": rows[:EXAMPLES],
                       "row": rows[0] if rows else None, "column": first.get("column")},

@@ -61,7 +61,12 @@ def _value(col: str, i: int, d: SimDataset, rng: random.Random) -> object:
         return PRENOMS[i % len(PRENOMS)]
     if col == "ENFANT_SEXE":
         return "F" if i % 2 else "M"
-    if col in ("NOMBRE_OCCURRENCES", "VOTE_EFFECTIF", "VOTE_POUR"):
+    if "invalid-cells" in d.defects and i == 1:
+        if "DATE" in col or col.startswith("date"):
+            return "31/12/2023"
+        if col in ("NOMBRE_OCCURRENCES", "VOTE_EFFECTIF", "montant"):
+            return "douze"
+    if col in ("NOMBRE_OCCURRENCES", "VOTE_EFFECTIF", "VOTE_POUR", "VOTE_CONTRE", "VOTE_ABSTENTION"):
         return rng.randint(1, 40)
     if col in ("ANNEE", "BGT_ANNEE"):
         return 2020 + i % 5

@@ -483,6 +483,11 @@ def _plant_defects(g: _Gen, seed: int, portals: dict[str, SimPortal]) -> None:
         d.schema = (d.schema[0], "9.9.9")
         d.defects.append("schema-version-unknown")
         taken.add(d.key)
+    tables = [d for d in free(ok) if d.schema and d.kind in ("subventions", "deliberations", "prenoms")
+              and any(f.format == "csv" for f in d.files)]
+    for d in pick(tables, 2):
+        d.defects.append("invalid-cells")  # a date written dd/mm/yyyy and a count in words (file stage)
+        taken.add(d.key)
 
 
 def _set_modified(d: SimDataset, when: date) -> None:
