@@ -45,7 +45,9 @@ def render_results(results: list[dict[str, Any]], *, lang: str = "fr", colour: b
             shown = items if max_shown is None else items[:max_shown]
             for f in shown:
                 mark = p(" [connu]" if fr else " [known]", "dim") if known and f["fingerprint"] in known else ""
-                out.append(f"    {_where(f, fr)}{safe(f['detail'].get(lang) or f['detail'].get('fr', ''))}{mark}")
+                detail = safe(f["detail"].get(lang) or f["detail"].get("fr", ""))
+                where = "" if detail.startswith(("Ligne ", "Row ", "Colonne ", "Column ")) else _where(f, fr)
+                out.append(f"    {where}{detail}{mark}")
             if len(items) > len(shown):
                 more = len(items) - len(shown)
                 out.append(p(f"    … et {more} autre(s) (--all pour tout afficher)" if fr else
