@@ -37,6 +37,8 @@ def add_parsers(sub) -> None:
     ci.add_argument("--output", type=Path, help="écrire le résultat dans ce fichier (défaut : sortie standard)")
     ci.add_argument("--baseline", type=Path, help="constats déjà connus (JSON) : seuls les nouveaux font échouer")
     ci.add_argument("--write-baseline", type=Path, help="enregistrer les constats actuels comme référence")
+    ci.add_argument("--annotations", action="store_true",
+                    help="écrire aussi les annotations GitHub sur la sortie standard (avec --output)")
     ci.set_defaults(func=cmd_ci)
 
     s = sub.add_parser("serve", help="servir la page de vérification, l'API et les rapports du territoire")
@@ -210,6 +212,8 @@ def cmd_ci(args: argparse.Namespace) -> int:
         args.output.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+    if args.annotations and (args.output or args.format != "github"):
+        sys.stdout.write(_annotations(args, results, known, root))
     failing = new_findings(findings, known) if known is not None else findings
     return exit_code(failing, args.fail_on)
 
@@ -225,10 +229,7 @@ def _ci_output(args, results, findings, known, root: Path) -> str:
 
         return to_junit(findings, [r.target for r in results], lang=args.lang)
     if args.format == "github":
-        from .ci.github import to_annotations
-
-        return to_annotations(findings if known is None else [f for f in findings if f.fingerprint not in known],
-                              lang=args.lang)
+        return _annotations(args, results, known, root)
     dicts = [r.to_dict() for r in results]
     if args.format == "json":
         doc = output_document(dicts)
@@ -239,6 +240,17 @@ def _ci_output(args, results, findings, known, root: Path) -> str:
 
     return render_results(dicts, lang=args.lang, colour=_colour(args.color) and not args.output,
                           max_shown=None if args.all else 20, known=known)
+
+
+def _annotations(args, results, known, root: Path) -> str:
+    """GitHub annotations of the new findings (all of them without a baseline), file paths relative to
+    the working directory (the repository root in a workflow) when the checked folder is inside it."""
+    from .ci.github import to_annotations
+
+    findings = [f for r in results for f in r.findings if known is None or f.fingerprint not in known]
+    rel = os.path.relpath(root.resolve(), Path.cwd().resolve())
+    return to_annotations(findings, lang=args.lang, prefix="" if rel.startswith("..") else Path(rel).as_posix(),
+                          files=[r.target for r in results])
 
 
 # -- serve --------------------------------------------------------------------------------------

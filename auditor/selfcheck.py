@@ -30,7 +30,7 @@ from .checks.base import CheckContext
 from .checks.fichier_conforme import FileTarget
 from .model import Finding
 from .rules import Rule, evaluate_files, load_rules
-from .tabular.catalog import SITE, CatalogError, ResolvedSchema, SchemaCatalog
+from .tabular.catalog import SITE, CatalogError, CatalogUnavailable, ResolvedSchema, SchemaCatalog
 from .tabular.report import TableError, TableReport
 
 DEFAULT_MAX_BYTES = 500 * 1024 * 1024
@@ -263,9 +263,12 @@ class Checker:
 
     def _check_declared(self, path: Path, name: str, schema: str | dict | None, base: Path | None) -> CheckResult:
         """A data file against the schema a description declares: a schema that cannot be found is a
-        finding on that file, not a failure of the whole check."""
+        finding on that file, not a failure of the whole check; an unreachable catalogue (no network,
+        nothing cached) is raised, so that a CI run fails loudly rather than passing unvalidated."""
         try:
             return self.check_file(path, name=name, schema=schema, base=base)
+        except CatalogUnavailable:
+            raise
         except (LookupError, CatalogError, ValueError, OSError) as exc:
             report = TableReport(stop_reason="unreadable", errors=[TableError(
                 code="schema-error", message={"fr": f"Schéma « {schema} » introuvable : {exc}",
@@ -340,7 +343,11 @@ def _is_schema_file(f: Path) -> bool:
         doc = json.loads(f.read_text("utf-8"))
     except (OSError, ValueError):
         return False
-    return isinstance(doc, dict) and ("fields" in doc or "$schema" in doc or "resources" in doc)
+    if not isinstance(doc, dict):
+        return False
+    tool = doc.get("tool")
+    ours = tool == "auditor" or (isinstance(tool, dict) and tool.get("name") == "auditor")  # a baseline, a report
+    return ours or "fields" in doc or "$schema" in doc or "resources" in doc
 
 
 def _table_schema(resolved: ResolvedSchema, header: list[str], catalog: SchemaCatalog) -> dict | None:

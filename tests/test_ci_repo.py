@@ -5,11 +5,16 @@ GitHub annotations point at the rows, and a baseline suppresses today's findings
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
+import yaml
 from jsonschema import Draft4Validator, Draft202012Validator
 
 from auditor.cli import main
@@ -50,8 +55,9 @@ def test_text_report_groups_findings_per_item(capsys, env):
     block = out.split(f"{SUBVENTIONS}\n", 1)[1].split("\n\n", 1)[0]
     assert "Schéma : scdl/subventions 2.1.1" in block and "(deviné" not in block
     assert "5 ligne(s) lue(s)" in block and "✗ non conforme" in block
-    assert "ligne 4, « dateConvention »" in block and "ligne 5, « rnaBeneficiaire »" in block
-    assert "« idBeneficiaire »" in block  # the SIRET 44088714900000 fails its check digit
+    assert "Ligne 4, colonne 3 (dateConvention) : La date « 12/02/2024 » doit être écrite « 2024-02-12 »." in block
+    assert "Ligne 5, colonne 7 (rnaBeneficiaire)" in block
+    assert "Ligne 5, colonne 6 (idBeneficiaire)" in block  # the SIRET 44088714900000 fails its check digit
     budget = out.split("budget/metadata.yaml\n", 1)[1].split("\n\n", 1)[0]
     assert "RN-FMT-01" in budget
     salles = out.split("equipements/salles.csv\n", 1)[1].split("\n\n", 1)[0]
@@ -94,8 +100,9 @@ def test_sarif_validates_against_sarif_2_1_0(tmp_path, capsys, env):
     assert "baselineState" not in run["results"][0]
 
 
-def test_junit_and_github_annotations(capsys, env):
-    code, out, _ = ci(capsys, env, str(REPO), "--format", "junit")
+def test_junit_and_github_annotations(capsys, env, monkeypatch):
+    monkeypatch.chdir(REPO)  # as in a workflow: at the root of the repository, "auditor ci" checks "."
+    code, out, _ = ci(capsys, env, "--format", "junit")
     root = ET.fromstring(out)
     suites = {s.get("name"): s for s in root}
     assert code == 1 and {SUBVENTIONS, "budget/metadata.yaml", "equipements/salles.csv"} <= set(suites)
@@ -103,11 +110,16 @@ def test_junit_and_github_annotations(capsys, env):
     assert suites["equipements/salles.csv"].find("testcase").get("name") == "conforme"
     assert int(root.get("failures")) == sum(int(s.get("failures")) for s in root)
 
-    code, out, _ = ci(capsys, env, str(REPO), "--format", "github")
+    code, out, _ = ci(capsys, env, "--format", "github")
     lines = out.splitlines()
     assert code == 1 and lines and all(line.startswith(("::error ", "::warning ", "::notice ")) for line in lines)
     assert any(line.startswith(f"::error file={SUBVENTIONS},line=4,col=3,title=FILE-") for line in lines)
+    assert any(line.startswith("::error file=budget/metadata.yaml,title=RN-FMT-01 ") for line in lines)
     assert not any("\n" in line or "\r" in line for line in lines)
+    # checking a sub-folder: the annotations name files from the repository root
+    monkeypatch.chdir(REPO.parent)
+    code, out, _ = ci(capsys, env, REPO.name, "--format", "sarif", "--output", "/dev/null", "--annotations")
+    assert code == 1 and out.splitlines() == [line.replace("file=", f"file={REPO.name}/") for line in lines]
 
 
 def test_baseline_suppresses_old_findings_not_new_ones(tmp_path, capsys, env):
@@ -172,3 +184,46 @@ def test_fail_on_and_usage_errors(tmp_path, capsys, env):
     assert code == 2 and "fichier de référence illisible" in err
     code, _, err = ci(capsys, env, str(repo), "--select", "NOPE-99")
     assert code == 2 and err.startswith("auditor ci : ")
+
+
+def test_unreachable_catalogue_fails_loudly(tmp_path, capsys):
+    with SchemaServer() as down:
+        down.fail = True  # every answer a 503, and nothing cached: the declared schema cannot be had
+        code, out, err = ci(capsys, ["--schemas", down.url, "--cache-dir", str(tmp_path / "cache")], str(REPO))
+    assert code == 2 and out == "" and err.startswith("auditor ci : catalogue des schémas indisponible : ")
+
+
+def test_pre_commit_hook_and_github_action(tmp_path, env):
+    root = Path(__file__).resolve().parents[1]
+    (hook,) = yaml.safe_load((root / ".pre-commit-hooks.yaml").read_text("utf-8"))
+    assert hook["id"] == "auditor-check" and hook["entry"] == "auditor ci"
+    assert hook["language"] == "python" and hook["pass_filenames"] is False
+    action = yaml.safe_load((root / "action.yml").read_text("utf-8"))
+    assert action["runs"]["using"] == "composite" and {"path", "fail-on", "baseline"} <= set(action["inputs"])
+    (step,) = [s for s in action["runs"]["steps"] if s.get("id") == "check"]
+    assert "${{" not in step["run"]  # inputs reach the script through the environment only
+    script = step["run"]
+    flags = set(re.findall(r"(?<![\w-])--[a-z-]+", script))
+    assert {"--format", "--output", "--annotations", "--baseline", "--fail-on", "--schemas"} <= flags
+    # the step's script itself, run in a copy of the sample repository with `auditor` on the PATH
+    repo = copy_repo(tmp_path)
+    shim = tmp_path / "bin"
+    shim.mkdir()
+    (shim / "auditor").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m auditor "$@"\n')
+    (shim / "auditor").chmod(0o755)
+    outputs = tmp_path / "github-output"
+    variables = {"AUDITOR_PATH": ".", "AUDITOR_FAIL_ON": "error", "AUDITOR_BASELINE": "", "AUDITOR_SARIF": "auditor.sarif",
+                 "AUDITOR_SCHEMAS": env[1], "AUDITOR_CACHE": env[3], "GITHUB_OUTPUT": str(outputs),
+                 "PATH": f"{shim}{os.pathsep}{os.environ['PATH']}"}
+    proc = subprocess.run(["bash", "-e", "-c", script], cwd=repo, env={**os.environ, **variables},
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    assert outputs.read_text().splitlines() == ["sarif=auditor.sarif", "exit-code=1"]
+    assert f"::error file={SUBVENTIONS},line=4," in proc.stdout
+    assert json.loads((repo / "auditor.sarif").read_text("utf-8"))["version"] == "2.1.0"
+    # with a baseline of today's findings the step passes
+    assert main(["ci", str(repo), "--write-baseline", str(repo / "base.json"), "--format", "json", *env]) == 1
+    proc = subprocess.run(["bash", "-e", "-c", script], cwd=repo, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, **variables, "AUDITOR_BASELINE": "base.json"})
+    assert proc.returncode == 0 and proc.stdout == "", proc.stderr
+    assert outputs.read_text().splitlines()[-1] == "exit-code=0"

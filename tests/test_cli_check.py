@@ -77,7 +77,7 @@ def test_invalid_example_lists_errors_with_rows_and_fixes(capsys, env):
     code, out, _ = check(capsys, env, str(CELLS), "--schema", "scdl/subventions@2.1.1", "--color", "never")
     assert code == 1
     assert "✗ non conforme" in out and "Correction : " in out
-    assert "ligne 5, « dateConvention »" in out  # 05/12/2016 is not an ISO date
+    assert "Ligne 5, colonne 3 (dateConvention)" in out  # 05/12/2016 is not an ISO date
     code, doc = check_json(capsys, env, str(CELLS), "--schema", "scdl/subventions@2.1.1")
     (result,) = doc["results"]
     assert code == 1 and not doc["valid"] and doc["counts"]["error"] == len(

@@ -18,14 +18,25 @@ def _prop(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def to_annotations(findings: Iterable[Finding], *, lang: str = "fr") -> str:
+def to_annotations(findings: Iterable[Finding], *, lang: str = "fr", prefix: str = "",
+                   files: Iterable[str] = ()) -> str:
+    """``prefix``: the checked folder relative to the repository root (GitHub wants root-relative
+    file paths), e.g. ``donnees`` when ``auditor ci donnees`` ran at the root. ``files``: the checked
+    files (data files and dataset descriptions): a dataset finding is attached to its description."""
     lines = []
+    prefix = prefix.strip("/")
+    files = set(files)
     for f in findings:
         if f.waived:
             continue
         props = []
-        if f.distribution and not f.distribution.startswith(("http://", "https://")):
-            props.append(f"file={_prop(f.distribution)}")
+        local = f.distribution if f.distribution and "://" not in f.distribution else None
+        if local is None and f.dataset in files:
+            local = f.dataset
+        if local:
+            path = f"{prefix}/{local}" if prefix and prefix != "." else local
+            props.append(f"file={_prop(path)}")
+        if local and local == f.distribution:
             if isinstance(f.location.get("row"), int):
                 props.append(f"line={f.location['row']}")
             if isinstance(f.location.get("column"), int):
