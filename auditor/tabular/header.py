@@ -83,8 +83,7 @@ def analyse(raw: list[str], schema: dict[str, Any]) -> Header:
         return header
     for pos, label in enumerate(labels, start=1):
         if not label:
-            header.errors.append(TableError("blank-label", msg.simple("blank-label", column=pos), column=pos,
-                                            field=""))
+            header.errors.append(TableError("blank-label", msg.simple("blank-label", column=pos), column=pos))
         elif "\n" in label:
             header.errors.append(TableError("incorrect-label", msg.simple("incorrect-label", label, column=pos),
                                             column=pos, field=label, cell=label))
@@ -95,6 +94,13 @@ def analyse(raw: list[str], schema: dict[str, Any]) -> Header:
                 msg.table_message(f"La colonne obligatoire « {name} » est manquante.",
                                   f"The required column '{name}' is missing."), field=name))
     return header
+
+
+def synced_schema(header: Header, schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema frictionless validates after ``schema_sync``: one field per label, in file order."""
+    fields = [spec.descriptor if known else {"name": label, "type": "any"}
+              for label, spec, known in zip(header.labels, header.specs, header.in_schema)]
+    return {**schema, "fields": fields}
 
 
 def structure_warnings(raw: list[str], schema: dict[str, Any]) -> list[TableError]:

@@ -8,16 +8,22 @@ batch is checked with binary searches. Two different values with the same 64-bit
 the probability is below 10⁻⁶ for 5 million distinct values.
 
 Values hash by their parsed value (so ``1.0`` repeats ``1`` in a number column): strings by their UTF-8 bytes,
-integers/dates/years by their integer key, numbers by their float value (Decimals equal beyond 15 significant
-digits could collide), other types by Python ``hash``. NaN never repeats (``NaN != NaN``).
+integers/dates/years by their integer key, numbers by their float value when they have at most 15 significant
+digits (equal floats then mean equal decimals) and by their exact Decimal otherwise, other types by Python
+``hash``. NaN never repeats (``NaN != NaN``).
 """
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
+
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from .vector import ColumnResult, key_of
+from .patterns import np_bool
+from .vector import ColumnResult, byte_lengths as byte_len, key_of
 
 _P1 = np.uint64(0x100000001B3)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -81,6 +87,14 @@ def value_hashes(r: ColumnResult) -> np.ndarray:
         out[r.present] = h[r.present]
         return out
     fast = (r.present & r.fast) if r.fast is not None else np.zeros(r.n, dtype=bool)
+    if spec.type == "number" and fast.any() and not spec.float_number:
+        # float keys tell decimals apart only up to 15 significant digits: longer texts, exponents and
+        # infinities are hashed from their exact Decimal value
+        short = byte_len(r.raw) <= 15
+        simple = fast & short & np_bool(pc.match_substring_regex(r.raw, _SIMPLE_DECIMAL))
+        for i in np.nonzero(fast & ~simple)[0].tolist():
+            out[i] = _scalar_hash(r, r.value(i))
+        fast = simple
     if fast.any():
         key = r.key
         if spec.type == "number":
@@ -93,16 +107,35 @@ def value_hashes(r: ColumnResult) -> np.ndarray:
     return out
 
 
+_SIMPLE_DECIMAL = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)$"
+
+
+def _number_key(v) -> float | None:
+    """The float standing for a number when it has at most 15 significant digits (so that equal floats mean
+    equal values), else None."""
+    if isinstance(v, float):
+        return v
+    if isinstance(v, int):
+        v = Decimal(v)
+    if not isinstance(v, Decimal) or not v.is_finite():
+        return float(v) if isinstance(v, Decimal) and v.is_infinite() else None
+    if v == 0:
+        return 0.0
+    if len(v.normalize().as_tuple().digits) > 15:
+        return None
+    f = float(v)
+    return f if math.isfinite(f) and abs(f) > 1e-300 else None
+
+
 def _scalar_hash(r: ColumnResult, v) -> np.uint64:
     spec = r.spec
     if spec.type == "number":
-        try:
-            f = float(v)
-        except (TypeError, ValueError, OverflowError):
-            f = None
+        f = _number_key(v)
         if f is not None:
             f = 0.0 if f == 0 else f
             return _mix(np.array([f], dtype=np.float64).view(np.uint64))[0]
+        if isinstance(v, Decimal):
+            v = ("decimal", str(v.normalize()))
     k = key_of(spec, v)
     if isinstance(k, int) and not isinstance(k, bool) and -(2**63) <= k < 2**63:
         return _mix(np.array([k], dtype=np.int64).view(np.uint64))[0]
@@ -118,7 +151,7 @@ def is_nan(r: ColumnResult) -> np.ndarray:
     if r.spec.type != "number":
         return np.zeros(r.n, dtype=bool)
     out = np.zeros(r.n, dtype=bool)
-    if r.fast is not None:
+    if r.fast is not None and isinstance(r.key, np.ndarray) and r.key.dtype.kind == "f":
         out = r.present & r.fast & np.isnan(r.key)
     for i, v in r.slow.items():
         try:

@@ -3,10 +3,12 @@
 Validata refuses to read a file when the schema itself has a metadata error: the report then holds exactly one
 error, the FIRST one found, in this order (validata-semantics §2):
 
-1. the Table Schema profile (JSON Schema draft 4: ``fields`` required, each field an object of a known type
-   with a known format for its type, constraint values of the right JSON type...) → ``schema-error``;
-2. for each field in order: every constraint its type does not support (``unique`` is always allowed)
-   → ``field-error`` ``constraint "pattern" is not supported by type "year"``;
+1. the Table Schema profile (JSON Schema draft 4: ``fields`` a required array, ``missingValues`` strings,
+   ``primaryKey`` a name or a list of names...) → ``schema-error``;
+2. for each field in order: the field profile (an object of a known type, a known format for its type,
+   constraint values of the right JSON type...) → ``field-error``, then every constraint its type does not
+   support (``unique`` is always allowed) → ``field-error`` ``constraint "pattern" is not supported by type
+   "year"``;
 3. examples: when the LAST field has an ``example`` (a frictionless 4.38 quirk), every field's example (None
    when absent) read like a cell (missing values, type, format, constraints) → ``schema-error``
    ``example value for field "X" is not valid``; when it has none, no example is checked;
@@ -93,8 +95,7 @@ def table_schema_profile() -> dict[str, Any]:
         "type": "object",
         "required": ["fields"],
         "properties": {
-            "fields": {"type": "array", "minItems": 1,
-                       "items": {"type": "object", "anyOf": [_field_branch(t) for t in _FIELD_TYPES]}},
+            "fields": {"type": "array"},  # each field is checked on its own (field profile below)
             "primaryKey": {"oneOf": [{"type": "array", "minItems": 1, "uniqueItems": True, "items": _STR}, _STR]},
             "foreignKeys": {"type": "array", "minItems": 1, "items": {
                 "type": "object", "required": ["fields", "reference"],
@@ -105,30 +106,39 @@ def table_schema_profile() -> dict[str, Any]:
     }
 
 
-def _profile_problems(schema: Any) -> list[tuple[str, str]]:
+@lru_cache(maxsize=1)
+def field_profile() -> dict[str, Any]:
+    """The profile of one field: an object matching one of the type branches."""
+    return {"$schema": "http://json-schema.org/draft-04/schema#", "type": "object",
+            "anyOf": [_field_branch(t) for t in _FIELD_TYPES]}
+
+
+def _profile_problems(document: Any, profile: dict[str, Any], code: str) -> list[tuple[str, str]]:
     import jsonschema
 
-    validator = jsonschema.Draft4Validator(table_schema_profile())
+    validator = jsonschema.Draft4Validator(profile)
     out = []
-    for err in validator.iter_errors(schema):
+    for err in validator.iter_errors(document):
         if "is valid under each of" in err.message:
             continue
         where = "/".join(map(str, err.path))
-        profile = "/".join(map(str, err.schema_path))
-        out.append(("schema-error", f'"{err.message}" at "{where}" in metadata and at "{profile}" in profile'))
+        at = "/".join(map(str, err.schema_path))
+        out.append((code, f'"{err.message}" at "{where}" in metadata and at "{at}" in profile'))
     return out
 
 
 def schema_problems(schema: Any) -> list[tuple[str, str]]:
     """Every metadata problem of ``schema`` as (code, English note), in frictionless' order."""
-    problems = _profile_problems(schema)
+    problems = _profile_problems(schema, table_schema_profile(), "schema-error")
     if not isinstance(schema, dict):
         return problems or [("schema-error", "the schema is not a JSON object")]
     fields = schema.get("fields") if isinstance(schema.get("fields"), list) else []
     missing = schema.get("missingValues", DEFAULT_MISSING)
     missing = missing if isinstance(missing, list) else DEFAULT_MISSING
-    specs = [FieldSpec(f, missing) for f in fields if isinstance(f, dict)]
+    specs = [FieldSpec(f if isinstance(f, dict) else {"name": f"field{k + 1}", "type": "any"}, missing)
+             for k, f in enumerate(fields)]
     for spec in specs:
+        problems.extend(_profile_problems(spec.descriptor, field_profile(), "field-error"))
         supported = set(TYPE_CONSTRAINTS[spec.type]) | {"unique"}
         declared = spec.descriptor.get("type", "any")
         for name in spec.constraints:

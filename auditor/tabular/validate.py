@@ -5,8 +5,9 @@ vectorised readers of `auditor.tabular.vector`, and reports what validata-core 0
 (/work/notes/validata-semantics.md), in the same order:
 
 1. schema self-check (`schema_check`): a schema with a metadata error gets that single error and no row is read;
-2. header (`header`): duplicate labels → one ``general-error`` and nothing else; ``blank-label``,
-   ``incorrect-label``, ``missing-required-header``; structure warnings (level ``warning``);
+2. header (`header`): duplicate labels → one ``general-error`` and nothing else; the schema synced with the labels
+   (one field per label) is self-checked again (a primary key on a column the file lacks → ``schema-error``);
+   ``blank-label``, ``incorrect-label``, ``missing-required-header``; structure warnings (level ``warning``);
 3. custom checks' start (`auditor.tabular.custom`): ``check-error`` removes a check from the list by its original
    index, as frictionless 4 does (so a later check may be removed instead);
 4. rows: per row, cell errors (``type-error``, ``constraint-error`` in constraint order) by column, then
@@ -19,8 +20,7 @@ Row numbers are frictionless' rowPosition (header = 1), columns the 1-based posi
 Deliberate deviations from Validata (issue 4): no 100 000-row cap and no 1 000-error cap unless ``limit_errors`` is
 given; ``french_gps_coordinates`` (underscores) runs the GPS check instead of being an unknown check; a custom check
 that raises becomes one ``check-error`` and stops (Validata turns the whole report into a ``task-error``); a
-``pattern`` Python cannot compile is a ``field-error`` (Validata crashes); a primary key naming a column absent
-from the file is not checked (Validata crashes).
+``pattern`` Python cannot compile is a ``field-error`` (Validata crashes).
 
 Memory: one batch at a time (the reader's block size) plus 16 bytes per distinct value of each unique column or
 primary key (`keys`), plus the errors kept.
@@ -35,11 +35,11 @@ import numpy as np
 import pyarrow as pa
 
 from . import errors as msg
-from .header import analyse
+from .header import analyse, synced_schema
 from .keys import SeenKeys, combine, is_nan, value_hashes
 from .reader import EncodingRestart, ReadError, TableSource, open_table
 from .report import TableError, TableReport
-from .schema_check import blocking_problem
+from .schema_check import blocking_problem, schema_problems
 from .vector import ColumnResult, evaluate, typed_column
 
 # sort groups of the errors of one row, in frictionless' order
@@ -126,6 +126,15 @@ class _Run:
             report.errors.extend(unknown)
             report.errors.extend(header.warnings)
             return
+        if self.check_schema:
+            # frictionless checks the schema again once synced with the labels: a primary key on a column the
+            # file lacks, or an invalid example when the file's LAST column has one, stops it there
+            problems = schema_problems(synced_schema(header, self.schema))
+            if problems:  # reported all (the first check raises its first problem only)
+                report.errors.extend(TableError(code, _schema_message(code, note)) for code, note in problems)
+                report.errors.extend(unknown)
+                report.errors.extend(header.warnings)
+                return
         try:
             for err in header.errors:
                 self._keep(err)
@@ -276,7 +285,7 @@ class _Run:
     def _cell_errors(self, cols: list[ColumnResult], blank: np.ndarray, first: int, found: list) -> None:
         h = self.header
         for j, c in enumerate(cols):
-            pos, name, spec = j + 1, h.labels[j], c.spec
+            pos, name, spec = j + 1, h.labels[j] or None, c.spec
             descriptor = spec.descriptor
             bad = c.type_error & ~blank
             if bad.any():
@@ -323,7 +332,7 @@ class _Run:
             if not len(rows):
                 continue
             previous = seen.add(value_hashes(c)[rows], rows.astype(np.int64) + first)
-            name, pos = self.header.labels[j], j + 1
+            name, pos = self.header.labels[j] or None, j + 1
             dup = np.nonzero(previous)[0]
             for k, t in zip(dup.tolist(), c.texts(rows[dup])):
                 row = first + int(rows[k])
@@ -343,7 +352,10 @@ class _Run:
             row = first + i
             found.append(((row, G_PK, 0, 0), TableError(
                 "primary-key", msg.primary_key_message(self.pk_names, None, row=row), row=row)))
-        rows = np.nonzero(~empty)[0]
+        nan = np.zeros(len(empty), dtype=bool)
+        for c in parts:
+            nan |= is_nan(c)  # NaN != NaN: a key holding one never repeats
+        rows = np.nonzero(~empty & ~nan)[0]
         if not len(rows):
             return
         keys = combine([value_hashes(c) for c in parts], presents)[rows]
