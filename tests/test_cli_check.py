@@ -120,9 +120,9 @@ def test_metadata_file_goes_through_the_dataset_rules(tmp_path, capsys, env):
     assert "RN-FMT-01" in {f["rule"] for f in result["findings"]}
     # --fail-on: only the warnings and information left once the open-format rule is ignored
     code, doc = check_json(capsys, env, str(meta), "--ignore", "RN-FMT-01")
-    assert doc["counts"]["error"] == 0
-    if doc["counts"]["warning"]:
-        assert code == 0 and check(capsys, env, str(meta), "--ignore", "RN-FMT-01", "--fail-on", "warning")[0] == 1
+    assert code == 0 and doc["valid"] and doc["counts"] == {"error": 0, "warning": 2, "info": 0}
+    assert {f["rule"] for f in doc["results"][0]["findings"]} == {"RN-MAJ-01", "SCDL-01"}  # no date; looks SCDL
+    assert check(capsys, env, str(meta), "--ignore", "RN-FMT-01", "--fail-on", "warning")[0] == 1
     assert check(capsys, env, str(meta), "--fail-on", "never")[0] == 0
     meta.write_text("- pas\n- un objet\n", encoding="utf-8")
     code, doc = check_json(capsys, env, str(meta))

@@ -10,6 +10,7 @@ import os
 import shutil
 import threading
 import time
+import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
@@ -204,6 +205,39 @@ def test_uploaded_names_never_become_paths(tmp_path, schemas, name):
     assert not any(work.iterdir())
     assert tree(tmp_path) == before and set(os.listdir(tmp_path.parent)) == parent_before
     assert set(os.listdir(".")) == cwd_before and not Path("/tmp/x.csv").exists()
+
+
+def zip_bytes(members: dict[str, bytes], *, raw_names: bool = False) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            info = zipfile.ZipInfo("x")
+            info.filename = name  # as given, even "../.." (a hostile tool does not clean names)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, data)
+    return buf.getvalue()
+
+
+def test_zip_uploads_are_expanded_safely(tmp_path, schemas):
+    c = client(options(tmp_path, schemas))
+    good = zip_bytes({"a/valide.csv": VALID.read_bytes(), "cellules.csv": CELLS.read_bytes()})
+    r = c.post("/api/v1/check", data={"file": (io.BytesIO(good), "envoi.zip")})
+    body = r.get_json()
+    assert r.status_code == 200 and body["kind"] == "archive" and not body["valid"]
+    assert [(x["target"], x["valid"]) for x in body["results"]] == [("envoi.zip/a/valide.csv", True),
+                                                                    ("envoi.zip/cellules.csv", False)]
+    assert body["findings"] and all(f["target"] == "envoi.zip/cellules.csv" for f in body["findings"])
+    assert body["schema"]["name"] == "scdl/subventions"
+    page = c.post("/verifier", data={"file": (io.BytesIO(good), "envoi.zip")}).get_data(as_text=True)
+    assert "Fichier non conforme" in page and "2 élément(s) vérifié(s) dans l&#39;archive" in page
+    assert "<th>Fichier</th>" in page and "<td>envoi.zip/cellules.csv</td>" in page
+    before = tree(tmp_path)
+    for members, message in (({"../../evil.csv": b"a\n1\n"}, "sortirait du dossier d'extraction"),
+                             ({"zeros.csv": b"0" * (4 * 1024 * 1024)}, "bombe de décompression")):
+        err = is_json_error(c.post("/api/v1/check", data={"file": (io.BytesIO(zip_bytes(members)), "x.zip")}), 422)
+        assert message in err["message"]
+    assert tree(tmp_path) == before and not (tmp_path.parent / "evil.csv").exists()
+    assert not any((tmp_path / "work").iterdir())
 
 
 # -- the territory pages from the store ------------------------------------------------------------
