@@ -322,6 +322,16 @@ def test_error_limit_and_report_fields():
     assert full.stop_reason == "complete" and full.rows == full.rows_checked == 50 and len(full.errors) == 50
 
 
+def test_errors_beyond_the_detail_budget_are_counted():
+    report = run("d,n\n" + "".join(f"05/01/2020,{i}\n" for i in range(1000)), fields(d="date", n="integer"),
+                 keep_errors=100)
+    assert len(report.errors) == 100 and report.errors[-1].row == 101
+    assert report.omitted == {"type-error": 900} and report.counts == {"type-error": 1000}
+    assert report.rows_checked == 1000 and report.stop_reason == "complete" and not report.valid
+    assert report.issues[-1]["code"] == "errors-omitted" and "900" in report.issues[-1]["message"]["fr"]
+    assert report.to_dict()["omitted"] == {"type-error": 900}
+
+
 def test_no_row_cap():
     report = run("n\n" + "1\n" * 150000 + "x\n", fields(n="integer"))
     assert report.rows == 150001 and found(report) == [("type-error", 150002, 1, "n")]

@@ -3,7 +3,9 @@
 A report always says how far the validation went: ``rows`` data rows were read, ``rows_checked`` of them were
 checked, and ``stop_reason`` tells why it stopped (``complete``, ``error_limit`` when the optional error limit was
 reached, ``too_large`` when the file exceeded the size limit and was not read, ``unreadable`` when it is not a
-table). There is no silent row cap.
+table or breaks off). There is no silent row cap. A schema Validata rejects gives one ``schema-error`` /
+``field-error``, ``rows`` 0 and ``stop_reason`` ``complete``. Errors beyond the detail budget of the validator are
+counted by code in ``omitted`` (and in ``counts``).
 """
 
 from __future__ import annotations
@@ -52,18 +54,21 @@ class TableReport:
     errors: list[TableError] = field(default_factory=list)
     issues: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
+    omitted: dict[str, int] = field(default_factory=dict)  # errors counted by code but not detailed
 
     @property
     def counts(self) -> dict[str, int]:
-        """Number of findings by code (errors and warnings)."""
-        return dict(sorted(Counter(e.code for e in self.errors).items()))
+        """Number of findings by code (errors and warnings), the omitted ones included."""
+        counts = Counter(e.code for e in self.errors)
+        counts.update(self.omitted)
+        return dict(sorted(counts.items()))
 
     @property
     def valid(self) -> bool:
         """True when the whole table was read and no error-level finding was made."""
         if self.stop_reason in ("too_large", "unreadable"):
             return False
-        return not any(e.level == "error" for e in self.errors)
+        return not self.omitted and not any(e.level == "error" for e in self.errors)
 
     def by_level(self, level: str) -> list[TableError]:
         return [e for e in self.errors if e.level == level]
@@ -80,5 +85,6 @@ class TableReport:
             "counts": self.counts,
             "errors": [e.to_dict() for e in self.errors],
             "issues": [dict(i) for i in self.issues],
+            "omitted": dict(self.omitted),
             "seconds": round(self.seconds, 3),
         }

@@ -22,14 +22,15 @@ given; ``french_gps_coordinates`` (underscores) runs the GPS check instead of be
 that raises becomes one ``check-error`` and stops (Validata turns the whole report into a ``task-error``); a
 ``pattern`` Python cannot compile is a ``field-error`` (Validata crashes).
 
-Memory: one batch at a time (the reader's block size) plus 16 bytes per distinct value of each unique column or
-primary key (`keys`), plus the errors kept.
+Memory: one batch at a time (32 768 rows) plus 16 bytes per distinct value of each unique column or primary key
+(`keys`), plus the errors detailed (at most ``keep_errors``, 100 000 by default; the next ones are counted by code
+in ``report.omitted``: a file wrong on every row stays in bounded memory).
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pyarrow as pa
@@ -42,18 +43,21 @@ from .report import TableError, TableReport
 from .schema_check import blocking_problem, schema_problems
 from .vector import ColumnResult, evaluate, typed_column
 
+KEEP_ERRORS = 100_000  # errors detailed in a report (about 0.5 KB each); later ones are counted by code
 # sort groups of the errors of one row, in frictionless' order
 G_CELL, G_EXTRA, G_MISSING, G_UNIQUE, G_PK, G_CUSTOM = 0, 1, 2, 3, 4, 5
 
 
 def validate(source, schema: dict, *, limit_errors: int | None = None, schema_info: dict | None = None,
-             max_bytes: int | None = None, check_schema: bool = True) -> TableReport:
+             max_bytes: int | None = None, check_schema: bool = True, keep_errors: int = KEEP_ERRORS) -> TableReport:
     """Validate ``source`` (a `TableSource`, a path or bytes) against the Table Schema ``schema``.
 
     ``limit_errors`` stops after that many errors (``stop_reason`` ``error_limit``); ``schema_info``
     ({name, version, url}) is copied into the report; ``max_bytes`` applies when the source is opened here;
     ``check_schema=False`` skips the blocking schema self-check (to see the rows of a file whose schema Validata
-    rejects). Never raises on bad input: unreadable sources become reports.
+    rejects); the report details the first ``keep_errors`` errors and only counts the next ones by code
+    (``report.omitted``), every row being checked all the same. Never raises on bad input: unreadable sources
+    become reports.
     """
     started = time.perf_counter()
     report = TableReport(schema=dict(schema_info or {}))
@@ -63,7 +67,8 @@ def validate(source, schema: dict, *, limit_errors: int | None = None, schema_in
         return _read_failure(report, exc, started)
     for _attempt in range(3):
         try:
-            _Run(table, schema if isinstance(schema, dict) else {}, report, limit_errors, check_schema).execute()
+            _Run(table, schema if isinstance(schema, dict) else {}, report, limit_errors, check_schema,
+                 keep_errors).execute()
             break
         except EncodingRestart:
             report = TableReport(schema=dict(schema_info or {}))
@@ -95,7 +100,9 @@ class _TaskError(Exception):
 class _Run:
     """One validation: state shared by the header, the batches and the custom checks."""
 
-    def __init__(self, table: TableSource, schema: dict, report: TableReport, limit: int | None, check_schema: bool):
+    def __init__(self, table: TableSource, schema: dict, report: TableReport, limit: int | None, check_schema: bool,
+                 keep: int = 0):
+        self.keep = keep
         self.table = table
         self.schema = schema
         self.report = report
@@ -140,8 +147,13 @@ class _Run:
                 self._keep(err)
             self._start_checks()
             self._prepare_keys()
-            for batch in table.batches():
-                self._batch(batch)
+            try:
+                for batch in table.batches():
+                    self._batch(batch)
+            except ReadError as exc:  # the file breaks off: what was read stays reported
+                report.errors.append(TableError("source-error", dict(exc.message)))
+                report.stop_reason = "unreadable"
+                report.rows_checked = report.rows
         except _LimitReached:
             report.stop_reason = "error_limit"
             report.rows_checked = max(0, (self.last_row or 1) - 1)
@@ -149,7 +161,14 @@ class _Run:
             report.errors[:] = [exc.error]
             return
         else:
-            report.rows_checked = report.rows
+            if report.stop_reason == "complete":
+                report.rows_checked = report.rows
+        if report.omitted:
+            kept = sum(1 for e in report.errors if e.level == "error")
+            n = sum(report.omitted.values())
+            self.issues.append({"code": "errors-omitted", "omitted": dict(report.omitted), "message": msg.table_message(
+                f"{n} erreurs de plus sont seulement comptées par code (seules les {kept} premières sont "
+                "détaillées).", f"{n} more errors are only counted by code (only the first {kept} are detailed).")})
         for err in unknown:
             report.errors.append(err)
         report.errors.extend(header.warnings)
@@ -260,87 +279,98 @@ class _Run:
             blank &= c.missing
         if not nlab:
             blank[:] = False
-        found: list[tuple[tuple, TableError]] = []
-        self._cell_errors(cols, blank, first, found)
+        groups: list[_Group] = []
+        self._cell_errors(cols, blank, first, groups)
         for j in range(nlab, record.num_columns):
             raw = record.column(j)
             rows = np.nonzero(~blank & ~_nulls(raw))[0]
-            texts = raw.take(pa.array(rows)).to_pylist() if len(rows) else []
-            for i, t in zip(rows.tolist(), texts):
-                row = first + i
-                found.append(((row, G_EXTRA, j, 0), TableError(
-                    "extra-cell", msg.simple("extra-cell", t, row=row, column=j + 1), row=row, column=j + 1,
-                    cell=t)))
-        for i in np.nonzero(blank)[0].tolist():
-            row = first + i
-            found.append(((row, G_CELL, 0, 0), TableError("blank-row", msg.simple("blank-row", row=row), row=row)))
-        self._unique(cols, first, found)
-        self._primary_key(cols, first, found)
-        self._custom(cols, n, first, found)
-        found.sort(key=lambda kv: kv[0])
-        for _, err in found:
+            if len(rows):
+                groups.append(_Group("extra-cell", rows, (G_EXTRA, j, 0), _extra_cells(raw, j + 1, first)))
+        rows = np.nonzero(blank)[0]
+        if len(rows):
+            groups.append(_Group("blank-row", rows, (G_CELL, 0, 0), lambda sel: [
+                TableError("blank-row", msg.simple("blank-row", row=first + i), row=first + i) for i in sel.tolist()]))
+        self._unique(cols, first, groups)
+        self._primary_key(cols, first, groups)
+        self._custom(cols, n, first, groups)
+        self._emit(groups, n)
+
+    def _emit(self, groups: list["_Group"], n: int) -> None:
+        """Keep the batch's errors in Validata's order. Beyond ``keep_errors`` errors in the report, the next ones
+        are only counted by code (memory stays bounded when every row is wrong)."""
+        total = sum(len(g.rows) for g in groups)
+        if not total:
+            return
+        budget = max(0, self.keep - len(self.report.errors))
+        cut = n
+        if total > budget:
+            cut = int(np.sort(np.concatenate([g.rows for g in groups]))[budget])
+        items = []
+        omitted = 0
+        for g in groups:
+            sel = g.rows[g.rows < cut] if cut < n else g.rows
+            if len(sel) < len(g.rows):
+                dropped = len(g.rows) - len(sel)
+                self.report.omitted[g.code] = self.report.omitted.get(g.code, 0) + dropped
+                omitted += dropped
+            if len(sel):
+                for seq, (i, err) in enumerate(zip(sel.tolist(), g.make(sel))):
+                    items.append(((i,) + g.key + (seq,), err))
+        items.sort(key=lambda kv: kv[0])
+        for _, err in items:
             self._keep(err)
             self.last_row = err.row
+        if omitted:
+            self.count += omitted
+            if self.limit is not None and self.count >= self.limit:
+                raise _LimitReached()
 
-    def _cell_errors(self, cols: list[ColumnResult], blank: np.ndarray, first: int, found: list) -> None:
+    def _cell_errors(self, cols: list[ColumnResult], blank: np.ndarray, first: int, groups: list) -> None:
         h = self.header
         for j, c in enumerate(cols):
             pos, name, spec = j + 1, h.labels[j] or None, c.spec
-            descriptor = spec.descriptor
             bad = c.type_error & ~blank
             if bad.any():
-                rows = np.nonzero(bad)[0]
-                for i, t in zip(rows.tolist(), c.texts(rows)):
-                    row = first + i
-                    found.append(((row, G_CELL, pos, 0), TableError(
-                        "type-error", msg.type_message(spec.type, spec.format, t, descriptor, row=row, column=pos,
-                                                       field=name), row=row, column=pos, field=name, cell=t)))
+                groups.append(_Group("type-error", np.nonzero(bad)[0], (G_CELL, pos, 0),
+                                     _type_errors(c, spec, pos, name, first)))
             order = [cname for cname, _ in spec.checks] + sorted(k for k in c.fails if k.startswith("item-"))
             for k, cname in enumerate(order, start=1):
                 fail = c.fails.get(cname)
                 if fail is None:
                     continue
                 fail = fail & ~blank
-                if not fail.any():
-                    continue
-                rows = np.nonzero(fail)[0]
-                item = cname.startswith("item-")
-                cons = cname[5:] if item else cname
-                code = "type-error" if cname == "item-type" else "constraint-error"
-                for i, t in zip(rows.tolist(), c.texts(rows)):
-                    row = first + i
-                    if code == "type-error":
-                        text = msg.type_message(spec.item.type, spec.item.format, t, spec.item.descriptor, row=row,
-                                                column=pos, field=name)
-                    else:
-                        text = msg.constraint_message(cons, t, descriptor, item, row=row, column=pos,
-                                                      field=name)
-                    found.append(((row, G_CELL, pos, k), TableError(code, text, row=row, column=pos, field=name,
-                                                                    cell=t if not c.absent[i] else None)))
+                if fail.any():
+                    code = "type-error" if cname == "item-type" else "constraint-error"
+                    groups.append(_Group(code, np.nonzero(fail)[0], (G_CELL, pos, k),
+                                         _constraint_errors(c, cname, pos, name, first)))
             gone = c.absent & ~blank
             if gone.any():
-                for i in np.nonzero(gone)[0].tolist():
-                    row = first + i
-                    found.append(((row, G_MISSING, pos, 0), TableError(
-                        "missing-cell", msg.simple("missing-cell", row=row, column=pos, field=name), row=row,
-                        column=pos, field=name, cell="")))
+                groups.append(_Group("missing-cell", np.nonzero(gone)[0], (G_MISSING, pos, 0), lambda sel, pos=pos, name=name: [
+                    TableError("missing-cell", msg.simple("missing-cell", row=first + i, column=pos, field=name),
+                               row=first + i, column=pos, field=name, cell="") for i in sel.tolist()]))
 
-    def _unique(self, cols: list[ColumnResult], first: int, found: list) -> None:
+    def _unique(self, cols: list[ColumnResult], first: int, groups: list) -> None:
         for j, seen in self.unique:
             c = cols[j]
             rows = np.nonzero(c.present & ~is_nan(c))[0]
             if not len(rows):
                 continue
             previous = seen.add(value_hashes(c)[rows], rows.astype(np.int64) + first)
-            name, pos = self.header.labels[j] or None, j + 1
             dup = np.nonzero(previous)[0]
-            for k, t in zip(dup.tolist(), c.texts(rows[dup])):
-                row = first + int(rows[k])
-                found.append(((row, G_UNIQUE, pos, 0), TableError(
-                    "unique-error", msg.unique_message(t, int(previous[k]), row=row, column=pos, field=name),
-                    row=row, column=pos, field=name, cell=t)))
+            if not len(dup):
+                continue
+            name, pos = self.header.labels[j] or None, j + 1
+            before = dict(zip(rows[dup].tolist(), previous[dup].tolist()))
 
-    def _primary_key(self, cols: list[ColumnResult], first: int, found: list) -> None:
+            def make(sel, c=c, name=name, pos=pos, before=before):
+                return [TableError("unique-error", msg.unique_message(t, before[i], row=first + i, column=pos,
+                                                                      field=name),
+                                   row=first + i, column=pos, field=name, cell=t)
+                        for i, t in zip(sel.tolist(), c.texts(sel))]
+
+            groups.append(_Group("unique-error", rows[dup], (G_UNIQUE, pos, 0), make))
+
+    def _primary_key(self, cols: list[ColumnResult], first: int, groups: list) -> None:
         if not self.pk_cols:
             return
         parts = [cols[j] for j in self.pk_cols]
@@ -348,24 +378,23 @@ class _Run:
         empty = np.ones(len(presents[0]), dtype=bool)
         for p in presents:
             empty &= ~p
-        for i in np.nonzero(empty)[0].tolist():
-            row = first + i
-            found.append(((row, G_PK, 0, 0), TableError(
-                "primary-key", msg.primary_key_message(self.pk_names, None, row=row), row=row)))
         nan = np.zeros(len(empty), dtype=bool)
         for c in parts:
             nan |= is_nan(c)  # NaN != NaN: a key holding one never repeats
         rows = np.nonzero(~empty & ~nan)[0]
-        if not len(rows):
-            return
-        keys = combine([value_hashes(c) for c in parts], presents)[rows]
-        previous = self.pk_seen.add(keys, rows.astype(np.int64) + first)
-        for k in np.nonzero(previous)[0].tolist():
-            row = first + int(rows[k])
-            found.append(((row, G_PK, 0, 0), TableError(
-                "primary-key", msg.primary_key_message(self.pk_names, int(previous[k]), row=row), row=row)))
+        before: dict[int, int] = {}
+        if len(rows):
+            keys = combine([value_hashes(c) for c in parts], presents)[rows]
+            previous = self.pk_seen.add(keys, rows.astype(np.int64) + first)
+            dup = np.nonzero(previous)[0]
+            before = dict(zip(rows[dup].tolist(), previous[dup].tolist()))
+        bad = np.union1d(np.nonzero(empty)[0], np.array(sorted(before), dtype=np.int64))
+        if len(bad):
+            groups.append(_Group("primary-key", bad, (G_PK, 0, 0), lambda sel: [
+                TableError("primary-key", msg.primary_key_message(self.pk_names, before.get(i), row=first + i),
+                           row=first + i) for i in sel.tolist()]))
 
-    def _custom(self, cols: list[ColumnResult], n: int, first: int, found: list) -> None:
+    def _custom(self, cols: list[ColumnResult], n: int, first: int, groups: list) -> None:
         if not self.running:
             return
         from .custom import BatchView
@@ -381,26 +410,73 @@ class _Run:
                 continue
             still.append((k, name, check))
             for f in findings or []:
-                self._findings(f, k, cols, first, found)
+                idx = np.asarray(f.idx, dtype=np.int64)
+                if len(idx):
+                    pos = self.header.position(f.field) if f.field else None
+                    groups.append(_Group(f.code, idx, (G_CUSTOM + k, pos or 0, 0),
+                                         _finding_errors(f, pos, cols[pos - 1] if pos else None, first)))
         self.running = still
 
-    def _findings(self, f, k: int, cols: list[ColumnResult], first: int, found: list) -> None:
-        pos = self.header.position(f.field) if f.field else None
-        col = cols[pos - 1] if pos else None
-        for seq, i in enumerate(np.asarray(f.idx).tolist()):
-            row = first + int(i)
+
+class _Group:
+    """Errors of one kind in one batch: their batch rows, sort key, and how to build them for given rows."""
+
+    __slots__ = ("code", "rows", "key", "make")
+
+    def __init__(self, code: str, rows: np.ndarray, key: tuple, make: Callable[[np.ndarray], list[TableError]]):
+        self.code, self.rows, self.key, self.make = code, rows, key, make
+
+
+def _type_errors(c: ColumnResult, spec, pos: int, name, first: int):
+    def make(sel):
+        return [TableError("type-error", msg.type_message(spec.type, spec.format, t, spec.descriptor, row=first + i,
+                                                          column=pos, field=name),
+                           row=first + i, column=pos, field=name, cell=t) for i, t in zip(sel.tolist(), c.texts(sel))]
+    return make
+
+
+def _constraint_errors(c: ColumnResult, cname: str, pos: int, name, first: int):
+    spec = c.spec
+    item = cname.startswith("item-")
+    cons = cname[5:] if item else cname
+
+    def make(sel):
+        out = []
+        for i, t in zip(sel.tolist(), c.texts(sel)):
+            loc = {"row": first + i, "column": pos, "field": name}
+            if cname == "item-type":
+                text = msg.type_message(spec.item.type, spec.item.format, t, spec.item.descriptor, **loc)
+                out.append(TableError("type-error", text, cell=t, **loc))
+            else:
+                text = msg.constraint_message(cons, t, spec.descriptor, item, **loc)
+                out.append(TableError("constraint-error", text, cell=None if c.absent[i] else t, **loc))
+        return out
+    return make
+
+
+def _extra_cells(raw: pa.Array, pos: int, first: int):
+    def make(sel):
+        texts = raw.take(pa.array(sel)).to_pylist()
+        return [TableError("extra-cell", msg.simple("extra-cell", t, row=first + i, column=pos), row=first + i,
+                           column=pos, cell=t) for i, t in zip(sel.tolist(), texts)]
+    return make
+
+
+def _finding_errors(f, pos: int | None, col: ColumnResult | None, first: int):
+    field = f.field if pos else None
+
+    def make(sel):
+        out = []
+        for i in sel.tolist():
             fr, en = f.message(i)
             if f.cell is not None:
                 cell = f.cell(i)
-                cell = None if cell is None else str(cell)
-            elif col is not None:
-                value = col.value(i)
-                cell = None if value is None else str(value)
             else:
-                cell = None
-            found.append(((row, G_CUSTOM + k, pos or 0, seq), TableError(
-                f.code, msg.located(fr, en, row=row, column=pos, field=f.field if pos else None), row=row,
-                column=pos, field=f.field if pos else None, cell=cell)))
+                cell = col.value(i) if col is not None else None
+            out.append(TableError(f.code, msg.located(fr, en, row=first + i, column=pos, field=field), row=first + i,
+                                  column=pos, field=field, cell=None if cell is None else str(cell)))
+        return out
+    return make
 
 
 class _LazyColumns:
