@@ -167,6 +167,27 @@ def test_xlsx():
     assert found == [("blank-row", 4, None), ("type-error", 5, 2)]
 
 
+def test_xlsx_cells_read_as_displayed_like_validata():
+    import datetime as dt
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["nom", "date", "taux", "prix", "heure"])
+    ws.append(["Lille", dt.date(2020, 1, 5), 0.125, 3.5, dt.datetime(2021, 3, 4, 10, 30)])
+    ws.append(["Hem", dt.date(2020, 2, 1), 2, -1, dt.datetime(2021, 3, 4, 9, 5)])
+    for cell, fmt in (("B2", "dd/mm/yyyy"), ("C2", "0.0%"), ("D2", "0.00"), ("D3", "#,##0.00;-#,##0.00"),
+                      ("E2", "h:mm"), ("E3", "mm:ss")):
+        ws[cell].number_format = fmt
+    buf = io.BytesIO()
+    wb.save(buf)
+    src = open_table(buf.getvalue())
+    assert rows_of(src) == [(2, ["Lille", "05/01/2020", "12.5%", "3.50", "10:30"]),
+                            (3, ["Hem", "2020-02-01", "2", "-1.00", "03:00"])]  # "mm:ss" reads as month (sic)
+    schema = {"fields": [{"name": "date", "type": "date"}]}
+    assert [(e.code, e.row) for e in validate(buf.getvalue(), schema).errors if e.level == "error"] == \
+        [("type-error", 2)]
+
+
 def test_corrupt_xlsx():
     with pytest.raises(ReadError) as err:
         open_table(b"PK\x03\x04" + os.urandom(2000))

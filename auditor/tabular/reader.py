@@ -34,6 +34,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from .xlsx import displayed, plain_text
+
 SNIFF_LINES = 100  # frictionless' INFER_DIALECT_VOLUME
 HEAD_BYTES = 1 << 16
 DEFAULT_BLOCK = 1 << 19  # bytes pyarrow parses at a time: its memory use grows ~35x this
@@ -557,27 +559,6 @@ def _open_csv(opener, head: bytes, size, name, encoding, delimiter, block_size) 
 # ----------------------------------------------------------------------------------------------- XLSX and JSON
 
 
-def _cell_text(value: Any) -> str:
-    """A spreadsheet value written the way a person reads it (ISO dates, no trailing .0 on integers)."""
-    import datetime as dt
-
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e16:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0, 0):
-            return value.date().isoformat()
-        return value.isoformat(timespec="seconds" if not value.microsecond else "auto")
-    if isinstance(value, (dt.date, dt.time)):
-        return value.isoformat()
-    return str(value)
-
-
 def _open_xlsx(opener, size, name) -> TableSource:
     import openpyxl
 
@@ -591,12 +572,15 @@ def _open_xlsx(opener, size, name) -> TableSource:
     wb = load()
     try:
         ws = wb.worksheets[0]
-        first = next(ws.iter_rows(values_only=True), None)
+        first = next(ws.iter_rows(), None)
+        header = [displayed(c.value, getattr(c, "number_format", None)) for c in first] if first else None
+    except Exception as exc:  # noqa: BLE001 - a broken sheet
+        raise ReadError("unreadable", "Le classeur XLSX est illisible ou corrompu.",
+                        "The XLSX workbook is unreadable or corrupt.") from exc
     finally:
         wb.close()
-    if first is None:
+    if not header:
         raise ReadError("unreadable", "La première feuille du classeur est vide.", "The first sheet is empty.")
-    header = [_cell_text(v) for v in first]
     while header and header[-1] == "":
         header.pop()
     width = len(header)
@@ -604,11 +588,11 @@ def _open_xlsx(opener, size, name) -> TableSource:
     def rows():
         wb2 = load()
         try:
-            it = wb2.worksheets[0].iter_rows(values_only=True)
+            it = wb2.worksheets[0].iter_rows()
             next(it, None)
             pending_blank = 0
-            for values in it:
-                cells = [_cell_text(v) for v in values]
+            for row in it:
+                cells = [displayed(c.value, getattr(c, "number_format", None)) for c in row]
                 extra = [c for c in cells[width:]]
                 while extra and extra[-1] == "":
                     extra.pop()
@@ -649,7 +633,7 @@ def _open_json(opener, size, name, max_bytes) -> TableSource:
             return ""
         if isinstance(v, (dict, list)):
             return json.dumps(v, ensure_ascii=False)
-        return _cell_text(v)
+        return plain_text(v)
 
     if all(isinstance(r, dict) for r in data):
         header: list[str] = []
