@@ -120,6 +120,20 @@ def test_two_trailing_empty_columns_are_duplicate_labels():
     assert [e.code for e in report.errors if e.level == "error"] == ["general-error"]
 
 
+def test_title_line_above_the_header_is_skipped_like_validata():
+    data = "Subventions 2020\nnom,montant,commune\n" + "".join(f"n{i},{i},Lille\n" for i in range(8)) + "x,y,Hem\n"
+    src = open_table(data.encode())
+    assert src.header == ["nom", "montant", "commune"] and src.header_row == 2
+    assert rows_of(src)[0] == (3, ["n0", "0", "Lille"])
+    assert [i["code"] for i in src.issues] == ["header-not-first"]
+    schema = {"fields": [{"name": "nom"}, {"name": "montant", "type": "integer"}, {"name": "commune"}]}
+    report = validate(data.encode(), schema)
+    assert [(e.code, e.row, e.column) for e in report.errors if e.level == "error"] == [("type-error", 11, 2)]
+    # Validata computes its structure warnings on the first line of the file
+    assert [(e.code, e.field) for e in report.errors if e.level == "warning"][-1] == \
+        ("extra-header-warn", "Subventions 2020")
+
+
 def test_skip_initial_space_dialect():
     src = open_table(b"nom, montant, commune\nLille, 1, Lille\nHem, 2, Hem\n")
     assert src.dialect.skipinitialspace is True

@@ -54,8 +54,9 @@ def required_names(schema: dict[str, Any]) -> list[str]:
     return out
 
 
-def analyse(raw: list[str], schema: dict[str, Any]) -> Header:
-    """Map the labels to the schema and list the header errors and structure warnings."""
+def analyse(raw: list[str], schema: dict[str, Any], first_record: list[str] | None = None) -> Header:
+    """Map the labels to the schema and list the header errors and structure warnings (computed by Validata on
+    the file's first record, even when the header comes after a title line)."""
     raw = ["" if c is None else str(c) for c in raw]
     labels = [c.strip() for c in raw]
     fields = schema_fields(schema)
@@ -69,7 +70,7 @@ def analyse(raw: list[str], schema: dict[str, Any]) -> Header:
         in_schema.append(f is not None)
         specs.append(FieldSpec(f, missing) if f is not None else FieldSpec({"name": label, "type": "any"}, missing))
     header = Header(raw, labels, specs, in_schema)
-    header.warnings = structure_warnings(raw, schema)
+    header.warnings = structure_warnings(raw if first_record is None else [str(c) for c in first_record], schema)
     if len(set(labels)) != len(labels):
         dups = sorted({lab for lab in labels if labels.count(lab) > 1})
         shown = ", ".join(f"« {d} »" for d in dups)

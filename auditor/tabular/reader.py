@@ -170,6 +170,8 @@ class TableSource:
     block_size: int = DEFAULT_BLOCK
     batch_rows: int = BATCH_ROWS
     prefetch: bool = True
+    header_row: int = 1  # record number of the header (data rows follow it)
+    first_record: list[str] | None = None  # the file's first record (Validata's structure warnings read it)
     rows_read: int = 0
 
     def batches(self) -> Iterator[Batch]:
@@ -198,7 +200,7 @@ class TableSource:
         width = max(self.width, 1)
         names = [f"c{i}" for i in range(width)]
         read = pacsv.ReadOptions(block_size=self.block_size, use_threads=False, column_names=names,
-                                 skip_rows_after_names=1, encoding=_arrow_encoding(d.encoding))
+                                 skip_rows_after_names=self.header_row, encoding=_arrow_encoding(d.encoding))
         parse = pacsv.ParseOptions(delimiter=d.delimiter, quote_char=d.quotechar or False,
                                    double_quote=d.doublequote, escape_char=d.escapechar or False,
                                    newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=handler)
@@ -210,7 +212,7 @@ class TableSource:
                 stream.read(3)
             try:
                 reader = pacsv.open_csv(stream, read_options=read, parse_options=parse, convert_options=convert)
-                next_row = 2
+                next_row = self.header_row + 1
                 pending: list = []
                 pending_rows = 0
                 for rb in reader:
@@ -307,8 +309,9 @@ class TableSource:
         try:
             text = io.TextIOWrapper(stream, encoding=_py_encoding(self.dialect), newline="")
             rows = csv.reader(text, **self._csv_kwargs())
-            next(rows, None)  # header
-            yield from _list_batches(rows, self)
+            for _ in range(self.header_row):  # the header and the lines above it
+                next(rows, None)
+            yield from _list_batches(rows, self, self.header_row + 1)
         except UnicodeDecodeError as exc:
             if self.dialect.encoding in ("utf-8", "utf-8-sig"):
                 self._fallback_encoding()
@@ -325,10 +328,10 @@ class TableSource:
         with self._open() as f:
             head = f.read(HEAD_BYTES)
         text = head.decode(LENIENT_CP1252)
-        records = csv.reader(io.StringIO(text, newline=""), **self._csv_kwargs())
-        first = next(records, None)
-        if first is not None:
-            self.header = [str(c) for c in first]
+        records = list(csv.reader(io.StringIO(text, newline=""), **self._csv_kwargs()))
+        if len(records) >= self.header_row:
+            self.header = [str(c) for c in records[self.header_row - 1]]
+            self.first_record = [str(c) for c in records[0]]
 
 
 def _prefetch(gen: Iterator[Batch], depth: int = 1) -> Iterator[Batch]:
@@ -377,9 +380,8 @@ def _prefetch(gen: Iterator[Batch], depth: int = 1) -> Iterator[Batch]:
         thread.join()
 
 
-def _list_batches(rows: Iterator[list[Any]], source: TableSource) -> Iterator[Batch]:
+def _list_batches(rows: Iterator[list[Any]], source: TableSource, next_row: int = 2) -> Iterator[Batch]:
     """Batches from lists of cells (python CSV engine, XLSX, JSON)."""
-    next_row = 2
     buf: list[list[Any]] = []
     for cells in rows:
         buf.append(cells)
@@ -521,6 +523,20 @@ def _binary(head: bytes) -> bool:
     return controls > 0.05 * len(sample)
 
 
+def header_index(records: list[list[str]]) -> int:
+    """Index of the header among the first records, as frictionless finds it: the first record whose width is
+    within 10 % (at least 1) of the mean width of the sample; a title line above the header is skipped."""
+    widths = [len(r) for r in records[:SNIFF_LINES]]
+    if not widths:
+        return 0
+    width = round(sum(widths) / len(widths))
+    drift = max(round(width * 0.1), 1)
+    for k, w in enumerate(widths):
+        if width - drift <= w <= width + drift:
+            return k
+    return 0
+
+
 def _open_csv(opener, head: bytes, size, name, encoding, delimiter, block_size) -> TableSource:
     if _binary(head):
         raise ReadError("unreadable", "Le fichier est binaire : ce n'est pas un fichier CSV lisible.",
@@ -549,8 +565,17 @@ def _open_csv(opener, head: bytes, size, name, encoding, delimiter, block_size) 
     records = list(csv.reader(io.StringIO(sample, newline=""), **source._csv_kwargs()))
     if not records:
         raise ReadError("unreadable", "Le fichier ne contient aucune ligne.", "The file has no row.")
-    source.header = [str(c) for c in records[0]]
-    counts = Counter(len(r) for r in records[1:] if r)
+    at = header_index(records)
+    source.header_row = at + 1
+    source.header = [str(c) for c in records[at]]
+    source.first_record = [str(c) for c in records[0]]
+    if at:
+        source.issues.append({"code": "header-not-first", "message": {
+            "fr": f"Les {at} première(s) ligne(s) ne sont pas l'en-tête (titre, commentaire ?) : l'en-tête lu est la "
+                  f"ligne {at + 1}, comme le fait Validata. Retirez ce qui précède l'en-tête.",
+            "en": f"The first {at} line(s) are not the header (title, comment?): the header read is line {at + 1}, as "
+                  "Validata does. Remove what comes before the header."}})
+    counts = Counter(len(r) for r in records[at + 1:] if r)
     source.width = counts.most_common(1)[0][0] if counts else len(source.header)
     source.width = max(source.width, 1)
     return source

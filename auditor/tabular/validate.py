@@ -125,9 +125,9 @@ class _Run:
                 code, note = problem
                 report.errors.append(TableError(code, _schema_message(code, note)))
                 report.errors.extend(unknown)
-                report.errors.extend(analyse(table.header, self.schema).warnings)
+                report.errors.extend(analyse(table.header, self.schema, table.first_record).warnings)
                 return
-        self.header = header = analyse(table.header, self.schema)
+        self.header = header = analyse(table.header, self.schema, table.first_record)
         if header.fatal is not None:
             report.errors.append(header.fatal)
             report.errors.extend(unknown)
