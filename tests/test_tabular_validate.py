@@ -308,6 +308,20 @@ def test_check_error_deletion_out_of_range_is_a_task_error():
     assert found(report) == [("task-error", None, None, None)]
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.recursive(st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from(["", "x", "[", "string", "date"]),
+                    lambda kids: st.lists(kids, max_size=3) | st.dictionaries(
+                        st.sampled_from(["name", "type", "format", "constraints", "example", "enum", "pattern",
+                                         "required", "minimum", "trueValues", "missingValues", "fields",
+                                         "primaryKey", "custom_checks", "params", "column"]), kids, max_size=4),
+                    max_leaves=12))
+def test_any_schema_gives_a_report(schema):
+    for check in (True, False):
+        report = validate(b"a,b\n1,x\n,\n", schema, check_schema=check)
+        assert report.stop_reason == "complete"
+        json.dumps(report.to_dict())
+
+
 # ----------------------------------------------------------------------------------------------- report
 
 

@@ -97,6 +97,10 @@ def located(body_fr: str, body_en: str, *, row=None, column=None, field=None) ->
     return {"fr": _where(row, column, field, "fr") + body_fr, "en": _where(row, column, field, "en") + body_en}
 
 
+def _list(value: Any, default: list) -> list:
+    return value if isinstance(value, list) else default
+
+
 def _et(values: list[str], conj: str) -> str:
     if not values:
         return ""
@@ -140,8 +144,8 @@ def type_message(ftype: str, fmt: str, cell: str, descriptor: dict, /, **loc) ->
     elif ftype == "integer":
         fr, en = f"la valeur « {v} » doit être un nombre entier.", f"'{v}' must be an integer."
     elif ftype == "boolean":
-        tv = [f"`{x}`" for x in descriptor.get("trueValues", ["true", "True", "TRUE", "1"])]
-        fv = [f"`{x}`" for x in descriptor.get("falseValues", ["false", "False", "FALSE", "0"])]
+        tv = [f"`{x}`" for x in _list(descriptor.get("trueValues"), ["true", "True", "TRUE", "1"])]
+        fv = [f"`{x}`" for x in _list(descriptor.get("falseValues"), ["false", "False", "FALSE", "0"])]
         fr = f"la valeur « {v} » n'est pas acceptée : les valeurs acceptées sont {_et(tv, 'et')} (vrai) et {_et(fv, 'et')} (faux)."
         en = f"'{v}' is not accepted: accepted values are {_et(tv, 'and')} (true) and {_et(fv, 'and')} (false)."
     elif ftype == "string":
@@ -168,8 +172,9 @@ def type_message(ftype: str, fmt: str, cell: str, descriptor: dict, /, **loc) ->
 
 def constraint_message(name: str, cell: str | None, descriptor: dict, item: bool = False, /, **loc) -> dict[str, str]:
     """Why a cell breaks one of its field's constraints (Validata's wording, adapted)."""
-    cons = (descriptor.get("arrayItem", {}) if item else descriptor).get("constraints", {})
-    value = cons.get(name)
+    owner = descriptor.get("arrayItem", {}) if item else descriptor
+    cons = owner.get("constraints", {}) if isinstance(owner, dict) else {}
+    value = cons.get(name) if isinstance(cons, dict) else None
     v = _q(cell)
     if name == "required":
         fr, en = "une valeur doit être renseignée.", "a value is required."
@@ -195,7 +200,7 @@ def constraint_message(name: str, cell: str | None, descriptor: dict, item: bool
             fr += f" Exemple valide : {_q(descriptor.get('example'))}."
             en += f" Valid example: {_q(descriptor.get('example'))}."
     elif name == "enum":
-        values = [str(x) for x in (value or [])]
+        values = [str(x) for x in _list(value, [])]
         if len(values) == 1:
             fr, en = f"la valeur « {v} » n'est pas autorisée : l'unique valeur autorisée est « {values[0]} ».", \
                 f"'{v}' is not allowed: the only allowed value is '{values[0]}'."

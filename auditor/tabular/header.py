@@ -49,8 +49,8 @@ def required_names(schema: dict[str, Any]) -> list[str]:
     out = []
     for f in schema_fields(schema):
         cons = f.get("constraints")
-        if cons and isinstance(cons, dict) and cons.get("required", False):
-            out.append(f.get("name"))
+        if cons and isinstance(cons, dict) and cons.get("required", False) and isinstance(f.get("name"), str):
+            out.append(f["name"])
     return out
 
 
@@ -63,7 +63,8 @@ def analyse(raw: list[str], schema: dict[str, Any], first_record: list[str] | No
     missing = schema_missing_values(schema)
     by_name: dict[str, dict] = {}
     for f in fields:
-        by_name[f.get("name")] = f  # frictionless builds a dict: the last field of a name wins
+        if isinstance(f.get("name"), str):
+            by_name[f["name"]] = f  # frictionless builds a dict: the last field of a name wins
     specs, in_schema = [], []
     for label in labels:
         f = by_name.get(label)
@@ -106,7 +107,7 @@ def synced_schema(header: Header, schema: dict[str, Any]) -> dict[str, Any]:
 
 def structure_warnings(raw: list[str], schema: dict[str, Any]) -> list[TableError]:
     """Validata's structure warnings, on the raw labels (not stripped)."""
-    names = [f.get("name") for f in schema_fields(schema)]
+    names = [f["name"] for f in schema_fields(schema) if isinstance(f.get("name"), str)]
     required = set(required_names(schema))
     out = []
     for name in names:

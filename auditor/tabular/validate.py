@@ -119,29 +119,23 @@ class _Run:
         report.issues = list(table.issues)
         report.header = list(table.header)
         unknown = self._build_checks()
+        self.header = header = analyse(table.header, self.schema, table.first_record)
+        stop: list[TableError] = []
         if self.check_schema:
             problem = blocking_problem(self.schema)
             if problem is not None:
-                code, note = problem
-                report.errors.append(TableError(code, _schema_message(code, note)))
-                report.errors.extend(unknown)
-                report.errors.extend(analyse(table.header, self.schema, table.first_record).warnings)
-                return
-        self.header = header = analyse(table.header, self.schema, table.first_record)
-        if header.fatal is not None:
-            report.errors.append(header.fatal)
-            report.errors.extend(unknown)
-            report.errors.extend(header.warnings)
-            return
-        if self.check_schema:
+                stop = [TableError(problem[0], _schema_message(*problem))]
+        if not stop and header.fatal is not None:
+            stop = [header.fatal]
+        if not stop and self.check_schema:
             # frictionless checks the schema again once synced with the labels: a primary key on a column the
-            # file lacks, or an invalid example when the file's LAST column has one, stops it there
-            problems = schema_problems(synced_schema(header, self.schema))
-            if problems:  # reported all (the first check raises its first problem only)
-                report.errors.extend(TableError(code, _schema_message(code, note)) for code, note in problems)
-                report.errors.extend(unknown)
-                report.errors.extend(header.warnings)
-                return
+            # file lacks, or an invalid example when the file's LAST column has one, stops it there (all of the
+            # problems are reported this time, the first check raised its first one only)
+            stop = [TableError(code, _schema_message(code, note))
+                    for code, note in schema_problems(synced_schema(header, self.schema))]
+        if stop:  # no row is read
+            report.errors.extend(stop + unknown + header.warnings)
+            return
         try:
             for err in header.errors:
                 self._keep(err)
@@ -156,7 +150,7 @@ class _Run:
                 report.rows_checked = report.rows
         except _LimitReached:
             report.stop_reason = "error_limit"
-            report.rows_checked = max(0, (self.last_row or 1) - 1)
+            report.rows_checked = max(0, (self.last_row or table.header_row) - table.header_row)
         except _TaskError as exc:
             report.errors[:] = [exc.error]
             return
