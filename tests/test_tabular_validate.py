@@ -17,7 +17,7 @@ from auditor.tabular.patterns import PatternCheck
 from auditor.tabular.report import TableReport
 from auditor.tabular.types import FieldSpec
 from auditor.tabular.validate import validate
-from auditor.tabular.vector import byte_lengths, evaluate
+from auditor.tabular.vector import byte_lengths, evaluate, typed_column
 
 
 def run(text: str, schema: dict, **kw) -> TableReport:
@@ -400,6 +400,26 @@ def test_vectorised_reading_equals_the_reference(spec_desc, data):
             assert got == (cname in failed), (text, cname)
         if result.present[i]:
             assert result.value(i) == value or (value != value)  # NaN
+    column = typed_column(result, "v")
+    texts_seen, numbers = column.text(), column.number()
+    for i in range(len(texts)):
+        value = result.value(i)
+        assert texts_seen[i] == (None if value is None else str(value))
+        assert bool(column.truthy()[i]) == bool(value)
+        expected = _as_number(value)
+        assert numbers[i] == expected or (numbers[i] != numbers[i] and expected != expected)
+
+
+def _as_number(value) -> float:
+    """What TypedColumn.number() promises: numbers, and strings float() reads; NaN otherwise."""
+    import datetime
+
+    if value is None or isinstance(value, (datetime.date, datetime.time)):
+        return float("nan")
+    try:
+        return float(value)
+    except (TypeError, ValueError, OverflowError):
+        return float("nan")
 
 
 PATTERNS = [r"\d{14}", r"W\d{9}", r"\d{4}-\d{2}-\d{2}(_\d{4}-\d{2}-\d{2})?", r"[A-Z0-9]{5,20}", r"a|bb", r"^a|b$",

@@ -325,7 +325,7 @@ def evaluate(spec: FieldSpec, raw: pa.Array) -> ColumnResult:
             missing |= np_bool(pc.is_in(raw, value_set=pa.array(strings, pa.string())))
     candidates = ~missing
     reader = FAST_READERS.get(spec.type)
-    if reader is not None and candidates.any():
+    if reader is not None:
         fast, key = reader(spec, raw, candidates)
     else:
         fast, key = np.zeros(n, dtype=bool), None
@@ -479,6 +479,14 @@ def text(r: ColumnResult) -> np.ndarray:
     if t in STRING_LIKE:
         vals = r.raw.to_numpy(zero_copy_only=False)
         out[r.present] = vals[r.present]
+        return out
+    if t == "date" and r.spec.format == "default" and r.fast is not None:
+        # the fast reader only accepts YYYY-MM-DD: the text is already str(date)
+        f = r.fast & r.present
+        vals = r.raw.to_numpy(zero_copy_only=False)
+        out[f] = vals[f]
+        for i, v in r.slow.items():
+            out[i] = str(v)
         return out
     if t == "integer" and r.fast is not None:
         f = r.fast & r.present
