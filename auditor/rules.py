@@ -18,7 +18,6 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from importlib import resources
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Iterable, Iterator
@@ -28,6 +27,7 @@ from jsonschema import Draft202012Validator
 
 from . import checks as checks_pkg
 from .checks.base import CheckContext, PortalView, Problem
+from .shipped import shipped_dir
 from .model import Dataset, Finding
 
 
@@ -91,14 +91,7 @@ class Waiver:
 def rules_dir() -> Path:
     """Where the shipped rule catalogue is: the package's copy when installed, else the
     repository's ``rules/`` folder."""
-    try:
-        root = resources.files("auditor.rules_catalogue")
-        path = Path(str(root))
-        if (path / "rule.schema.json").exists():
-            return path
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return Path(__file__).resolve().parent.parent / "rules"
+    return shipped_dir("rules_catalogue", "rules", "rule.schema.json")
 
 
 def _schema(directory: Path) -> Draft202012Validator:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,18 +17,13 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from ..i18n import format_date
+from ..shipped import shipped_dir
 from .texts import tr, translator
 
 
 def templates_dir() -> Path:
     """The shipped templates: the package's copy when installed, else ``reports/``."""
-    try:
-        path = Path(str(resources.files("auditor.report_templates")))
-        if (path / "dashboard.html.j2").exists():
-            return path
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return Path(__file__).resolve().parents[2] / "reports"
+    return shipped_dir("report_templates", "reports", "dashboard.html.j2")
 
 
 # what can open markup or break a line's structure; "(" is harmless once "[" is escaped, and
