@@ -328,6 +328,10 @@ def test_runner_progress_and_no_overlap(tmp_path, schemas, audited):
     runner2 = AuditRunner(config, audit=audit2)
     c2 = client(options(tmp_path / "sans-jeton", schemas, store=store), runner2)
     assert "Lancer un audit maintenant" in c2.get("/audits").get_data(as_text=True)
+    remote = {"REMOTE_ADDR": "192.0.2.7"}  # without a token, only this machine may start an audit
+    assert is_json_error(c2.post("/api/v1/runs", environ_base=remote), 403)
+    is_error_page(c2.post("/audits", environ_base=remote), 403)
+    assert audit2.calls == 0
     assert "Audit lancé." in c2.post("/audits").get_data(as_text=True)
     is_error_page(c2.post("/audits"), 409)
     audit2.release.set()

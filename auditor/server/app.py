@@ -13,6 +13,7 @@ error, never a stack trace.
 """
 from __future__ import annotations
 
+import hmac
 import logging
 import os
 import shutil
@@ -239,9 +240,18 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
         return page("audits.html.j2", runs=runs, progress=runner.progress.to_dict() if runner else None,
                     can_start=runner is not None and not options.token)
 
+    def may_start(bearer: bool) -> bool:
+        """With a token, only its bearer (API) starts an audit; without one, only this machine."""
+        if runner is None:
+            return False
+        if options.token:
+            given = request.headers.get("Authorization", "")
+            return bearer and hmac.compare_digest(given.encode(), f"Bearer {options.token}".encode())
+        return request.remote_addr in ("127.0.0.1", "::1")
+
     @app.post("/audits")
     def start_audit_page():
-        if runner is None or options.token:
+        if not may_start(False):
             return problem(403, text("forbidden"))
         if not runner.start():
             return problem(409, text("busy"))
@@ -254,9 +264,7 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
 
     @app.post("/api/v1/runs")
     def start_audit_api():
-        if runner is None:
-            return problem(403, text("forbidden"))
-        if options.token and request.headers.get("Authorization") != f"Bearer {options.token}":
+        if not may_start(True):
             return problem(403, text("forbidden"))
         if not runner.start():
             return problem(409, text("busy"))

@@ -44,7 +44,7 @@ def openapi_document(version: str) -> dict[str, Any]:
                 "get": {"summary": "Audits enregistrés et progression de l'audit en cours",
                         "responses": {"200": {"description": "Liste",
                                               "content": {"application/json": {"schema": {"type": "object"}}}}}},
-                "post": {"summary": "Lancer l'audit du territoire (jeton requis s'il est configuré)",
+                "post": {"summary": "Lancer l'audit du territoire (jeton requis s'il est configuré ; sinon, depuis la machine du service seulement)",
                          "responses": {"202": {"description": "Lancé",
                                                "content": {"application/json": {"schema": {"type": "object"}}}},
                                        "403": _error("Jeton manquant ou invalide"),
