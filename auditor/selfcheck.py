@@ -114,6 +114,12 @@ class Checker:
         if schema is None and decp.looks_like_decp(path):
             result.kind = "decp"
             report = decp.validate_decp(path, self.catalog, max_bytes=self.options.max_bytes)
+            if report.schema.get("name"):
+                result.schema = dict(report.schema, guessed=bool(report.schema.get("detected")))
+                if report.schema.get("detected"):
+                    result.schema["confidence"] = {"fr": "version déduite du document",
+                                                   "en": "version detected from the document"}
+            result.notes += [i["message"]["fr"] for i in report.issues if i.get("code") == "decp-version"]
             return self._finish(result, report)
         resolved = None
         if schema is not None:

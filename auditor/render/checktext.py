@@ -46,7 +46,8 @@ def render_results(results: list[dict[str, Any]], *, lang: str = "fr", colour: b
             for f in shown:
                 mark = p(" [connu]" if fr else " [known]", "dim") if known and f["fingerprint"] in known else ""
                 detail = safe(f["detail"].get(lang) or f["detail"].get("fr", ""))
-                where = "" if detail.startswith(("Ligne ", "Row ", "Colonne ", "Column ")) else _where(f, fr)
+                field = str((f.get("location") or {}).get("field") or "\0")
+                where = "" if detail.startswith(("Ligne ", "Row ", "Colonne ", "Column ", field)) else _where(f, fr)
                 out.append(f"    {where}{detail}{mark}")
             if len(items) > len(shown):
                 more = len(items) - len(shown)
@@ -80,7 +81,9 @@ def _header(r: dict[str, Any], p: Painter, lang: str) -> list[str]:
     rep = r.get("report") or {}
     if rep.get("rows") or rep.get("dialect"):
         d = rep.get("dialect") or {}
-        bits = [f"{rep.get('rows', 0)} {'ligne(s) lue(s)' if fr else 'row(s) read'}"]
+        unit = ("contrat(s) lu(s)" if fr else "contract(s) read") if r["kind"] == "decp" else \
+            ("ligne(s) lue(s)" if fr else "row(s) read")
+        bits = [f"{rep.get('rows', 0)} {unit}"]
         if d.get("encoding"):
             bits.append(str(d["encoding"]))
         if d.get("delimiter"):
