@@ -117,10 +117,14 @@ def structure_warnings(raw: list[str], schema: dict[str, Any]) -> list[TableErro
                 level="warning", field=name))
     for pos, label in enumerate(raw, start=1):
         if label not in names:
-            out.append(TableError("extra-header-warn", msg.table_message(
-                f"Retirez la colonne « {label} » non définie dans le schéma (colonne {pos}).",
-                f"Remove the column '{label}', which the schema does not define (column {pos})."),
-                level="warning", column=pos, field=label))
+            fr, en = (f"Retirez la colonne « {label} » non définie dans le schéma (colonne {pos}).",
+                      f"Remove the column '{label}', which the schema does not define (column {pos}).") \
+                if label.strip() else (f"Retirez la colonne sans en-tête (colonne {pos}) : souvent un séparateur "
+                                       "en trop en fin de ligne.",
+                                       f"Remove the column without a header (column {pos}): often an extra "
+                                       "separator at the end of each line.")
+            out.append(TableError("extra-header-warn", msg.table_message(fr, en), level="warning", column=pos,
+                                  field=label))
     if set(raw) == set(names) and raw != names:
         out.append(TableError("disordered-header-warn", msg.table_message(
             "Réordonnez les colonnes du fichier pour respecter l'ordre du schéma : " + ", ".join(names) + ".",

@@ -134,7 +134,11 @@ class Dialect:
     engine: str = "pyarrow"
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """As reported: the lenient internal codec is shown by its public name."""
+        d = asdict(self)
+        if d["encoding"] == LENIENT_CP1252:
+            d["encoding"] = "windows-1252"
+        return d
 
 
 class Batch(tuple):
