@@ -74,7 +74,7 @@ def _header(r: dict[str, Any], p: Painter, lang: str) -> list[str]:
     elif r["kind"] in ("table", "decp"):
         lines.append("  " + ("Aucun schéma : seule la lecture a été vérifiée." if fr else
                              "No schema: only reading was checked."))
-        for c in r.get("candidates", [])[:3]:
+        for c in [c for c in r.get("candidates", []) if c["confidence"].get("en") != "no schema matches"][:3]:
             conf = c["confidence"][lang]
             lines.append(p(f"    {'candidat' if fr else 'candidate'} : {c['name']}@{c['version']} ({conf}, "
                            f"{round(100 * c['score'])} %)", "dim"))
@@ -92,6 +92,8 @@ def _header(r: dict[str, Any], p: Painter, lang: str) -> list[str]:
     for note in r.get("notes", []):
         lines.append(p("  " + safe(note), "dim"))
     verdict = ("conforme" if fr else "compliant") if r["valid"] else ("non conforme" if fr else "not compliant")
+    if r["valid"] and not s and r["kind"] in ("table", "decp"):
+        verdict = "lisible ; contenu non validé faute de schéma" if fr else "readable; content not validated (no schema)"
     lines.append("  " + p(("✓ " if r["valid"] else "✗ ") + verdict, "ok" if r["valid"] else "error"))
     return lines
 
