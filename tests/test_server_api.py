@@ -146,6 +146,9 @@ def test_check_page_shows_verdict_and_errors(tmp_path, schemas):
     assert "(deviné, certain)" in page and "dateConvention" in page
     page = c.post("/verifier?lang=en", data=upload(CELLS)).get_data(as_text=True)
     assert "Non-compliant file" in page and "(guessed, certain)" in page
+    unknown = {"file": (io.BytesIO(b"piscine;horaires\nBeaulieu;9h-18h\n"), "piscines.csv")}
+    page = c.post("/verifier?lang=fr", data=unknown).get_data(as_text=True)
+    assert 'id="verdict">Fichier lisible — contenu non validé faute de schéma' in page
 
 
 def test_bad_requests(tmp_path, schemas):
