@@ -330,7 +330,8 @@ def print_audit(s: dict, audit, lang: str, quiet: bool) -> None:
     fs = s.get("files")
     if fs:
         print(t("audit.files", lang, validated=fs["validated"], candidates=fs["candidates"], valid=fs["valid"],
-                rows=fs["rows"], failed=len(fs["failed"]), seconds=fs["seconds"]))
+                rows=fs["rows"], failed=len(fs["failed"]), unvalidated=len(fs.get("unvalidated", [])),
+                seconds=fs["seconds"]))
     if not quiet:
         print(t("audit.by_rule", lang))
         titles = {r.code: r.title.get(lang) or r.title["fr"] for r in audit.rules}

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 MESSAGES: dict[str, dict[str, str]] = {
     "audit.files": {"fr": "Fichiers : {validated} validé(s) sur {candidates} candidat(s), {valid} conforme(s), "
-                          "{rows} lignes lues, {failed} non téléchargé(s), en {seconds:.1f} s.",
+                          "{rows} lignes lues, {failed} non téléchargé(s), {unvalidated} sans schéma disponible, "
+                          "en {seconds:.1f} s.",
                     "en": "Files: {validated} validated of {candidates} candidate(s), {valid} compliant, "
-                          "{rows} rows read, {failed} not downloaded, in {seconds:.1f} s."},
+                          "{rows} rows read, {failed} not downloaded, {unvalidated} without an available schema, "
+                          "in {seconds:.1f} s."},
     "crawl.start": {"fr": "Collecte du territoire « {territory} » ({n} source(s))…",
                     "en": "Crawling territory “{territory}” ({n} source(s))…"},
     "crawl.portal.ok": {"fr": "  ✓ {name} ({kind}) : {datasets} jeu(x) de données en {duration:.1f} s",

@@ -53,7 +53,8 @@ class StageStats:
     downloaded: int = 0
     reused: int = 0
     not_modified: int = 0
-    failed: list[dict[str, str]] = field(default_factory=list)  # url, error
+    failed: list[dict[str, str]] = field(default_factory=list)  # url, error: not downloaded
+    unvalidated: list[dict[str, str]] = field(default_factory=list)  # url, error: schema unknown or unreachable
     rows: int = 0
     seconds: float = 0.0
 
@@ -65,20 +66,25 @@ def candidates(catalogue: Catalogue, guess: bool = True) -> list[Candidate]:
     from .classify import KIND_SCHEMAS, kinds_of
 
     scdl_kinds = set(KIND_SCHEMAS) - {"marches"}
+    decp_name = KIND_SCHEMAS["marches"]
     seen: set[str] = set()
     out: list[Candidate] = []
     records = sorted(catalogue.datasets, key=lambda d: d.copy_of is not None)  # primaries first
     for d in records:
-        looks_scdl = guess and bool(kinds_of(d) & scdl_kinds)
+        kinds = kinds_of(d) if guess else set()
+        looks_scdl, looks_decp = bool(kinds & scdl_kinds), "marches" in kinds
         for dist in d.distributions:
             if not dist.url or dist.url in seen or (dist.format or "").lower() not in TABULAR:
                 continue
             if dist.kind not in (None, "file"):
                 continue
+            fmt = (dist.format or "").lower()
+            if dist.schema_name == decp_name and fmt != "json":
+                continue  # the DECP format is JSON; a CSV export of it has no table schema to follow
             if dist.schema_name:
                 ref = dist.schema_name + (f"@{dist.schema_version}" if dist.schema_version else "")
-            elif looks_scdl and (dist.format or "").lower() in ("csv", "xlsx"):
-                ref = None
+            elif (looks_scdl and fmt in ("csv", "xlsx")) or (looks_decp and fmt == "json"):
+                ref = None  # guessed from the header, or detected as DECP from the document
             else:
                 continue
             seen.add(dist.url)
@@ -168,7 +174,7 @@ def validate_files(catalogue: Catalogue, config: ValidationConfig, cache_dir: Pa
         try:
             result = checker.check_file(path, name=c.url, schema=_ref(checker, c.schema))
         except Exception as exc:  # noqa: BLE001 - an unknown schema, a catalogue down: recorded, never fatal
-            stats.failed.append({"url": c.url, "error": f"validation impossible : {exc}"[:300]})
+            stats.unvalidated.append({"url": c.url, "error": f"validation impossible : {exc}"[:300]})
             return None
         if result.report is None or (result.schema is None and c.schema is None):
             return None  # no schema guessed with confidence: nothing to say about the content

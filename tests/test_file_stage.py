@@ -17,6 +17,7 @@ from auditor.validation import FileCache, StageStats, candidates, validate_files
 from .schema_server import SchemaServer
 
 SUB = "/schemas/scdl/subventions/2.1.1/"
+DECP = "/schemas/139bercy/format-commande-publique/2.0.2/exemples-json/"
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +49,12 @@ def _catalogue(url: str) -> Catalogue:
         _dataset("pdf", "Subventions (rapport)", Distribution(url + "/rapport.pdf", format="pdf",
                                                               schema_name="scdl/subventions")),
         _dataset("other", "Horaires des piscines", Distribution(url + "/piscines.csv", format="csv")),
+        _dataset("decp", "Données essentielles des marchés publics",
+                 Distribution(url + DECP + "concessions.json", format="json"),
+                 Distribution(url + DECP + "concessions.csv", format="csv",
+                              schema_name="139bercy/format-commande-publique")),
+        _dataset("no-such-schema", "Stationnement",
+                 Distribution(url + SUB + "exemple_valide.csv?x", format="csv", schema_name="mel/inconnu")),
     ])
 
 
@@ -58,14 +65,18 @@ def _config(url: str, **kw) -> ValidationConfig:
 def test_candidates_are_declared_or_scdl_looking_tabular_files(server):
     found = {c.dataset.source_id: c.schema for c in candidates(_catalogue(server.url))}
     assert found == {"valid": "scdl/subventions@2.1.1", "cells": "scdl/subventions@2.1.1",
-                     "unknown-version": "scdl/subventions@9.9.9", "guessed": None, "gone": "scdl/subventions"}
+                     "unknown-version": "scdl/subventions@9.9.9", "guessed": None, "gone": "scdl/subventions",
+                     "decp": None, "no-such-schema": "mel/inconnu"}
 
 
 def test_stage_validates_downloads_and_caches(server, tmp_path):
     cat = _catalogue(server.url)
     targets, stats = validate_files(cat, _config(server.url, max_age=3600), tmp_path)
     by = {t.dataset: t for t in targets}
-    assert set(by) == {"p:valid", "p:cells", "p:unknown-version", "p:guessed"}
+    assert set(by) == {"p:valid", "p:cells", "p:unknown-version", "p:guessed", "p:decp"}
+    decp = by["p:decp"].report
+    assert decp["valid"] and decp["schema"]["name"] == "139bercy/format-commande-publique" and decp["rows"] == 2
+    assert [u["url"] for u in stats.unvalidated] == [server.url + SUB + "exemple_valide.csv?x"]
     assert by["p:valid"].report["valid"] is True
     assert by["p:valid"].report["schema"]["version"] == "2.1.1"
     assert by["p:unknown-version"].report["schema"]["version"] == "2.1.1"  # latest, not the unknown 9.9.9
@@ -73,14 +84,14 @@ def test_stage_validates_downloads_and_caches(server, tmp_path):
     cells = by["p:cells"].report
     assert cells["valid"] is False and cells["counts"].get("french-siret-value", 0) > 0
     assert by["p:cells"].commune == "59512"
-    assert stats.validated == 4 and stats.downloaded == 4
+    assert stats.validated == 5 and stats.downloaded == 6
     assert [f["url"] for f in stats.failed] == [server.url + "/schemas/nowhere.csv"]
 
     again_targets, again = validate_files(cat, _config(server.url, max_age=3600), tmp_path)
-    assert again.reused == 4 and again.downloaded == 0
+    assert again.reused == 6 and again.downloaded == 0
     assert [t.report["counts"] for t in again_targets] == [t.report["counts"] for t in targets]
     _, revalidated = validate_files(cat, _config(server.url, max_age=0), tmp_path)
-    assert revalidated.not_modified == 4 and revalidated.downloaded == 0
+    assert revalidated.not_modified == 6 and revalidated.downloaded == 0
 
 
 def test_audit_findings_are_grouped_by_code_and_column(server, tmp_path):
