@@ -373,16 +373,27 @@ def _table_schema(resolved: ResolvedSchema, header: list[str], catalog: SchemaCa
 
 
 def read_only(source) -> TableReport:
-    """A report for a file with no schema: the whole file is read (row count, reading problems)."""
-    report = TableReport(header=list(source.header), dialect=source.dialect.to_dict())
-    try:
-        for batch in source.batches():
-            report.rows += batch.record.num_rows
-    except Exception as exc:  # noqa: BLE001 - any reading failure is a finding, never a crash
-        report.stop_reason = "unreadable"
-        report.errors.append(TableError(code="source-error", message={
-            "fr": f"Lecture interrompue à la ligne {report.rows + 2} : {exc}",
-            "en": f"Reading stopped at row {report.rows + 2}: {exc}"}))
+    """A report for a file with no schema: the whole file is read (row count, reading problems), started
+    again in the fallback encoding when a UTF-8 file turns out not to be, as the validator does."""
+    from .tabular.reader import EncodingRestart, ReadError
+
+    for _attempt in range(3):
+        report = TableReport(header=list(source.header))
+        try:
+            for batch in source.batches():
+                report.rows += batch.record.num_rows
+        except EncodingRestart:
+            continue
+        except ReadError as exc:
+            report.stop_reason = "unreadable"
+            report.errors.append(TableError(code="source-error", message=dict(exc.message)))
+        except Exception as exc:  # noqa: BLE001 - any reading failure is a finding, never a crash
+            report.stop_reason = "unreadable"
+            report.errors.append(TableError(code="source-error", message={
+                "fr": f"Lecture interrompue à la ligne {report.rows + 2} : {exc}",
+                "en": f"Reading stopped at row {report.rows + 2}: {exc}"}))
+        break
+    report.dialect = source.dialect.to_dict()
     report.rows_checked = report.rows
     report.issues = list(source.issues)
     return report

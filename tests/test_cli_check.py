@@ -73,6 +73,20 @@ def test_schema_is_guessed_and_its_confidence_shown(capsys, env):
     assert code == 0 and "Aucun schéma : seule la lecture a été vérifiée." in out
 
 
+def test_file_without_schema_read_again_when_utf8_turns_out_windows_1252(tmp_path, capsys, env):
+    """The first accented byte comes after the first blocks the reader parses as UTF-8: the file is read
+    again in Windows-1252, as the validator does, not reported unreadable."""
+    rows = ["nom,ville,montant"] + [f"asso{i},Lille,{i}" for i in range(60_000)] + ["Société,Armentières,5"]
+    path = tmp_path / "tard.csv"
+    path.write_bytes(("\n".join(rows) + "\n").encode("cp1252"))
+    code, doc = check_json(capsys, env, str(path), "--no-guess")
+    (result,) = doc["results"]
+    report = result["report"]
+    assert code == 0 and report["stop_reason"] == "complete" and report["errors"] == []
+    assert report["rows"] == 60_001 and report["dialect"]["encoding"] == "windows-1252"
+    assert [i["code"] for i in report["issues"]] == ["encoding-fallback"]
+
+
 def test_invalid_example_lists_errors_with_rows_and_fixes(capsys, env):
     code, out, _ = check(capsys, env, str(CELLS), "--schema", "scdl/subventions@2.1.1", "--color", "never")
     assert code == 1
