@@ -1,4 +1,5 @@
-"""Command-line entry points. Thin compositions of the stages; nothing else imports this.
+"""Command-line entry points. Thin compositions of the stages; only :mod:`auditor.cli_selfcheck` (the
+self-check commands) imports this.
 
 Exit codes: 0 done; 1 findings at or above the chosen severity (checks); 2 usage,
 configuration or input error; 3 nothing could be crawled.
@@ -269,7 +270,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 def run_audit_command(config: Config, args: argparse.Namespace, rules, as_of) -> int:
     from .audit import run_audit
-    from .rules import SEVERITY_ORDER, Waiver
+    from .rules import Waiver
 
     lang = args.lang or config.lang
     text = args.format == "text"
@@ -300,11 +301,17 @@ def run_audit_command(config: Config, args: argparse.Namespace, rules, as_of) ->
     else:
         json.dump(summary, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
-    if getattr(args, "fail_on", "never") != "never":
-        limit = SEVERITY_ORDER[args.fail_on]
-        if any(SEVERITY_ORDER[f.severity] >= limit for f in audit.findings if not f.waived):
-            return EXIT_FINDINGS
-    return EXIT_OK
+    return exit_code(audit.findings, getattr(args, "fail_on", "never"))
+
+
+def exit_code(findings, fail_on: str) -> int:
+    """EXIT_FINDINGS when a finding not waived reaches ``fail_on`` (``never``: never), else EXIT_OK."""
+    from .rules import SEVERITY_ORDER
+
+    if fail_on == "never":
+        return EXIT_OK
+    floor = SEVERITY_ORDER[fail_on]
+    return EXIT_FINDINGS if any(SEVERITY_ORDER[f.severity] >= floor and not f.waived for f in findings) else EXIT_OK
 
 
 def audit_summary(audit, run_id: int, config: Config) -> dict:

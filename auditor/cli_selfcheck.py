@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .cli import EXIT_OK, EXIT_USAGE, exit_code
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-RANK = {"info": 0, "warning": 1, "error": 2}
 OUTPUT_VERSION = 1
 
 
@@ -170,13 +169,6 @@ def output_document(results: list[dict[str, Any]]) -> dict[str, Any]:
             counts[f["severity"]] = counts.get(f["severity"], 0) + 1
     return {"version": OUTPUT_VERSION, "tool": {"name": "auditor", "version": __version__},
             "valid": all(r["valid"] for r in results), "counts": counts, "results": results}
-
-
-def exit_code(findings, fail_on: str) -> int:
-    if fail_on == "never":
-        return EXIT_OK
-    floor = RANK[fail_on]
-    return EXIT_FINDINGS if any(RANK.get(f.severity, 0) >= floor and not f.waived for f in findings) else EXIT_OK
 
 
 def _colour(choice: str) -> bool:
