@@ -40,46 +40,37 @@ class TypedColumn:
         self.present = present
         self.n = len(present)
         self._value_at = value_at
-        self._truthy = truthy
-        self._text_fn = text
-        self._number_fn = number
-        self._text = None
-        self._number = None
+        # the validator hands vectorised views (`auditor.tabular.vector.typed_column`); a column built from Python
+        # values (`from_values`, tests) reads its present rows one by one instead
+        self._views: dict[str, Any] = {
+            "truthy": truthy if truthy is not None else lambda: self._per_row(bool, False, bool),
+            "text": text or (lambda: self._per_row(str, None, object)),
+            "number": number or (lambda: self._per_row(as_float, np.nan, np.float64)),
+        }
 
     def value(self, i: int) -> Any:
         return self._value_at(int(i)) if self.present[i] else None
 
     def truthy(self) -> np.ndarray:
-        if callable(self._truthy):
-            self._truthy = self._truthy()
-        if self._truthy is None:
-            out = self.present.copy()
-            for i in np.nonzero(out)[0]:
-                out[i] = bool(self._value_at(int(i)))
-            self._truthy = out
-        return self._truthy
+        return self._view("truthy")
 
     def text(self) -> np.ndarray:
-        if self._text is None:
-            if self._text_fn is not None:
-                self._text = self._text_fn()
-            else:
-                out = np.full(self.n, None, dtype=object)
-                for i in np.nonzero(self.present)[0]:
-                    out[i] = str(self._value_at(int(i)))
-                self._text = out
-        return self._text
+        return self._view("text")
 
     def number(self) -> np.ndarray:
-        if self._number is None:
-            if self._number_fn is not None:
-                self._number = self._number_fn()
-            else:
-                out = np.full(self.n, np.nan)
-                for i in np.nonzero(self.present)[0]:
-                    out[i] = _as_float(self._value_at(int(i)))
-                self._number = out
-        return self._number
+        return self._view("number")
+
+    def _view(self, name: str) -> np.ndarray:
+        view = self._views[name]
+        if callable(view):
+            view = self._views[name] = view()
+        return view
+
+    def _per_row(self, convert: Callable[[Any], Any], fill: Any, dtype) -> np.ndarray:
+        out = np.full(self.n, fill, dtype=dtype)
+        for i in np.nonzero(self.present)[0].tolist():
+            out[i] = convert(self._value_at(i))
+        return out
 
     @classmethod
     def from_values(cls, name: str, values: Sequence[Any], field: dict[str, Any] | None = None,
@@ -94,12 +85,10 @@ class TypedColumn:
                    vals.__getitem__)
 
 
-def _as_float(value: Any) -> float:
-    if isinstance(value, bool):
-        return float(value)
-    if isinstance(value, (int, float)):
-        return float(value)
+def as_float(value: Any) -> float:
+    """The float reading of a parsed value: numbers (bools included) and strings ``float()`` reads; NaN for the
+    rest (dates, points, texts that are no number)."""
     try:
-        return float(value)  # Decimal, numeric strings
+        return float(value)
     except (TypeError, ValueError, OverflowError):
         return float("nan")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Callable
 
 import numpy as np
@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .patterns import np_bool, pattern_check
+from .typed import TypedColumn, as_float
 from .types import FieldSpec, check
 
 I64_MAX = 2**63 - 1
@@ -511,7 +512,7 @@ def number(r: ColumnResult) -> np.ndarray:
         f = r.fast & r.present
         out[f] = r.key[f]
         for i, v in r.slow.items():
-            out[i] = _float(v)
+            out[i] = as_float(v)
         return out
     if t in STRING_LIKE:
         ascii_ = np_bool(pc.string_is_ascii(r.raw))
@@ -528,25 +529,14 @@ def number(r: ColumnResult) -> np.ndarray:
                 out[idx] = pc.cast(sub, pa.float64()).to_numpy(zero_copy_only=False)
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 for i, s in zip(idx.tolist(), sub.to_pylist()):
-                    out[i] = _float(s)
+                    out[i] = as_float(s)
         return out
     for i in np.nonzero(r.present)[0].tolist():
-        out[i] = _float(r.value(i))
+        out[i] = as_float(r.value(i))
     return out
-
-
-def _float(v: Any) -> float:
-    if isinstance(v, (date, datetime)):
-        return float("nan")
-    try:
-        return float(v)
-    except (TypeError, ValueError, OverflowError):
-        return float("nan")
 
 
 def typed_column(r: ColumnResult, name: str):
     """The `TypedColumn` custom checks see for this column."""
-    from .typed import TypedColumn
-
     return TypedColumn(name, r.spec.descriptor or {"name": name, "type": "any"}, r.raw, r.present, r.value,
                        truthy=lambda: truthy(r), text=lambda: text(r), number=lambda: number(r))
