@@ -1,12 +1,12 @@
-"""What changed between two audits, and how the territory evolves over all stored audits.
+"""What changed between two audits, and every stored run with its counts.
 
 Two runs are compared by finding fingerprint (stable across runs: rule, commune, dataset,
 file, and what exactly is wrong): a fingerprint only in the later run is **new**, only in
 the earlier one **fixed**, in both **still open**. Waived findings take part like the others
 (a waiver does not fix anything) and are counted apart.
 
-:func:`trend` follows the territory over every stored audit: share of the obligations met by
-the bound communes, share of the SCDL datasets published, open findings.
+How the territory evolves over every stored audit (obligations met, SCDL datasets published)
+is :func:`auditor.render.data.trend`, beside the obligations it counts.
 """
 from __future__ import annotations
 
@@ -108,39 +108,3 @@ def severity_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
     """Findings by severity, waived ones apart."""
     c = Counter("waived" if r["waived"] else r["severity"] for r in rows)
     return {k: c[k] for k in ("error", "warning", "info", "waived")}
-
-
-# -- trend ---------------------------------------------------------------------------------------
-def trend(store: Store, upto: int, commune: str | None = None) -> list[dict[str, Any]]:
-    """One point per complete audit up to run ``upto``: obligations met by bound communes,
-    SCDL datasets published by communes of 3 500 inhabitants or more, open findings (of
-    ``commune`` only when given)."""
-    from .render.data import SCDL_POPULATION, obligation_status, scdl_status
-
-    points = []
-    for run in store.audit_runs(upto):
-        summaries = store.commune_summaries(run["id"])
-        if commune:
-            summaries = {commune: summaries[commune]} if commune in summaries else {}
-        rows = by_commune(store.finding_rows(run["id"], commune))
-        applied = run["stats"].get("rules")
-        met = owed = published = expected = 0
-        for code, s in summaries.items():
-            if s.get("kind") == "commune" and (s.get("population") or 0) >= SCDL_POPULATION:
-                sc = scdl_status(s)
-                expected += len(sc)
-                published += sum(1 for v in sc.values() if v != "missing")
-            if s.get("status") in ("bound", "presumed"):
-                st = obligation_status(s, rows.get(code, []), applied)
-                owed += sum(1 for v in st.values() if v in ("met", "unmet", "waived"))
-                met += sum(1 for v in st.values() if v in ("met", "waived"))
-        all_rows = [r for rs in rows.values() for r in rs]
-        points.append({"run": run["id"], "as_of": (run["stats"].get("as_of") or run["started_at"])[:10],
-                       "obligations": {"met": met, "owed": owed, "pct": _pct(met, owed)},
-                       "scdl": {"published": published, "expected": expected, "pct": _pct(published, expected)},
-                       "findings": severity_counts(all_rows)})
-    return points
-
-
-def _pct(a: int, b: int) -> float | None:
-    return round(100.0 * a / b, 1) if b else None

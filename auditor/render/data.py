@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..classify import KIND_SCHEMAS
-from ..history import by_commune, compare_rows, previous_audit, severity_counts, trend
+from ..history import by_commune, compare_rows, previous_audit, severity_counts
 from ..store import Store
 from .texts import tr
 
@@ -31,6 +31,8 @@ PRESENCE_RULE = {"subventions": "SUB-01", "marches": "DECP-01", "deliberations":
 SCDL_POPULATION = 3500  # communes expected to publish the SCDL datasets (the CRPA threshold)
 SEVERITIES = ("error", "warning", "info")
 MQA_MAX, MQA_BIN = 405, 45
+MET, OWED = ("met", "waived"), ("met", "unmet", "waived")  # obligation statuses counted as met, as owed
+SCDL_PUBLISHED = ("declared", "published")
 
 
 class ReportError(Exception):
@@ -64,10 +66,13 @@ def resolve_run(store: Store, run_id: int | None, lang: str = "fr") -> dict[str,
 def _run_info(run: dict[str, Any] | None) -> dict[str, Any] | None:
     if not run:
         return None
-    stats = run["stats"]
-    return {"id": run["id"], "as_of": (stats.get("as_of") or run["started_at"])[:10],
-            "started_at": run["started_at"], "finished_at": run["finished_at"], "territory": run["territory"],
-            "rules": stats.get("rules")}
+    return {"id": run["id"], "as_of": _as_of(run), "started_at": run["started_at"], "finished_at": run["finished_at"],
+            "territory": run["territory"], "rules": run["stats"].get("rules")}
+
+
+def _as_of(run: dict[str, Any]) -> str:
+    """The day a run audited (its ``as_of``, else the day it started)."""
+    return (run["stats"].get("as_of") or run["started_at"])[:10]
 
 
 # -- obligations -----------------------------------------------------------------------------------
@@ -117,6 +122,16 @@ def scdl_status(summary: dict[str, Any]) -> dict[str, str]:
     return out
 
 
+def counted(statuses: dict[str, str], wanted: tuple[str, ...]) -> int:
+    """How many of ``statuses`` (obligation or SCDL statuses) are among ``wanted``."""
+    return sum(1 for v in statuses.values() if v in wanted)
+
+
+def scdl_expected(summary: dict[str, Any]) -> bool:
+    """Whether a commune is expected to publish the SCDL datasets (3 500 inhabitants or more)."""
+    return summary.get("kind", "commune") == "commune" and (summary.get("population") or 0) >= SCDL_POPULATION
+
+
 # -- territory -------------------------------------------------------------------------------------
 def territory_report(store: Store, run_id: int | None = None, lang: str = "fr", *,
                      findings: bool = False) -> dict[str, Any]:
@@ -129,9 +144,9 @@ def territory_report(store: Store, run_id: int | None = None, lang: str = "fr", 
     summaries = store.commune_summaries(run_id)
     rows = store.finding_rows(run_id)
     prev_rows = store.finding_rows(prev_id) if prev_id else []
-    cmp = compare_rows(prev_rows, rows, prev_id, run_id)
+    cmp = compare_rows(prev_rows, rows, prev_id, run_id) if prev_id else None
     per_commune = by_commune(rows)
-    changes = cmp.by_commune() if prev_id else {}
+    changes = cmp.by_commune() if cmp else {}
     prev_summaries = store.commune_summaries(prev_id) if prev_id else {}
     prev_by_commune = by_commune(prev_rows)
     records = store.dataset_rows(run_id)
@@ -147,14 +162,13 @@ def territory_report(store: Store, run_id: int | None = None, lang: str = "fr", 
     communes = []
     for code, s in summaries.items():
         row = commune_row(s, per_commune.get(code, []), applied, commune_scores.get(code), dg_by_commune.get(code))
-        if prev_id:
-            ch = changes.get(code, {"new": 0, "fixed": 0, "open": 0})
-            row["changes"] = ch
+        if cmp:
+            row["changes"] = changes.get(code, {"new": 0, "fixed": 0, "open": 0})
             before = prev_by_commune.get(code, [])
             row["findings_delta"] = _open(row["findings"]) - _open(severity_counts(before))
             if code in prev_summaries:
                 st = obligation_status(prev_summaries[code], before, prev["stats"].get("rules"))
-                row["obligations_met_delta"] = row["obligations_met"] - sum(1 for v in st.values() if v in ("met", "waived"))
+                row["obligations_met_delta"] = row["obligations_met"] - counted(st, MET)
         communes.append(row)
     communes.sort(key=lambda r: (r["kind"] != "metropole", r["name"]))
 
@@ -166,11 +180,11 @@ def territory_report(store: Store, run_id: int | None = None, lang: str = "fr", 
         "obligations": [{"rule": c, "label": tr(f"obligation.{c}", lang),
                          "title": _text(rule_catalogue()[c].title, lang)} for c in OBLIGATIONS if c in rule_catalogue()],
         "scdl_kinds": [{"kind": k, "schema": s, "label": tr(f"kind.{k}", lang)} for k, s in KIND_SCHEMAS.items()],
-        "totals": _totals(communes, originals, records, rows, cmp if prev_id else None),
+        "totals": _totals(communes, originals, records, rows, cmp),
         "portals": [{"name": p["name"], "kind": p["kind"], "title": p["title"], "url": p["url"], "status": p["status"],
                      "datasets": p["datasets"], "error": p["error_message"]} for p in store.portals(run_id)],
         "communes": communes,
-        "rules": _rule_counts(rows, cmp if prev_id else None, lang),
+        "rules": _rule_counts(rows, cmp, lang),
         "history": history,
         "histograms": {"mqa": _histogram([scores[d["uid"]]["mqa"] for d in originals if d["uid"] in scores],
                                          [(i, i + MQA_BIN) for i in range(0, MQA_MAX, MQA_BIN)]),
@@ -180,10 +194,10 @@ def territory_report(store: Store, run_id: int | None = None, lang: str = "fr", 
     }
     titles = {d["uid"]: d["title"] for d in records}
     names = {code: s["name"] for code, s in summaries.items()}
-    status = cmp.status() if prev_id else {}
-    current = store.findings(run_id) if findings or prev_id else []
+    status = cmp.status() if cmp else {}
+    current = store.findings(run_id) if findings or cmp else []
     report["changes"] = None
-    if prev_id:
+    if cmp:
         fixed = {r["fingerprint"] for r in cmp.fixed}
         before = [f for f in store.findings(prev_id) if f.fingerprint in fixed]
         if before:
@@ -200,6 +214,39 @@ def _now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
+def trend(store: Store, upto: int, commune: str | None = None) -> list[dict[str, Any]]:
+    """One point per complete audit up to run ``upto``: obligations met by bound communes,
+    SCDL datasets published by communes of 3 500 inhabitants or more, open findings (of
+    ``commune`` only when given)."""
+    points = []
+    for run in store.audit_runs(upto):
+        summaries = store.commune_summaries(run["id"])
+        if commune:
+            summaries = {commune: summaries[commune]} if commune in summaries else {}
+        rows = by_commune(store.finding_rows(run["id"], commune))
+        applied = run["stats"].get("rules")
+        met = owed = published = expected = 0
+        for code, s in summaries.items():
+            if scdl_expected(s):
+                sc = scdl_status(s)
+                expected += len(sc)
+                published += counted(sc, SCDL_PUBLISHED)
+            if s.get("status") in ("bound", "presumed"):
+                st = obligation_status(s, rows.get(code, []), applied)
+                owed += counted(st, OWED)
+                met += counted(st, MET)
+        all_rows = [r for rs in rows.values() for r in rs]
+        points.append({"run": run["id"], "as_of": _as_of(run),
+                       "obligations": {"met": met, "owed": owed, "pct": _pct(met, owed)},
+                       "scdl": {"published": published, "expected": expected, "pct": _pct(published, expected)},
+                       "findings": severity_counts(all_rows)})
+    return points
+
+
+def _pct(a: int, b: int) -> float | None:
+    return round(100.0 * a / b, 1) if b else None
+
+
 def _open(counts: dict[str, int]) -> int:
     return sum(counts[s] for s in SEVERITIES)
 
@@ -214,10 +261,9 @@ def commune_row(s: dict[str, Any], rows: list[dict[str, Any]], applied: list[str
         "prada": bool(s.get("prada")), "datasets": s.get("datasets", 0), "records": s.get("records", 0),
         "portals": list(s.get("portals") or []),
         "obligations": ob,
-        "obligations_owed": sum(1 for v in ob.values() if v in ("met", "unmet", "waived")),
-        "obligations_met": sum(1 for v in ob.values() if v in ("met", "waived")),
+        "obligations_owed": counted(ob, OWED), "obligations_met": counted(ob, MET),
         "unmet": [code for code, v in ob.items() if v == "unmet"],
-        "scdl": sc, "scdl_published": sum(1 for v in sc.values() if v != "missing"),
+        "scdl": sc, "scdl_published": counted(sc, SCDL_PUBLISHED),
         "mqa": {"points": mqa["mqa"], "band": mqa["band"]} if mqa and mqa.get("mqa") is not None else None,
         "datagouv": round(sum(dg) / len(dg), 3) if dg else None,
         "findings": severity_counts(rows),
@@ -290,7 +336,7 @@ def gaps(communes: list[dict[str, Any]], lang: str = "fr") -> dict[str, Any]:
         for code, st in c["obligations"].items():
             if st == "unmet":
                 rows.append(_gap(c, "obligation", code, tr(f"obligation.{code}", lang), rules[code].severity))
-        if c["kind"] == "commune" and (c["population"] or 0) >= SCDL_POPULATION:
+        if scdl_expected(c):
             for kind, st in c["scdl"].items():
                 presence = PRESENCE_RULE.get(kind)
                 if st == "missing" and not (presence and c["obligations"].get(presence) == "unmet"):
@@ -343,11 +389,11 @@ def finding_dict(f: Any, lang: str, titles: dict[str, str], names: dict[str, str
 
 
 # -- one commune -----------------------------------------------------------------------------------
-def find_commune(store: Store, run_id: int, text: str, lang: str = "fr") -> str:
-    """The code of the commune named by ``text`` (INSEE code, ``MEL``, or its name)."""
+def find_commune(summaries: dict[str, dict[str, Any]], text: str, run_id: int, lang: str = "fr") -> str:
+    """The code of the commune named by ``text`` (INSEE code, ``MEL``, or its name) among the
+    ``summaries`` of run ``run_id``."""
     from ..normalize.text import fold
 
-    summaries = store.commune_summaries(run_id)
     if text in summaries:
         return text
     if text.upper() in summaries:
@@ -362,10 +408,11 @@ def find_commune(store: Store, run_id: int, text: str, lang: str = "fr") -> str:
 def commune_report(store: Store, code: str, run_id: int | None = None, lang: str = "fr") -> dict[str, Any]:
     run = resolve_run(store, run_id, lang)
     run_id = run["id"]
-    code = find_commune(store, run_id, code, lang)
+    summaries = store.commune_summaries(run_id)
+    code = find_commune(summaries, code, run_id, lang)
     prev_id = previous_audit(store, run_id)
     prev = store.run(prev_id) if prev_id else None
-    summary = store.commune_summaries(run_id)[code]
+    summary = summaries[code]
     rows = store.finding_rows(run_id, code)
     prev_rows = store.finding_rows(prev_id, code) if prev_id else []
     cmp = compare_rows(prev_rows, rows, prev_id, run_id)
