@@ -422,9 +422,10 @@ _CHECKERS: dict[tuple, Checker] = {}
 
 
 def _service_checker(options) -> Checker:
-    key = (options.schema_base, str(options.work_dir))
+    """One checker (and so one schema catalogue, loaded once) per service configuration."""
+    cache = Path(options.cache_dir or default_cache_dir())
+    key = (options.schema_base, cache, options.max_upload)
     if key not in _CHECKERS:
-        cache = Path(options.extra.get("cache_dir") or default_cache_dir())
         _CHECKERS[key] = Checker(CheckOptions(schema_base=options.schema_base, cache_dir=cache,
                                               max_bytes=options.max_upload, local_schemas=False))
     return _CHECKERS[key]

@@ -66,7 +66,7 @@ def site(tmp_path_factory):
 
 def options(tmp_path: Path, schemas: str, store: Path | None = None, **kw) -> ServeOptions:
     return ServeOptions(store_path=store or tmp_path / "absent" / "auditor.sqlite", work_dir=tmp_path / "work",
-                        schema_base=schemas, extra={"cache_dir": str(tmp_path / "cache")}, **kw)
+                        schema_base=schemas, cache_dir=tmp_path / "cache", **kw)
 
 
 def client(opts: ServeOptions, runner: AuditRunner | None = None):
@@ -117,6 +117,19 @@ def test_home_page_schema_list_health_and_openapi(tmp_path, schemas):
             assert op["responses"] and all(code.isdigit() for code in op["responses"]), (path, method)
     routes = {str(r) for r in c.application.url_map.iter_rules() if str(r).startswith("/api/")}
     assert {p.replace("{code}", "<code>") for p in doc["paths"]} | {"/api/v1/openapi.json"} == routes
+
+
+def test_schema_list_asked_again_once_the_catalogue_is_back(tmp_path, monkeypatch):
+    """A catalogue unreachable when the service starts leaves the list empty for a while, not for good."""
+    folder = tmp_path / "schemas"  # a local catalogue, absent at first
+    c = client(options(tmp_path, str(folder)))
+    assert c.get("/api/v1/schemas").get_json() == {"schemas": []}
+    folder.symlink_to(SCHEMAS, target_is_directory=True)
+    assert c.get("/api/v1/schemas").get_json() == {"schemas": []}  # not asked again at once
+    monkeypatch.setattr("auditor.server.app.SCHEMA_RETRY", 0.0)
+    listed = {s["name"] for s in c.get("/api/v1/schemas").get_json()["schemas"]}
+    assert "scdl/subventions" in listed
+    assert '<option value="scdl/subventions">' in c.get("/").get_data(as_text=True)
 
 
 def test_check_api_valid_invalid_and_guessed(tmp_path, schemas):

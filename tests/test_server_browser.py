@@ -33,7 +33,7 @@ def servers(tmp_path_factory):
         for name, limit in (("normal", 50 * 1024 * 1024), ("tiny", 2048)):
             opts[name] = ServeOptions(store_path=root / "absent.sqlite", work_dir=root / name / "work",
                                       max_upload=limit, schema_base=schemas.url,
-                                      extra={"cache_dir": str(root / "cache")})
+                                      cache_dir=root / "cache")
             made[name] = create_app(opts[name])
         with waitress_server(made["normal"], opts["normal"]) as normal, \
                 waitress_server(made["tiny"], opts["tiny"]) as tiny:

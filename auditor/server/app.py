@@ -18,7 +18,8 @@ import logging
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,7 @@ class ServeOptions:
     allowed_hosts: frozenset[str] = frozenset()
     schema_base: str = "https://schema.data.gouv.fr"
     token: str | None = None  # required to start an audit through the API, when set
-    extra: dict[str, Any] = field(default_factory=dict)
+    cache_dir: Path | None = None  # schema documents (None: auditor.selfcheck.default_cache_dir())
 
 
 TEXTS = {
@@ -79,6 +80,7 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
                       autoescape=select_autoescape(default=True, default_for_string=True))
     if checker is None:
         from ..selfcheck import check_for_service as checker  # noqa: N813
+    schema_choices = _schema_chooser(options)
 
     def lang() -> str:
         value = request.args.get("lang")
@@ -170,7 +172,7 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
     @app.get("/")
     def home():
         return page("check.html.j2", title=text("title"), max_size=human_size(options.max_upload, lang()),
-                    schemas=_schema_choices(options))
+                    schemas=schema_choices())
 
     @app.post("/verifier")
     def check_page():
@@ -186,7 +188,7 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
 
     @app.get("/api/v1/schemas")
     def schemas_api():
-        return jsonify({"schemas": _schema_choices(options)})
+        return jsonify({"schemas": schema_choices()})
 
     @app.get("/api/v1/openapi.json")
     def openapi():
@@ -325,16 +327,24 @@ def _runs(options: ServeOptions) -> list[dict[str, Any]]:
         return list(reversed(store.runs()))[:50]
 
 
-def _schema_choices(options: ServeOptions) -> list[dict[str, Any]]:
-    cached = options.extra.get("_schemas")
-    if cached is not None:
-        return cached
-    try:
-        from ..selfcheck import schema_choices
+def _schema_chooser(options: ServeOptions):
+    """``choices()``: the schemas of the page and of ``/api/v1/schemas``, listed once; when the catalogue is
+    unreachable (the guess still works), an empty list, asked again after ``SCHEMA_RETRY`` seconds."""
+    state: dict[str, Any] = {"choices": [], "at": None}
 
-        cached = schema_choices(options)
-    except Exception:  # the catalogue is unreachable and not cached: the guess still works
-        log.warning("schema catalogue unavailable", exc_info=True)
-        cached = []
-    options.extra["_schemas"] = cached
-    return cached
+    def choices() -> list[dict[str, Any]]:
+        if state["choices"] or (state["at"] is not None and time.monotonic() - state["at"] < SCHEMA_RETRY):
+            return state["choices"]
+        try:
+            from ..selfcheck import schema_choices
+
+            state["choices"] = schema_choices(options)
+        except Exception:  # noqa: BLE001 - the catalogue is unreachable and not cached
+            log.warning("schema catalogue unavailable", exc_info=True)
+        state["at"] = time.monotonic()
+        return state["choices"]
+
+    return choices
+
+
+SCHEMA_RETRY = 60.0
