@@ -70,9 +70,6 @@ class TableReport:
             return False
         return not self.omitted and not any(e.level == "error" for e in self.errors)
 
-    def by_level(self, level: str) -> list[TableError]:
-        return [e for e in self.errors if e.level == level]
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "valid": self.valid,

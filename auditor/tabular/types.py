@@ -95,7 +95,6 @@ class FieldSpec:
                 self.bool_map[v] = False
         item = d.get("arrayItem") if self.type == "array" else None
         self.item = FieldSpec(item) if isinstance(item, dict) and "arrayItem" not in item else None
-        self.required = bool(self.constraints.get("required"))
         self.unique = bool(self.constraints.get("unique"))
         self.checks: list[tuple[str, Any]] = []
         self.unusable: list[str] = []
@@ -129,15 +128,6 @@ class FieldSpec:
                 raise TypeError(cname)
             return arg
         return arg
-
-    def check_names(self) -> list[str]:
-        return [c for c, _ in self.checks]
-
-    def arg(self, cname: str) -> Any:
-        for c, a in self.checks:
-            if c == cname:
-                return a
-        return None
 
     # ------------------------------------------------------------------------------------------- reading
 
@@ -259,9 +249,6 @@ def is_uri(value: str) -> bool:
     except exceptions.ValidationError:
         return False
     return True
-
-
-_UUID_CANON = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
 
 def is_uuid(value: str) -> bool:
