@@ -10,8 +10,6 @@ from typing import Any
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 COLOURS = {"error": "31", "warning": "33", "info": "36", "ok": "32", "dim": "2", "bold": "1"}
-SEVERITY = {"fr": {"error": "erreur", "warning": "avertissement", "info": "information"},
-            "en": {"error": "error", "warning": "warning", "info": "info"}}
 
 
 def safe(text: Any) -> str:
