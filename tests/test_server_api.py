@@ -322,6 +322,7 @@ def test_runner_progress_and_no_overlap(tmp_path, schemas, audited):
     assert is_json_error(c.post("/api/v1/runs", headers={"Authorization": "Bearer faux"}), 403)
     assert is_json_error(c.post("/api/v1/runs", headers={"Authorization": TOKEN}), 403)
     is_error_page(c.post("/audits"), 403)  # with a token, the page cannot start an audit
+    assert "Lancer un audit maintenant" not in c.get("/audits").get_data(as_text=True)
     assert audit.calls == 0
     r = c.post("/api/v1/runs", headers={"Authorization": f"Bearer {TOKEN}"})
     assert r.status_code == 202 and r.get_json()["started"] and r.get_json()["progress"]["state"] == "running"
@@ -345,6 +346,7 @@ def test_runner_progress_and_no_overlap(tmp_path, schemas, audited):
     c2 = client(options(tmp_path / "sans-jeton", schemas, store=store), runner2)
     assert "Lancer un audit maintenant" in c2.get("/audits").get_data(as_text=True)
     remote = {"REMOTE_ADDR": "192.0.2.7"}  # without a token, only this machine may start an audit
+    assert "Lancer un audit maintenant" not in c2.get("/audits", environ_base=remote).get_data(as_text=True)
     assert is_json_error(c2.post("/api/v1/runs", environ_base=remote), 403)
     is_error_page(c2.post("/audits", environ_base=remote), 403)
     assert audit2.calls == 0

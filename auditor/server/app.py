@@ -238,9 +238,8 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
 
     @app.get("/audits")
     def audits_page():
-        runs = _runs(options)
-        return page("audits.html.j2", runs=runs, progress=runner.progress.to_dict() if runner else None,
-                    can_start=runner is not None and not options.token)
+        return page("audits.html.j2", runs=_runs(options), progress=runner.progress.to_dict() if runner else None,
+                    can_start=may_start(False))
 
     def may_start(bearer: bool) -> bool:
         """With a token, only its bearer (API) starts an audit; without one, only this machine."""
@@ -251,14 +250,20 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
             return bearer and hmac.compare_digest(given.encode(), f"Bearer {options.token}".encode())
         return request.remote_addr in ("127.0.0.1", "::1")
 
-    @app.post("/audits")
-    def start_audit_page():
-        if not may_start(False):
+    def start(bearer: bool):
+        """Start an audit; the error answer when this request may not, or one is already running."""
+        if not may_start(bearer):
             return problem(403, text("forbidden"))
         if not runner.start():
             return problem(409, text("busy"))
-        return page("audits.html.j2", runs=_runs(options), progress=runner.progress.to_dict(), can_start=False,
-                    notice=text("started"))
+        return None
+
+    @app.post("/audits")
+    def start_audit_page():
+        refused = start(False)
+        return refused if refused is not None else page(
+            "audits.html.j2", runs=_runs(options), progress=runner.progress.to_dict(), can_start=False,
+            notice=text("started"))
 
     @app.get("/api/v1/runs")
     def runs_api():
@@ -266,11 +271,9 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
 
     @app.post("/api/v1/runs")
     def start_audit_api():
-        if not may_start(True):
-            return problem(403, text("forbidden"))
-        if not runner.start():
-            return problem(409, text("busy"))
-        return jsonify({"started": True, "progress": runner.progress.to_dict()}), 202
+        refused = start(True)
+        return refused if refused is not None else (jsonify({"started": True,
+                                                             "progress": runner.progress.to_dict()}), 202)
 
     @app.get("/api/v1/runs/progress")
     def progress_api():
