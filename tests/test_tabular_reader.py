@@ -15,17 +15,16 @@ from auditor.tabular.validate import validate
 
 
 def rows_of(source) -> list[tuple[int, list]]:
-    """(row number, cells) of every data row, cells cut at the row's cell count."""
+    """(row number, cells) of every data row, cells cut at the row's cell count (a null is no cell)."""
     out = []
     for batch in source.batches():
         rec = batch.record
         cols = [rec.column(j).to_pylist() for j in range(rec.num_columns)]
         for i in range(rec.num_rows):
             cells = [c[i] for c in cols]
-            if batch.ncells is not None:
-                cells = cells[:batch.ncells[i]]
             while cells and cells[-1] is None:
                 cells.pop()
+            assert None not in cells  # nulls only stand for the cells a short row lacks
             out.append((batch.first_row + i, cells))
     return out
 

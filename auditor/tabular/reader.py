@@ -3,15 +3,15 @@
 `open_table(source)` sniffs the file (empty? binary? an HTML page? XLSX? JSON?), its encoding (UTF-8 with or
 without BOM, else Windows-1252 read leniently, recorded as an issue) and, for CSV, its dialect exactly as
 frictionless does it (``csv.Sniffer`` on the first 100 lines, delimiters ``, TAB ; |``). It reads the header and
-returns a `TableSource` whose `batches()` yields ``(first_row_number, pyarrow.RecordBatch)`` pairs of string
-columns in file order, in bounded memory (blocks of ``block_size`` bytes).
+returns a `TableSource` whose `batches()` yields `Batch` pairs ``(first_row, record)``: the row number of the first
+row and a ``pyarrow.RecordBatch`` of string columns in file order, in bounded memory (blocks of ``block_size``
+bytes).
 
 Row numbers are frictionless' ``rowPosition``: the header is row 1, the first data row is row 2, a quoted
 multi-line record counts once. Rows whose cell count differs from the file's usual width (ragged rows) are not
 dropped: pyarrow hands them to an invalid-row handler, they are re-parsed with the ``csv`` module and put back at
-their place; a missing cell is a null, cells beyond the batch width widen it. Every batch also carries
-``ncells`` (None when every row has ``record.num_columns`` cells, else the cell count of each row) so that the
-validator can tell missing and extra cells from empty ones. An empty line reads as a row of empty cells (pyarrow)
+their place; a missing cell is a null (a cell that is there is never null, empty or not), cells beyond the batch
+width widen it (the other rows get nulls there). An empty line reads as a row of empty cells (pyarrow)
 where Validata sees a row of no cell: both are a blank row whenever "" is a missing value (always in practice).
 
 Problems that prevent reading raise `ReadError` (code ``unreadable`` or ``too_large``) with a French message.
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import json
 import os
@@ -28,9 +29,8 @@ import re
 from collections import Counter, deque
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterator
+from typing import Any, BinaryIO, Callable, Iterator, NamedTuple
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
@@ -45,19 +45,18 @@ LENIENT_CP1252 = "auditor-cp1252"
 csv.field_size_limit(1 << 30)
 
 
+@functools.cache
 def _memory_pool() -> None:
     """pyarrow's default allocator (mimalloc) keeps freed pages: reading a file in blocks then costs ~60 MB more
     resident memory than with jemalloc, which returns them. Use jemalloc where pyarrow ships it, unless the
-    user chose a pool (ARROW_DEFAULT_MEMORY_POOL)."""
+    user chose a pool (ARROW_DEFAULT_MEMORY_POOL). A process-wide switch: done once, when a table is first
+    opened (`open_table`), not when the module is imported."""
     if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
         return
     try:
         pa.set_memory_pool(pa.jemalloc_memory_pool())
     except (NotImplementedError, pa.ArrowNotImplementedError, AttributeError):
         pass
-
-
-_memory_pool()
 
 
 class ReadError(Exception):
@@ -141,22 +140,11 @@ class Dialect:
         return d
 
 
-class Batch(tuple):
-    """``(first_row_number, record_batch)``, plus ``ncells``: None when every row has
-    ``record_batch.num_columns`` cells, else a numpy array with the cell count of each row."""
+class Batch(NamedTuple):
+    """Data rows read together: the row number of the first one and their cells (null = no such cell)."""
 
-    def __new__(cls, first_row: int, record: pa.RecordBatch, ncells: np.ndarray | None = None):
-        self = super().__new__(cls, (first_row, record))
-        self.ncells = ncells
-        return self
-
-    @property
-    def first_row(self) -> int:
-        return self[0]
-
-    @property
-    def record(self) -> pa.RecordBatch:
-        return self[1]
+    first_row: int
+    record: pa.RecordBatch
 
 
 @dataclass
@@ -277,18 +265,14 @@ class TableSource:
             if isinstance(seg, list):
                 width = max(width, len(seg))
         columns: list[list[pa.Array]] = [[] for _ in range(width)]
-        ncells: list[np.ndarray] = []
         for _, seg in segments:
             if isinstance(seg, list):
                 for i in range(width):
                     columns[i].append(pa.array([seg[i] if i < len(seg) else None], type=pa.string()))
-                ncells.append(np.array([len(seg)], dtype=np.int32))
             else:
                 for i in range(width):
                     columns[i].append(seg.column(i) if i < seg.num_columns else pa.nulls(seg.num_rows, pa.string()))
-                ncells.append(np.full(seg.num_rows, seg.num_columns, dtype=np.int32))
-        arrays = [pa.concat_arrays(parts) for parts in columns]
-        return Batch(first, self._named(arrays), np.concatenate(ncells))
+        return Batch(first, self._named([pa.concat_arrays(parts) for parts in columns]))
 
     def _named(self, arrays) -> pa.RecordBatch:
         names = [self.header[i] if i < len(self.header) else f"#{i + 1}" for i in range(len(arrays))]
@@ -398,13 +382,9 @@ def _list_batches(rows: Iterator[list[Any]], source: TableSource, next_row: int 
 
 
 def _lists_to_batch(buf: list[list[Any]], first: int, source: TableSource) -> Batch:
-    counts = np.fromiter((len(r) for r in buf), dtype=np.int32, count=len(buf))
-    width = max(source.width, int(counts.max()) if len(counts) else 0, 1)
-    arrays = []
-    for i in range(width):
-        arrays.append(pa.array([r[i] if i < len(r) else None for r in buf], type=pa.string()))
-    ncells = None if (counts == width).all() else counts
-    return Batch(first, source._named(arrays), ncells)
+    width = max(source.width, max(map(len, buf), default=0), 1)
+    arrays = [pa.array([r[i] if i < len(r) else None for r in buf], type=pa.string()) for i in range(width)]
+    return Batch(first, source._named(arrays))
 
 
 def _encoding_issue() -> dict[str, Any]:
@@ -468,6 +448,7 @@ def _kind(head: bytes, name: str | None, fmt: str | None) -> str:
 def open_table(source, *, fmt: str | None = None, encoding: str | None = None, delimiter: str | None = None,
                max_bytes: int | None = None, block_size: int = DEFAULT_BLOCK) -> TableSource:
     """Open ``source`` (a path or bytes) as a table; raise `ReadError` when it is not one."""
+    _memory_pool()
     opener, size, name = _opener(source)
     if max_bytes is not None and size is not None and size > max_bytes:
         raise ReadError("too_large",
@@ -489,7 +470,7 @@ def open_table(source, *, fmt: str | None = None, encoding: str | None = None, d
     if kind == "xlsx":
         return _open_xlsx(opener, size, name)
     if kind == "json":
-        return _open_json(opener, size, name, max_bytes)
+        return _open_json(opener, size, name)
     return _open_csv(opener, head, size, name, encoding, delimiter, block_size)
 
 
@@ -591,21 +572,25 @@ def _open_csv(opener, head: bytes, size, name, encoding, delimiter, block_size) 
 def _open_xlsx(opener, size, name) -> TableSource:
     import openpyxl
 
+    def corrupt() -> ReadError:
+        return ReadError("unreadable", "Le classeur XLSX est illisible ou corrompu.",
+                         "The XLSX workbook is unreadable or corrupt.")
+
     def load():
         try:
             return openpyxl.load_workbook(opener(), read_only=True, data_only=True)
         except Exception as exc:  # noqa: BLE001 - any failure means the workbook is unreadable
-            raise ReadError("unreadable", "Le classeur XLSX est illisible ou corrompu.",
-                            "The XLSX workbook is unreadable or corrupt.") from exc
+            raise corrupt() from exc
+
+    def texts(row) -> list[str]:
+        return [displayed(c.value, getattr(c, "number_format", None)) for c in row]
 
     wb = load()
     try:
-        ws = wb.worksheets[0]
-        first = next(ws.iter_rows(), None)
-        header = [displayed(c.value, getattr(c, "number_format", None)) for c in first] if first else None
+        first = next(wb.worksheets[0].iter_rows(), None)
+        header = texts(first) if first else None
     except Exception as exc:  # noqa: BLE001 - a broken sheet
-        raise ReadError("unreadable", "Le classeur XLSX est illisible ou corrompu.",
-                        "The XLSX workbook is unreadable or corrupt.") from exc
+        raise corrupt() from exc
     finally:
         wb.close()
     if not header:
@@ -621,8 +606,8 @@ def _open_xlsx(opener, size, name) -> TableSource:
             next(it, None)
             pending_blank = 0
             for row in it:
-                cells = [displayed(c.value, getattr(c, "number_format", None)) for c in row]
-                extra = [c for c in cells[width:]]
+                cells = texts(row)
+                extra = cells[width:]
                 while extra and extra[-1] == "":
                     extra.pop()
                 cells = cells[:width] + [""] * max(0, width - len(cells)) + extra
@@ -641,7 +626,7 @@ def _open_xlsx(opener, size, name) -> TableSource:
                        name=name, size=size, _rows=rows, width=width)
 
 
-def _open_json(opener, size, name, max_bytes) -> TableSource:
+def _open_json(opener, size, name) -> TableSource:
     with opener() as f:
         raw = f.read()
     try:
@@ -688,10 +673,3 @@ def _open_json(opener, size, name, max_bytes) -> TableSource:
     return TableSource(header=header, dialect=Dialect(format="json", encoding="utf-8", delimiter=None,
                                                       quotechar=None, engine="json"),
                        name=name, size=size, _rows=rows, width=len(header))
-
-
-def file_size(path) -> int | None:
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return None
