@@ -8,6 +8,8 @@ import re
 from collections import defaultdict
 from typing import Any
 
+from .texts import tr
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 COLOURS = {"error": "31", "warning": "33", "info": "36", "ok": "32", "dim": "2", "bold": "1"}
 
@@ -29,7 +31,6 @@ def render_results(results: list[dict[str, Any]], *, lang: str = "fr", colour: b
                    max_shown: int | None = 20, known: set[str] | None = None) -> str:
     """Text for the ``to_dict()`` of `CheckResult`s. ``known``: baseline fingerprints (shown as such)."""
     p = Painter(colour)
-    fr = lang == "fr"
     out: list[str] = []
     for r in results:
         out.extend(_header(r, p, lang))
@@ -42,69 +43,59 @@ def render_results(results: list[dict[str, Any]], *, lang: str = "fr", colour: b
             out.append("  " + p(f"{rule} {safe(title)}", first["severity"]) + p(f" ({len(items)})", "dim"))
             shown = items if max_shown is None else items[:max_shown]
             for f in shown:
-                mark = p(" [connu]" if fr else " [known]", "dim") if known and f["fingerprint"] in known else ""
+                mark = p(tr("check.known", lang), "dim") if known and f["fingerprint"] in known else ""
                 detail = safe(f["detail"].get(lang) or f["detail"].get("fr", ""))
                 field = str((f.get("location") or {}).get("field") or "\0")
-                where = "" if detail.startswith(("Ligne ", "Row ", "Colonne ", "Column ", field)) else _where(f, fr)
+                where = "" if detail.startswith(("Ligne ", "Row ", "Colonne ", "Column ", field)) else _where(f, lang)
                 out.append(f"    {where}{detail}{mark}")
             if len(items) > len(shown):
-                more = len(items) - len(shown)
-                out.append(p(f"    … et {more} autre(s) (--all pour tout afficher)" if fr else
-                             f"    … and {more} more (--all to show everything)", "dim"))
+                out.append(p("    " + tr("check.more", lang, n=len(items) - len(shown)), "dim"))
             fix = first["fix"].get(lang) or first["fix"].get("fr")
             if fix:
-                out.append(p(("    Correction : " if fr else "    Fix: ") + safe(fix), "dim"))
+                out.append(p("    " + tr("check.fix", lang, fix=safe(fix)), "dim"))
         out.append("")
-    out.append(_summary(results, p, fr))
+    out.append(_summary(results, p, lang))
     return "\n".join(out) + "\n"
 
 
 def _header(r: dict[str, Any], p: Painter, lang: str) -> list[str]:
-    fr = lang == "fr"
     lines = [p(safe(r["target"]), "bold")]
     s = r.get("schema")
     if s:
-        how = ""
-        if s.get("guessed"):
-            conf = (s.get("confidence") or {}).get(lang) or ""
-            how = f" (deviné : {conf})" if fr else f" (guessed: {conf})"
-        lines.append(f"  {'Schéma' if fr else 'Schema'} : {safe(s.get('name'))} {safe(s.get('version') or '')}{how}")
+        how = tr("check.guessed", lang, confidence=(s.get("confidence") or {}).get(lang) or "") if s.get("guessed") else ""
+        lines.append("  " + tr("check.schema", lang, name=safe(s.get("name")), version=safe(s.get("version") or "")) + how)
     elif r["kind"] in ("table", "decp"):
-        lines.append("  " + ("Aucun schéma : seule la lecture a été vérifiée." if fr else
-                             "No schema: only reading was checked."))
+        lines.append("  " + tr("check.no_schema", lang))
         for c in [c for c in r.get("candidates", []) if c["confidence"].get("en") != "no schema matches"][:3]:
-            conf = c["confidence"][lang]
-            lines.append(p(f"    {'candidat' if fr else 'candidate'} : {c['name']}@{c['version']} ({conf}, "
-                           f"{round(100 * c['score'])} %)", "dim"))
+            lines.append(p("    " + tr("check.candidate", lang, name=c["name"], version=c["version"],
+                                       confidence=c["confidence"][lang], pct=round(100 * c["score"])), "dim"))
     rep = r.get("report") or {}
     if rep.get("rows") or rep.get("dialect"):
         d = rep.get("dialect") or {}
-        unit = ("contrat(s) lu(s)" if fr else "contract(s) read") if r["kind"] == "decp" else \
-            ("ligne(s) lue(s)" if fr else "row(s) read")
-        bits = [f"{rep.get('rows', 0)} {unit}"]
+        bits = [tr("check.contracts" if r["kind"] == "decp" else "check.rows", lang, n=rep.get("rows", 0))]
         if d.get("encoding"):
             bits.append(str(d["encoding"]))
         if d.get("delimiter"):
-            bits.append(("séparateur « %s »" if fr else "delimiter “%s”") % d["delimiter"].replace("\t", "TAB"))
+            bits.append(tr("check.delimiter", lang, delimiter=d["delimiter"].replace("\t", "TAB")))
         lines.append(p("  " + " · ".join(bits), "dim"))
     for note in r.get("notes", []):
         lines.append(p("  " + safe(note), "dim"))
-    verdict = ("conforme" if fr else "compliant") if r["valid"] else ("non conforme" if fr else "not compliant")
+    verdict = tr("check.valid" if r["valid"] else "check.invalid", lang)
     if r["valid"] and not s and r["kind"] in ("table", "decp"):
-        verdict = "lisible ; contenu non validé faute de schéma" if fr else "readable; content not validated (no schema)"
+        verdict = tr("check.readable", lang)
     lines.append("  " + p(("✓ " if r["valid"] else "✗ ") + verdict, "ok" if r["valid"] else "error"))
     return lines
 
 
-def _where(f: dict[str, Any], fr: bool) -> str:
+def _where(f: dict[str, Any], lang: str) -> str:
     loc = f.get("location") or {}
     bits = []
     if loc.get("row"):
-        bits.append(f"{'ligne' if fr else 'row'} {loc['row']}")
+        bits.append(tr("check.row", lang, n=loc["row"]))
     if loc.get("field"):
-        bits.append(f"« {safe(loc['field'])} »" if fr else f"“{safe(loc['field'])}”")
+        bits.append(tr("check.field", lang, name=safe(loc["field"])))
     elif loc.get("column"):
-        bits.append(f"{'colonne' if fr else 'column'} {loc['column']}")
+        bits.append(tr("check.column", lang, n=loc["column"]))
     return (", ".join(bits) + " : ") if bits else ""
 
 
@@ -112,16 +103,12 @@ def _rank(severity: str) -> int:
     return {"error": 0, "warning": 1}.get(severity, 2)
 
 
-def _summary(results: list[dict[str, Any]], p: Painter, fr: bool) -> str:
+def _summary(results: list[dict[str, Any]], p: Painter, lang: str) -> str:
     counts: dict[str, int] = defaultdict(int)
     for r in results:
         for f in r["findings"]:
             counts[f["severity"]] += 1
     bad = sum(1 for r in results if not r["valid"])
-    if fr:
-        text = (f"{len(results)} élément(s) vérifié(s), {bad} non conforme(s) : {counts['error']} erreur(s), "
-                f"{counts['warning']} avertissement(s), {counts['info']} information(s).")
-    else:
-        text = (f"{len(results)} item(s) checked, {bad} not compliant: {counts['error']} error(s), "
-                f"{counts['warning']} warning(s), {counts['info']} info.")
+    text = tr("check.summary", lang, n=len(results), bad=bad, error=counts["error"], warning=counts["warning"],
+              info=counts["info"])
     return p(text, "error" if bad else "ok")
