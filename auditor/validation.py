@@ -143,11 +143,13 @@ class FileCache:
 
 
 def too_large(size: int | None, limit: int) -> TableReport:
+    """``size``: the size the server declared, None when the download went past the limit."""
     mb = limit // (1024 * 1024)
-    got = f"{size} octets" if size else "plus"
+    fr = (f"Fichier de {size} octets, au-delà de la limite de {mb} Mo de l'audit" if size else
+          f"Fichier de plus de {mb} Mo, la limite de l'audit")
+    en = f"File of {size} bytes, over the audit's {mb} MB limit" if size else f"File over the audit's {mb} MB limit"
     return TableReport(stop_reason="too_large", errors=[TableError(code="too-large", message={
-        "fr": f"Fichier de {got}, au-delà de la limite de {mb} Mo de l'audit : il n'a pas été validé.",
-        "en": f"File over the audit's {mb} MB limit: it was not validated."})])
+        "fr": f"{fr} : il n'a pas été validé.", "en": f"{en}: it was not validated."})])
 
 
 def validate_files(catalogue: Catalogue, config: ValidationConfig, cache_dir: Path, *,

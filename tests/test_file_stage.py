@@ -12,9 +12,9 @@ from auditor.config import ValidationConfig
 from auditor.model import Dataset, Distribution, Publisher
 from auditor.rules import evaluate_files, load_rules
 from auditor.selfcheck import file_context
-from auditor.validation import FileCache, StageStats, candidates, validate_files
+from auditor.validation import FileCache, StageStats, candidates, too_large, validate_files
 
-from .schema_server import SchemaServer
+from .schema_server import SCHEMAS, SchemaServer
 
 SUB = "/schemas/scdl/subventions/2.1.1/"
 DECP = "/schemas/139bercy/format-commande-publique/2.0.2/exemples-json/"
@@ -113,8 +113,14 @@ def test_a_file_over_the_limit_is_reported_not_read(server, tmp_path):
     cache = FileCache(tmp_path, max_age=0, max_bytes=100)
     path, refused = cache.fetch(server.url + SUB + "exemple_valide.csv", StageStats())
     assert path is None and refused.stop_reason == "too_large"
-    assert refused.errors[0].code == "too-large" and "limite" in refused.errors[0].message["fr"]
+    size = len((SCHEMAS / "scdl__subventions" / "2.1.1" / "exemple_valide.csv").read_bytes())
+    assert refused.errors[0].code == "too-large"
+    assert refused.errors[0].message["fr"] == (f"Fichier de {size} octets, au-delà de la limite de 0 Mo de "
+                                               "l'audit : il n'a pas été validé.")
     assert not list(tmp_path.glob("*.part*"))
+    # a server that declares no size: the download stops at the limit
+    assert too_large(None, 200 * 1024 * 1024).errors[0].message["fr"] == (
+        "Fichier de plus de 200 Mo, la limite de l'audit : il n'a pas été validé.")
 
 
 def test_simulated_territory_files_flagged_are_exactly_the_planted_ones(world, tmp_path):
