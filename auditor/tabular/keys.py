@@ -22,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .patterns import np_bool
+from .patterns import np_bool, string_offsets
 from .vector import ColumnResult, byte_lengths as byte_len, key_of
 
 _P1 = np.uint64(0x100000001B3)
@@ -62,7 +62,7 @@ def _powers(n: int) -> np.ndarray:
 def hash_strings(arr: pa.Array) -> np.ndarray:
     """64-bit hash of each string's UTF-8 bytes (polynomial, then mixed with the length)."""
     n = len(arr)
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32, count=n + 1, offset=4 * arr.offset).astype(np.int64)
+    offsets = string_offsets(arr).astype(np.int64)
     lengths = np.diff(offsets)
     total = int(offsets[-1] - offsets[0])
     out = np.zeros(n, dtype=np.uint64)

@@ -42,6 +42,27 @@ def np_bool(arr: pa.Array) -> np.ndarray:
     return arr.to_numpy(zero_copy_only=False)
 
 
+def string_offsets(raw: pa.Array) -> np.ndarray:
+    """The ``len(raw) + 1`` int32 offsets of a string array's values in its data buffer (no copy)."""
+    return np.frombuffer(raw.buffers()[1], dtype=np.int32, count=len(raw) + 1, offset=4 * raw.offset)
+
+
+def byte_lengths(raw: pa.Array) -> np.ndarray:
+    """Byte length of each string (-1 for null), computed from the offsets buffer."""
+    lengths = np.diff(string_offsets(raw))
+    if raw.null_count:
+        lengths = np.where(np_bool(raw.is_null()), -1, lengths)
+    return lengths
+
+
+def fixed_width_matrix(raw: pa.Array, idx: np.ndarray, width: int) -> np.ndarray:
+    """uint8 matrix ``len(idx)`` × ``width`` of the values at ``idx``, which are all ``width`` bytes long."""
+    sub = raw if len(idx) == len(raw) else raw.take(pa.array(idx))  # the candidates, copied contiguously
+    start = int(string_offsets(sub)[0])
+    return np.frombuffer(sub.buffers()[2], dtype=np.uint8, count=width * len(sub), offset=start).reshape(len(sub),
+                                                                                                        width)
+
+
 # ----------------------------------------------------------------------------------------------- byte engine
 
 
@@ -226,7 +247,7 @@ class ByteMatcher:
         """Mask of the ``rows`` whose bytes match (``lengths`` = byte length of each value, -1 for null)."""
         n = len(raw)
         out = np.zeros(n, dtype=bool)
-        offsets = np.frombuffer(raw.buffers()[1], dtype=np.int32, count=n + 1, offset=4 * raw.offset)
+        offsets = string_offsets(raw)
         base = int(offsets[0])
         total = int(offsets[-1]) - base
         data = np.frombuffer(raw.buffers()[2], dtype=np.uint8, count=total, offset=base) if total else \
@@ -242,13 +263,7 @@ class ByteMatcher:
                 if alt.fixed == 0:
                     out[idx] = True
                     continue
-                if len(idx) == n:
-                    mat = data.reshape(n, alt.fixed)
-                else:  # the candidates, copied contiguously by pyarrow
-                    sub = raw.filter(pa.array(cand))
-                    so = np.frombuffer(sub.buffers()[1], dtype=np.int32, count=2, offset=4 * sub.offset)
-                    mat = np.frombuffer(sub.buffers()[2], dtype=np.uint8, count=alt.fixed * len(sub),
-                                        offset=int(so[0])).reshape(len(sub), alt.fixed)
+                mat = fixed_width_matrix(raw, idx, alt.fixed)
                 ok = self._positions(np.ascontiguousarray(mat.T), alt.prefix, np.ones(len(idx), dtype=bool))
                 out[idx[ok]] = True
                 continue

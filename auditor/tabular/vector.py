@@ -22,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .patterns import np_bool, pattern_check
+from .patterns import byte_lengths, fixed_width_matrix, np_bool, pattern_check
 from .typed import TypedColumn, as_float
 from .types import FieldSpec, check
 
@@ -33,27 +33,13 @@ I64_MIN = -(2**63)
 # ----------------------------------------------------------------------------------------------- arrow helpers
 
 
-def byte_lengths(raw: pa.Array) -> np.ndarray:
-    """Byte length of each string (-1 for null), computed from the offsets buffer."""
-    offsets = np.frombuffer(raw.buffers()[1], dtype=np.int32, count=len(raw) + 1, offset=4 * raw.offset)
-    lengths = np.diff(offsets)
-    if raw.null_count:
-        lengths = np.where(np_bool(raw.is_null()), -1, lengths)
-    return lengths
-
-
 def fixed_width(raw: pa.Array, width: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(row indices, uint8 matrix rows×width) of the ``rows`` whose text is exactly ``width`` bytes long."""
     sel = rows & (byte_lengths(raw) == width)
     idx = np.nonzero(sel)[0]
     if len(idx) == 0:
         return idx, np.empty((0, width), dtype=np.uint8)
-    sub = raw if len(idx) == len(raw) else raw.take(pa.array(idx))
-    offsets = np.frombuffer(sub.buffers()[1], dtype=np.int32, count=len(sub) + 1, offset=4 * sub.offset)
-    data = sub.buffers()[2]
-    start = int(offsets[0])
-    mat = np.frombuffer(data, dtype=np.uint8, count=width * len(sub), offset=start).reshape(len(sub), width)
-    return idx, mat
+    return idx, fixed_width_matrix(raw, idx, width)
 
 
 def digits_value(mat_t: np.ndarray, cols: range) -> tuple[np.ndarray, np.ndarray]:
