@@ -144,10 +144,9 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _is_description(path: Path) -> bool:
-    from .selfcheck import METADATA_NAMES
+    from .selfcheck import is_description
 
-    return path.name in METADATA_NAMES or path.name.endswith((".dataset.yaml", ".dataset.yml", ".dataset.json")) \
-        or path.suffix.lower() in (".yaml", ".yml")
+    return is_description(path) or path.suffix.lower() in (".yaml", ".yml")
 
 
 def _fetch(url: str, work: Path, max_mb: int) -> tuple[Path, str]:

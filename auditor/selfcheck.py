@@ -37,6 +37,7 @@ DEFAULT_MAX_BYTES = 500 * 1024 * 1024
 USABLE_GUESS = ("certain", "probable")
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".json")
 METADATA_NAMES = ("datapackage.json", "metadata.yaml", "metadata.yml", "metadata.json")
+DESCRIPTION_SUFFIXES = (".dataset.yaml", ".dataset.yml", ".dataset.json")
 SKIP_DIRS = {".git", ".hg", ".svn", ".tox", ".venv", "venv", "node_modules", "__pycache__", ".mypy_cache"}
 
 
@@ -304,15 +305,19 @@ def discover(root: Path) -> list[Item]:
             for path, schema in _package_resources(f):
                 described.add(path)
                 items.append(Item(path, "data", schema, f.parent))
-        elif f.name in METADATA_NAMES or f.name.endswith((".dataset.yaml", ".dataset.yml", ".dataset.json")):
+        elif is_description(f):
             items.append(Item(f, "description"))
     for f in files:
-        if f in described or f.name in METADATA_NAMES or f.name.endswith((".dataset.yaml", ".dataset.yml",
-                                                                            ".dataset.json")):
+        if f in described or is_description(f):
             continue
         if f.suffix.lower() in DATA_SUFFIXES and not _is_schema_file(f):
             items.append(Item(f, "data"))
     return items
+
+
+def is_description(path: Path) -> bool:
+    """A dataset description by its name: ``metadata.yaml``, ``*.dataset.yaml``, ``datapackage.json``..."""
+    return path.name in METADATA_NAMES or path.name.endswith(DESCRIPTION_SUFFIXES)
 
 
 def _walk(root: Path) -> Iterable[Path]:
