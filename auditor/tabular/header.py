@@ -45,6 +45,12 @@ def schema_missing_values(schema: dict[str, Any]) -> list:
     return mv if isinstance(mv, list) else list(DEFAULT_MISSING)
 
 
+def primary_key(schema: dict[str, Any]) -> list:
+    """The ``primaryKey`` names as a list (a single name is a one-name key)."""
+    pk = schema.get("primaryKey", []) if isinstance(schema, dict) else []
+    return pk if isinstance(pk, list) else [pk]
+
+
 def required_names(schema: dict[str, Any]) -> list[str]:
     out = []
     for f in schema_fields(schema):

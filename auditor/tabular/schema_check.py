@@ -24,7 +24,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from .types import DEFAULT_MISSING, TYPE_CONSTRAINTS, FieldSpec
+from .header import primary_key, schema_missing_values
+from .types import TYPE_CONSTRAINTS, FieldSpec
 
 _STR = {"type": "string"}
 _BOOL = {"type": "boolean"}
@@ -133,8 +134,7 @@ def schema_problems(schema: Any) -> list[tuple[str, str]]:
     if not isinstance(schema, dict):
         return problems or [("schema-error", "the schema is not a JSON object")]
     fields = schema.get("fields") if isinstance(schema.get("fields"), list) else []
-    missing = schema.get("missingValues", DEFAULT_MISSING)
-    missing = missing if isinstance(missing, list) else DEFAULT_MISSING
+    missing = schema_missing_values(schema)
     specs = [FieldSpec(f if isinstance(f, dict) else {"name": f"field{k + 1}", "type": "any"}, missing)
              for k, f in enumerate(fields)]
     for spec in specs:
@@ -153,8 +153,7 @@ def schema_problems(schema: Any) -> list[tuple[str, str]]:
         if failed:
             problems.append(("schema-error", f'example value for field "{spec.name}" is not valid'))
     names = [spec.name for spec in specs]
-    pk = schema.get("primaryKey", [])
-    pk = pk if isinstance(pk, list) else [pk]
+    pk = primary_key(schema)
     for name in pk:
         if name not in names:
             problems.append(("schema-error", f'primary key "{pk}" does not match the fields "{names}"'))

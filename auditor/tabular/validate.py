@@ -36,7 +36,7 @@ import numpy as np
 import pyarrow as pa
 
 from . import errors as msg
-from .header import analyse, synced_schema
+from .header import analyse, primary_key, synced_schema
 from .keys import SeenKeys, combine, is_nan, value_hashes
 from .reader import EncodingRestart, ReadError, TableSource, open_table
 from .report import TableError, TableReport
@@ -110,6 +110,8 @@ class _Run:
         self.check_schema = check_schema
         self.count = 0  # errors kept (warnings excluded)
         self.last_row: int | None = None  # row of the last row error kept
+        self.issues: list[dict[str, Any]] = []  # added to the table's reading issues
+        self.checks: list[tuple[str, Any]] = []  # (name, check) in schema order
 
     # ------------------------------------------------------------------------------------------- driver
 
@@ -163,9 +165,7 @@ class _Run:
             self.issues.append({"code": "errors-omitted", "omitted": dict(report.omitted), "message": msg.table_message(
                 f"{n} erreurs de plus sont seulement comptées par code (seules les {kept} premières sont "
                 "détaillées).", f"{n} more errors are only counted by code (only the first {kept} are detailed).")})
-        for err in unknown:
-            report.errors.append(err)
-        report.errors.extend(header.warnings)
+        report.errors.extend(unknown + header.warnings)
         report.issues = list(table.issues) + self.issues
 
     def _keep(self, err: TableError) -> None:
@@ -181,8 +181,6 @@ class _Run:
         """Instantiate the schema's custom checks; return the ``check-error`` of each unknown one."""
         from . import custom
 
-        self.issues: list[dict[str, Any]] = []
-        self.checks: list[tuple[str, Any]] = []  # (name, check) in schema order
         unknown = []
         confs = self.schema.get("custom_checks") or []
         for conf in confs if isinstance(confs, list) else []:
@@ -244,9 +242,7 @@ class _Run:
     def _prepare_keys(self) -> None:
         h = self.header
         self.unique = [(j, SeenKeys()) for j, spec in enumerate(h.specs) if spec.unique and h.in_schema[j]]
-        pk = self.schema.get("primaryKey", [])
-        pk = pk if isinstance(pk, list) else [pk]
-        self.pk_names = [str(p) for p in pk]
+        self.pk_names = [str(p) for p in primary_key(self.schema)]
         self.pk_cols = [h.labels.index(p) for p in self.pk_names if p in h.labels]
         self.pk_seen = SeenKeys()
         if self.pk_names and len(self.pk_cols) != len(self.pk_names):
