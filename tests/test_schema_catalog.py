@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from auditor.http import HttpClient, HttpConfig
+from auditor.tabular import catalog as catalog_module
 from auditor.tabular.catalog import (
     SCHEMA_TYPES, CatalogError, CatalogUnavailable, SchemaCatalog, SchemaNotFound, is_prerelease, parse_ref,
     same_version, version_key,
@@ -152,6 +153,22 @@ def test_offline_cache_is_used_with_a_note(server, tmp_path):
     assert len(again.notes) == 1 and "copie en cache du" in again.notes[0] and "schemas.json" in again.notes[0]
     with pytest.raises(CatalogUnavailable):  # never fetched: nothing to fall back on
         again.resolve("scdl/subventions@2.0.0")
+
+
+def test_offline_copy_of_a_non_ascii_document_with_the_clients_own_cache(server, tmp_path, monkeypatch):
+    # as the self-check builds it: the HTTP client caches, no cache_dir; the client keys its cache by the URL as
+    # sent (percent-encoded), the fallback must find the copy of "marchés.json" under that key
+    monkeypatch.setattr(catalog_module, "DOCUMENT_MAX_AGE", 0)  # documents are asked for again
+    http = HttpClient(HttpConfig(timeout=2.0, total_timeout=5.0, retries=1, backoff=0.01, backoff_max=0.02,
+                                 cache_dir=str(tmp_path / "http")))
+    first = SchemaCatalog(server.url, http)
+    resolved = first.resolve("139bercy/format-commande-publique@1.3.0")
+    doc = first.sibling(resolved, "marchés.json")
+    assert isinstance(doc, dict)
+    server.fail = True
+    again = SchemaCatalog(server.url, http, max_age=0)
+    assert again.sibling(again.resolve("139bercy/format-commande-publique@1.3.0"), "marchés.json") == doc
+    assert again.offline and any("marchés.json" in n for n in again.notes)
 
 
 def test_etag_revalidation(server, tmp_path):

@@ -8,8 +8,9 @@ The catalogue is the JSON file ``{base}/schemas/schemas.json``: one entry per sc
   laid out either like the site (``schemas/{owner}/{name}/{version}/...``) or as ``{owner}__{name}/{version}/...``
   with the catalogue in ``_catalog/schemas.json``. ``schema_url`` values, which always name
   ``https://schema.data.gouv.fr``, are rewritten relative to the configured base.
-* Over HTTP everything goes through :class:`auditor.http.HttpClient`: cached on disk with conditional requests;
-  when the network fails and a cached copy exists, the copy is used and :attr:`SchemaCatalog.notes` says so.
+* Over HTTP everything goes through :class:`auditor.http.HttpClient`: cached on disk with conditional requests
+  (the client's cache, or ``cache_dir`` given to the catalogue); when the network fails and a cached copy exists,
+  the copy is used and :attr:`SchemaCatalog.notes` says so.
 * The catalogue's release name is trusted, never the ``version`` written inside a schema (often stale): a
   disagreement is reported as a note on the resolved schema.
 * A local folder may hold versions the catalogue no longer lists (older releases, drafts): they are added as
@@ -23,7 +24,7 @@ import os
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,6 @@ from urllib.parse import unquote, urljoin, urlsplit
 import yaml
 
 from ..http import FetchError, HttpClient
-from ..httpcache import HttpCache
 from ..normalize.text import fold
 
 SITE = "https://schema.data.gouv.fr"
@@ -285,7 +285,8 @@ class SchemaCatalog:
             self.root = Path(base)
         self.base_url = base
         self.http = http if http is not None or self.root is not None else HttpClient()
-        self.own_cache = HttpCache(cache_dir) if cache_dir else None
+        if cache_dir and self.root is None:  # the same client, caching in ``cache_dir``
+            self.http = HttpClient(replace(self.http.config, cache_dir=str(cache_dir)), self.http.on_event)
         self.max_age = max_age
         self.discover_local = discover_local
         self.notes: list[str] = []  # user-facing remarks (offline copy used...)
@@ -316,26 +317,11 @@ class SchemaCatalog:
             if path is None:
                 raise CatalogUnavailable(f"fichier introuvable dans le dossier de schémas : {url}")
             return path.read_bytes()
-        cache = self.own_cache or (self.http.cache if self.http is not None else None)
         try:
-            if self.own_cache is None:
-                return self.http.get(url, max_age=max_age).content
-            entry = self.own_cache.get("GET", url)
-            if entry is not None and entry.age() < max_age:
-                return entry.body
-            headers = {}
-            if entry is not None and entry.etag:
-                headers["If-None-Match"] = entry.etag
-            if entry is not None and entry.last_modified:
-                headers["If-Modified-Since"] = entry.last_modified
-            resp = self.http.request("GET", url, headers=headers, conditional=False)
-            if resp.status == 304 and entry is not None:
-                self.own_cache.put("GET", url, entry.status, entry.headers, entry.body)
-                return entry.body
-            self.own_cache.put("GET", url, resp.status, resp.headers, resp.content)
-            return resp.content
+            return self.http.get(url, max_age=max_age).content
         except FetchError as exc:
-            entry = cache.get("GET", url) if cache is not None else None
+            cache = self.http.cache  # keyed by the URL as sent (``exc.url``: ``marchés.json`` percent-encoded)
+            entry = cache.get("GET", exc.url or url) if cache is not None else None
             if entry is None or not (200 <= entry.status < 300):
                 raise CatalogUnavailable(
                     f"impossible de télécharger {url} ({exc.message}) et aucune copie en cache") from None
