@@ -7,7 +7,8 @@ returns `Finding`s: the failing row indices of the batch and how to word each er
 Python.
 
 A single-column check implements ``check_values(col, idx)`` (the rows to check are the present, truthy values);
-the helpers below (`texts`, `failing_distinct`, `shown`, `cell_findings`, `check_error`, `absent_columns`) are
+the helpers below (`texts`, `failing_distinct`, `shown`, `cell_findings`, `check_error`, `absent_columns`,
+`np_bool`, `matches`) are
 shared by the modules. Each module's docstring is the check's documentation: what it verifies, its parameters,
 an example, what it skips, its messages and where it deliberately departs from Validata (we never stop a
 validation where Validata crashes: the row gets a finding instead).
@@ -27,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import _q
+from ..patterns import np_bool
 
 
 @dataclass
@@ -156,12 +158,17 @@ def texts(col, idx: np.ndarray) -> pa.Array:
     return pa.array([str(col.value(i)) for i in idx], type=pa.string())
 
 
+def matches(values: pa.Array, pattern: str) -> np.ndarray:
+    """Mask of the ``values`` (texts) that match the regular expression ``pattern`` (RE2 syntax; null: False)."""
+    return np_bool(pc.match_substring_regex(values, pattern))
+
+
 def failing_distinct(values: pa.Array, is_wrong: Callable[[str], bool]) -> np.ndarray:
     """Mask of the ``values`` (texts) that ``is_wrong``, judging each distinct text once (for checks whose
     values repeat a lot and need Python to be judged)."""
     distinct = pc.unique(values)
     wrong = pa.array([is_wrong(v) for v in distinct.to_pylist()], type=pa.bool_())
-    return np.array(pc.fill_null(pc.take(wrong, pc.index_in(values, distinct)), False), dtype=bool)
+    return np_bool(pc.take(wrong, pc.index_in(values, distinct)))
 
 
 def shown(col, i: int) -> str:

@@ -35,7 +35,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow.compute as pc
 
-from . import TEXT_TYPES, Finding, MultiColumnCheck, check_error, shown
+from . import TEXT_TYPES, Finding, MultiColumnCheck, check_error, np_bool, shown
 
 CODE = "cohesive-columns-value"
 
@@ -46,7 +46,7 @@ def valued(col, n: int) -> np.ndarray:
         return np.zeros(n, dtype=bool)
     mask = np.array(col.present, dtype=bool)
     if col.type in TEXT_TYPES:
-        mask &= ~np.array(pc.fill_null(pc.equal(col.raw, ""), False), dtype=bool)
+        mask &= ~np_bool(pc.equal(col.raw, ""))
     return mask
 
 

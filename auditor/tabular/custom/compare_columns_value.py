@@ -57,7 +57,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import TEXT_TYPES, Finding, MultiColumnCheck, absent_columns, check_error, quoted, shown
+from . import TEXT_TYPES, Finding, MultiColumnCheck, absent_columns, check_error, matches, np_bool, quoted, shown
 
 CODE = "compare-columns-value"
 
@@ -202,17 +202,16 @@ class _Side:
     def _texts(self, col, rows):
         s = col.raw.take(pa.array(rows))
         self.s, self.isstr[:] = s, True
-        flag = lambda pattern: np.array(pc.fill_null(pc.match_substring_regex(s, pattern), False), dtype=bool)  # noqa: E731
-        plain = flag(_PLAIN_INT) | flag(_PLAIN_FLOAT)
+        plain = matches(s, _PLAIN_INT) | matches(s, _PLAIN_FLOAT)
         self.isnum = plain.copy()
         if plain.any():
             self.x[plain] = np.asarray(pc.cast(s.filter(pa.array(plain)), pa.float64()), dtype=float)
-        unsure = np.nonzero(~plain & ~flag(_NOT_NUMBER))[0]
+        unsure = np.nonzero(~plain & ~matches(s, _NOT_NUMBER))[0]
         for k in unsure:  # texts made of digits, signs, "inf"/"nan" letters, blanks or non-ASCII characters
             if is_a_number(s[int(k)].as_py()):
                 self.isnum[k] = self.slow[k] = True
-        long = np.array(pc.fill_null(pc.greater(pc.utf8_length(s), _MAX_LITERAL), False), dtype=bool)
-        self.slow |= flag(_UNSAFE_LITERAL) | long
+        long = np_bool(pc.greater(pc.utf8_length(s), _MAX_LITERAL))
+        self.slow |= matches(s, _UNSAFE_LITERAL) | long
 
 
 def verdicts(c1, c2, op: str, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -228,7 +227,7 @@ def verdicts(c1, c2, op: str, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]
         texts |= ~slow
     if texts.any():
         keep = pa.array(texts)
-        holds = np.array(pc.fill_null(_PA[op](a.s.filter(keep), b.s.filter(keep)), False), dtype=bool)
+        holds = np_bool(_PA[op](a.s.filter(keep), b.s.filter(keep)))
         fails[texts] = ~holds
     incomparable = ~(numeric | texts | slow)
     for k in np.nonzero(slow)[0]:

@@ -36,7 +36,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import TEXT_TYPES, SingleColumnCheck, cell_findings, quoted
+from . import TEXT_TYPES, SingleColumnCheck, cell_findings, matches, np_bool, quoted
 
 CODE = "french-siren-value"
 
@@ -84,21 +84,17 @@ def digit_matrix(arr: pa.Array, width: int) -> np.ndarray:
     return data[offsets[0]: offsets[-1]].reshape(-1, width) - np.uint8(48)
 
 
-def _mask(arr: pa.Array) -> np.ndarray:
-    return np.array(pc.fill_null(arr, False), dtype=bool)
-
-
 def compact_column(col, idx: np.ndarray) -> pa.Array:
     """``compact`` of the parsed values of rows ``idx`` (null where stdnum cannot read the value)."""
     if col.type in TEXT_TYPES:  # the value is the cell text: pyarrow cleans the usual ones
         values = col.raw.take(pa.array(idx))
-        other = ~_mask(pc.ascii_is_decimal(values))  # texts made of ASCII digits only are already clean
+        other = ~np_bool(pc.ascii_is_decimal(values))  # texts made of ASCII digits only are already clean
         if not other.any():
             return values
         rest = np.nonzero(other)[0]
         sub = values.take(pa.array(rest))
         cleaned = pc.replace_substring_regex(sub, r"[ .]", "")
-        slow = ~_mask(pc.match_substring_regex(sub, _FAST))
+        slow = ~matches(sub, _FAST)
         if slow.any():
             slow_values = [compact(col.value(int(idx[rest[k]]))) for k in np.nonzero(slow)[0]]
             cleaned = pc.replace_with_mask(cleaned, pa.array(slow), pa.array(slow_values, type=pa.string()))
@@ -110,7 +106,7 @@ def compact_column(col, idx: np.ndarray) -> pa.Array:
 
 def valid_numbers(cleaned: pa.Array, width: int) -> tuple[np.ndarray, pa.Array, np.ndarray]:
     """(mask of the cleaned values made of exactly ``width`` ASCII digits, those values, their digit matrix)."""
-    ok = _mask(pc.ascii_is_decimal(cleaned)) & _mask(pc.equal(pc.binary_length(cleaned), width))
+    ok = np_bool(pc.ascii_is_decimal(cleaned)) & np_bool(pc.equal(pc.binary_length(cleaned), width))
     numbers = cleaned.filter(pa.array(ok))
     return ok, numbers, digit_matrix(numbers, width)
 

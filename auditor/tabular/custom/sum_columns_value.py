@@ -41,7 +41,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import TEXT_TYPES, Finding, MultiColumnCheck, absent_columns, check_error, quoted, shown
+from . import TEXT_TYPES, Finding, MultiColumnCheck, absent_columns, check_error, matches, quoted, shown
 
 CODE = "sum-columns-value"
 
@@ -63,7 +63,7 @@ def integers(col, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         slow = ~ok
     elif col.type in TEXT_TYPES:
         s = col.raw.take(pa.array(rows))
-        ok = np.array(pc.fill_null(pc.match_substring_regex(s, _PLAIN_INT), False), dtype=bool)
+        ok = matches(s, _PLAIN_INT)
         if ok.any():
             out[ok] = np.asarray(pc.cast(s.filter(pa.array(ok)), pa.int64()), dtype=np.int64)
         slow = ~ok

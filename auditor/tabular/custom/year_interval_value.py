@@ -41,7 +41,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import SingleColumnCheck, cell_findings, quoted, texts
+from . import SingleColumnCheck, cell_findings, matches, np_bool, quoted, texts
 
 CODE = "year-interval-value"
 
@@ -80,17 +80,16 @@ class Check(SingleColumnCheck):
 
     def reasons(self, values: pa.Array) -> np.ndarray:
         """The reason number of each text (0: valid)."""
-        flag = lambda pattern: np.array(pc.fill_null(pc.match_substring_regex(values, pattern), False), dtype=bool)  # noqa: E731
-        interval = flag(_INTERVAL)
+        interval = matches(values, _INTERVAL)
         out = np.where(interval, 0, 2 if self.allow_year else 1)
         if self.allow_year:
-            out[flag(_YEAR)] = 0
+            out[matches(values, _YEAR)] = 0
         if interval.any():
             pick = values.filter(pa.array(interval))
             first = np.asarray(pc.cast(pc.utf8_slice_codeunits(pick, 0, 4), pa.int64()))
             second = np.asarray(pc.cast(pc.utf8_slice_codeunits(pick, 5, 9), pa.int64()))
             out[interval] = np.where(first == second, 3, np.where(first > second, 4, 0))
-        other = np.nonzero(~np.array(pc.fill_null(pc.string_is_ascii(values), False), dtype=bool))[0]
+        other = np.nonzero(~np_bool(pc.string_is_ascii(values)))[0]
         for k in other:
             out[k] = reason(values[int(k)].as_py(), self.allow_year)
         return out
