@@ -195,21 +195,21 @@ def cmd_ci(args: argparse.Namespace) -> int:
         print(f"auditor ci : catalogue des schémas indisponible : {exc}", file=sys.stderr)
         return EXIT_USAGE
     findings = [f for r in results for f in r.findings]
+    new = new_findings(findings, known) if known is not None else findings  # all of them without a baseline
     if args.write_baseline:
         n = write_baseline(args.write_baseline, findings)
         print(f"{n} constat(s) enregistré(s) dans {args.write_baseline}", file=sys.stderr)
-    text = _ci_output(args, results, findings, known, root)
+    text = _ci_output(args, results, findings, new, known, root)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
     if args.annotations and (args.output or args.format != "github"):
-        sys.stdout.write(_annotations(args, results, known, root))
-    failing = new_findings(findings, known) if known is not None else findings
-    return exit_code(failing, args.fail_on)
+        sys.stdout.write(_annotations(args, new, results, root))
+    return exit_code(new, args.fail_on)
 
 
-def _ci_output(args, results, findings, known, root: Path) -> str:
+def _ci_output(args, results, findings, new, known, root: Path) -> str:
     if args.format == "sarif":
         from .ci.sarif import to_sarif
 
@@ -220,12 +220,12 @@ def _ci_output(args, results, findings, known, root: Path) -> str:
 
         return to_junit(findings, [r.target for r in results], lang=args.lang)
     if args.format == "github":
-        return _annotations(args, results, known, root)
+        return _annotations(args, new, results, root)
     dicts = [r.to_dict() for r in results]
     if args.format == "json":
         doc = output_document(dicts)
         if known is not None:
-            doc["new"] = sorted({f.fingerprint for f in findings if f.fingerprint not in known})
+            doc["new"] = sorted({f.fingerprint for f in new})
         return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
     from .render.checktext import render_results
 
@@ -233,14 +233,13 @@ def _ci_output(args, results, findings, known, root: Path) -> str:
                           max_shown=None if args.all else 20, known=known)
 
 
-def _annotations(args, results, known, root: Path) -> str:
-    """GitHub annotations of the new findings (all of them without a baseline), file paths relative to
-    the working directory (the repository root in a workflow) when the checked folder is inside it."""
+def _annotations(args, new, results, root: Path) -> str:
+    """GitHub annotations of the ``new`` findings, file paths relative to the working directory (the
+    repository root in a workflow) when the checked folder is inside it."""
     from .ci.github import to_annotations
 
-    findings = [f for r in results for f in r.findings if known is None or f.fingerprint not in known]
     rel = os.path.relpath(root.resolve(), Path.cwd().resolve())
-    return to_annotations(findings, lang=args.lang, prefix="" if rel.startswith("..") else Path(rel).as_posix(),
+    return to_annotations(new, lang=args.lang, prefix="" if rel.startswith("..") else Path(rel).as_posix(),
                           files=[r.target for r in results])
 
 

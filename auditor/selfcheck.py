@@ -447,11 +447,11 @@ def check_for_service(path: Path, name: str, schema: str | None, lang: str, opti
         return checker.check_file(path, name=name, schema=schema).to_dict()
     items = [r.to_dict() for r in checker.check_archive(path, name=name, schema=schema, work_dir=path.parent)]
     schemas = {(r["schema"] or {}).get("name") for r in items}
+    listed = ", ".join(r["target"] for r in items)
+    note = (f"{len(items)} élément(s) vérifié(s) dans l'archive : {listed}" if lang == "fr"
+            else f"{len(items)} item(s) checked in the archive: {listed}")
     return {"target": name, "kind": "archive", "valid": all(r["valid"] for r in items),
-            "schema": items[0]["schema"] if len(schemas) == 1 else None, "candidates": [],
-            "notes": [f"{len(items)} élément(s) vérifié(s) dans l'archive : " + ", ".join(r["target"] for r in items)
-                      if lang == "fr" else f"{len(items)} item(s) checked in the archive: "
-                      + ", ".join(r["target"] for r in items)],
+            "schema": items[0]["schema"] if len(schemas) == 1 else None, "candidates": [], "notes": [note],
             "report": None, "findings": [f for r in items for f in r["findings"]], "results": items}
 
 
