@@ -1,5 +1,6 @@
-"""Helpers of the service tests: the real waitress server of ``auditor serve`` on 127.0.0.1, and a
-plain web server of static files (URLs given to the self-check)."""
+"""Helpers of the service tests: the real waitress server of ``auditor serve`` on 127.0.0.1, a plain
+web server of static files (URLs given to the self-check), and ``auditor check`` / ``auditor ci`` run
+against the local schema server."""
 from __future__ import annotations
 
 import functools
@@ -9,7 +10,9 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator
 
+from auditor.cli import main
 from auditor.server.app import ServeOptions, make_server
+from tests.schema_server import SchemaServer
 
 
 @contextmanager
@@ -47,3 +50,18 @@ def static_site(root: Path) -> Iterator[str]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@contextmanager
+def schema_options(cache: Path) -> Iterator[list[str]]:
+    """The command-line options pointing ``auditor check`` / ``auditor ci`` at the local schema server,
+    with ``cache`` as schema cache."""
+    with SchemaServer() as server:
+        yield ["--schemas", server.url, "--cache-dir", str(cache)]
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
+    """``auditor *argv`` in this process: (exit code, standard output, standard error)."""
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err

@@ -20,6 +20,7 @@ from jsonschema import Draft4Validator, Draft202012Validator
 from auditor.cli import main
 from tests.helpers import SHARED
 from tests.schema_server import SchemaServer
+from tests.service_helpers import run_cli, schema_options
 
 REPO = Path(__file__).resolve().parent / "data" / "sample-repo"
 SUBVENTIONS = "subventions/subventions-2024.csv"
@@ -30,15 +31,12 @@ NEW_ROW = ("Ville d'Armentières,21590017600011,2024-05-06,DEL-2024-031,Chorale 
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
-    cache = tmp_path_factory.mktemp("ci-cache")
-    with SchemaServer() as server:
-        yield ["--schemas", server.url, "--cache-dir", str(cache)]
+    with schema_options(tmp_path_factory.mktemp("ci-cache")) as options:
+        yield options
 
 
 def ci(capsys, env, *args) -> tuple[int, str, str]:
-    code = main(["ci", *args, *env])
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    return run_cli(capsys, "ci", *args, *env)
 
 
 def copy_repo(tmp_path: Path) -> Path:

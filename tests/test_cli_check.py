@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from auditor.cli import main
-from tests.schema_server import SCHEMAS, SchemaServer
-from tests.service_helpers import static_site
+from tests.schema_server import SCHEMAS
+from tests.service_helpers import run_cli, schema_options, static_site
 
 ROOT = Path(__file__).resolve().parents[1]
 SUB = SCHEMAS / "scdl__subventions" / "2.1.1"
@@ -27,15 +26,12 @@ VALIDATOR = Draft202012Validator(json.loads((ROOT / "reports" / "check.schema.js
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
-    cache = tmp_path_factory.mktemp("check-cache")
-    with SchemaServer() as server:
-        yield ["--schemas", server.url, "--cache-dir", str(cache)]
+    with schema_options(tmp_path_factory.mktemp("check-cache")) as options:
+        yield options
 
 
 def check(capsys, env, *args) -> tuple[int, str, str]:
-    code = main(["check", *args, *env])
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    return run_cli(capsys, "check", *args, *env)
 
 
 def check_json(capsys, env, *args) -> tuple[int, dict]:
