@@ -54,7 +54,6 @@ class CheckOptions:
     schema_base: str = SITE  # schema.data.gouv.fr, a mirror, or a local folder
     cache_dir: Path | None = None  # None: default_cache_dir()
     max_bytes: int = DEFAULT_MAX_BYTES  # a larger file is reported, not read
-    limit_errors: int | None = None  # stop a file's validation after that many errors (None: never)
     guess: bool = True  # propose a schema from the header when none is given
     rules: list[Rule] | None = None  # None: the shipped catalogue
     local_schemas: bool = True  # a schema may name a local file (never for the web service's visitors)
@@ -147,8 +146,7 @@ class Checker:
         else:
             from .tabular.validate import validate
 
-            report = validate(source, document, limit_errors=self.options.limit_errors,
-                              schema_info=resolved.to_dict())
+            report = validate(source, document, schema_info=resolved.to_dict())
         return self._finish(result, report)
 
     def _schema(self, schema: str | dict, base: Path | None) -> ResolvedSchema:
