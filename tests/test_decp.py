@@ -9,10 +9,12 @@ from __future__ import annotations
 import copy
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
 
+from auditor import tabular
 from auditor.http import HttpClient, HttpConfig
 from auditor.tabular.catalog import SchemaCatalog
 from auditor.tabular.decp import CHUNK, looks_like_decp, validate_decp
@@ -53,8 +55,14 @@ def findings(report) -> set[tuple[str, str | None]]:
     return {(e.code, e.field) for e in report.errors}
 
 
-def test_codes_are_declared():
-    assert {"decp-error", "json-error", "too-large", "encoding-error", "schema-error"} <= set(CODES)
+def test_every_code_written_in_the_tabular_sources_is_declared():
+    # the codes the validators write as literals (TableError("..."), _fail(report, "..."), the custom checks' CODE)
+    src = "\n".join(p.read_text(encoding="utf-8") for p in Path(tabular.__file__).parent.rglob("*.py"))
+    written = set(re.findall(r'(?:TableError|StartError)\(\s*"([a-z-]+)"', src))
+    written |= set(re.findall(r'_fail\(report, "([a-z-]+)"', src))
+    written |= set(re.findall(r'^(?:CODE|REVERSED) = "([a-z-]+)"', src, re.M))
+    assert {"decp-error", "json-error", "too-large", "encoding-error", "schema-error", "french-siret-value"} <= written
+    assert written <= set(CODES), written - set(CODES)
 
 
 def test_examples_found():

@@ -26,10 +26,7 @@ CODES: dict[str, tuple[str, str, str]] = {
     "check-error": ("Contrôle personnalisé inapplicable", "Custom check cannot run", "error"),
     # header
     "blank-label": ("En-tête manquant", "Blank label", "error"),
-    "duplicate-label": ("En-tête dupliqué", "Duplicate label", "error"),
     "incorrect-label": ("En-tête incorrect", "Incorrect label", "error"),
-    "missing-label": ("Colonne manquante", "Missing label", "error"),
-    "extra-label": ("Colonne surnuméraire", "Extra label", "error"),
     "missing-required-header": ("Colonne obligatoire manquante", "Missing required column", "error"),
     # rows and cells
     "blank-row": ("Ligne vide", "Blank row", "error"),
@@ -57,15 +54,6 @@ CODES: dict[str, tuple[str, str, str]] = {
     "extra-header-warn": ("Colonne surnuméraire", "Extra column", "warning"),
     "disordered-header-warn": ("Colonnes désordonnées", "Disordered columns", "warning"),
 }
-
-
-def level_of(code: str) -> str:
-    return CODES.get(code, ("", "", "error"))[2]
-
-
-def title(code: str) -> dict[str, str]:
-    fr, en, _ = CODES.get(code, (code, code, "error"))
-    return {"fr": fr, "en": en}
 
 
 def _where(row: int | None, column: int | None, field: str | None, lang: str) -> str:
@@ -231,9 +219,6 @@ def simple(code: str, cell: Any = None, **loc) -> dict[str, str]:
         "blank-label": ("cette colonne n'a pas d'en-tête.", "this column has no label."),
         "incorrect-label": (f"l'en-tête « {v} » contient des espaces ou retours à la ligne en trop.",
                             f"the label '{v}' has surrounding spaces or line breaks."),
-        "duplicate-label": (f"l'en-tête « {v} » est présent plusieurs fois.", f"the label '{v}' appears more than once."),
-        "primary-key": ("la clé primaire de cette ligne est vide ou déjà présente dans une ligne précédente.",
-                        "the primary key of this row is empty or already present in an earlier row."),
     }
     fr, en = texts[code]
     return located(fr[0].upper() + fr[1:], en[0].upper() + en[1:], **loc)
