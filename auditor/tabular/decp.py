@@ -30,6 +30,7 @@ None: a DECP file has no rows.
 """
 from __future__ import annotations
 
+import ast
 import hashlib
 import io
 import json
@@ -102,19 +103,20 @@ class _Input:
         return data
 
 
-def _opener(source: Any) -> tuple[Callable[[], Any], int | None, str | None]:
+def _opener(source: Any) -> tuple[Callable[[], Any], int | None]:
+    """How to open ``source`` (a context manager giving a binary reader) and its size when known."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
-        return (lambda: io.BytesIO(data)), len(data), None
+        return (lambda: io.BytesIO(data)), len(data)
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         try:
             size = path.stat().st_size
         except OSError:
             size = None
-        return (lambda: open(path, "rb")), size, str(path)
+        return (lambda: open(path, "rb")), size
     if hasattr(source, "read"):  # a binary file object, read from where it stands (not closed here)
-        return (lambda: _Unclosed(source)), None, getattr(source, "name", None)
+        return (lambda: _Unclosed(source)), None
     raise TypeError(f"source DECP non prise en charge : {type(source).__name__}")
 
 
@@ -481,16 +483,13 @@ def _rule_fr(err: ValidationError) -> str:
     """What the value breaks, in French (without the path)."""
     k, want, v = err.validator, err.validator_value, err.instance
     sv = _show(v)
-    if k == "type" and isinstance(v, (dict, list)):
-        types = want if isinstance(want, list) else [want]
-        return (f"la valeur est {_TYPES_FR[_kind(v)]} alors qu'elle doit être "
-                + " ou ".join(_TYPES_FR.get(t, str(t)) for t in types) + ".")
     if k in _RULES_FR:
         n = len(v) if isinstance(v, (str, list)) else "?"
         return _RULES_FR[k].format(v=sv, want=_show(want) if k == "const" else want, n=n)
     if k == "type":
         types = want if isinstance(want, list) else [want]
-        return (f"la valeur « {sv} » est {_TYPES_FR.get(_kind(v), _kind(v))} alors qu'elle doit être "
+        value = "la valeur" if isinstance(v, (dict, list)) else f"la valeur « {sv} »"  # the path shows a structure
+        return (f"{value} est {_TYPES_FR[_kind(v)]} alors qu'elle doit être "
                 + " ou ".join(_TYPES_FR.get(t, str(t)) for t in types) + ".")
     if k == "enum":
         if len(want or []) == 1:
@@ -521,8 +520,6 @@ def _required_name(err: ValidationError) -> str | None:
     m = re.match(r"^(.*) is a required property$", err.message or "")
     if m:
         try:
-            import ast
-
             return str(ast.literal_eval(m.group(1)))
         except (ValueError, SyntaxError):
             pass
@@ -577,7 +574,7 @@ def _explain(err: ValidationError) -> str:
 def looks_like_decp(source: Any) -> bool:
     """Whether a file (path or bytes) looks like a DECP JSON document, from its first 64 KiB."""
     try:
-        opener, _, _ = _opener(source)
+        opener, _ = _opener(source)
         with opener() as f:
             head = f.read(CHUNK)
     except (OSError, TypeError):
@@ -700,8 +697,8 @@ class _Run:
             self.checker = _Checker(self.raw_schema)
             self.report.schema = {"name": None, "version": None, "url": None, "type": "jsonschema"}
         else:
+            detected = False
             try:
-                detected = None
                 if self.resolved is None and self.version is None:
                     release = declared_release(self._catalog(), declared, self.name)
                     if release is not None:
@@ -714,29 +711,34 @@ class _Run:
                 elif self.resolved is None:
                     self.resolved, self.checker, why = detect_version(self._catalog(), shape, first, list_path,
                                                                       self.name)
-                    detected = why
+                    detected = True
                     self.report.issues.append(_issue("decp-version", why[0].upper() + why[1:] + ".",
                                                      "DECP version detected from the document: "
                                                      f"{self.resolved.version}."))
             except CatalogError as exc:
                 raise _SchemaProblem(f"schéma DECP indisponible : {exc.message}",
                                      f"DECP schema unavailable: {exc.message}") from None
-            self.report.schema = dict(self.resolved.to_dict(), detected=detected is not None)
+            self.report.schema = dict(self.resolved.to_dict(), detected=detected)
             if self.checker is None:
                 self.checker = checker_for(self.resolved, self.catalog)
         if self.checker.layout is not None:
             self.report.schema["layout"] = self.checker.layout
 
     # -- findings ---------------------------------------------------------------------------
-    def add(self, errors: list[TableError]) -> bool:
-        """Record findings; False once the error limit is reached."""
+    def add(self, errors: list[TableError], *, first: bool = False) -> bool:
+        """Record findings (``first``: before those already recorded); False once the error limit is reached."""
+        kept = []
         for e in errors:
             if self.limit is not None and self.nerrors >= self.limit:
                 self.stopped = True
-                return False
-            self.report.errors.append(e)
+                break
+            kept.append(e)
             self.nerrors += 1
-        return True
+        if first:
+            self.report.errors[:0] = kept
+        else:
+            self.report.errors += kept
+        return len(kept) == len(errors)
 
     def item(self, list_path: str, index: int, item: Any, stream: _Stream) -> bool:
         if self.checker is None:
@@ -787,14 +789,7 @@ class _Run:
                       "(format 1.x : {\"marches\": [...]} ; format 2.0 : {\"marches\": {\"marche\": [...], "
                       "\"contrat-concession\": [...]}}).",
                 "en": "$: the document has no 'marches' list: it is not a DECP file."}, field="$"))
-        head = []
-        for e in errs:
-            if self.limit is not None and self.nerrors >= self.limit:
-                self.stopped = True
-                break
-            head.append(e)
-            self.nerrors += 1
-        self.report.errors[:0] = head
+        self.add(errs, first=True)  # the document's own errors come before its contracts'
 
     def _list_checks(self, path: str, count: int) -> list[TableError]:
         node = self.checker.rule(path).array_node
@@ -843,7 +838,7 @@ def validate_decp(source: Any, catalog: SchemaCatalog | None = None, *, schema: 
     t0 = time.perf_counter()
     report = TableReport(dialect={"format": "json", "encoding": "utf-8"})
     try:
-        opener, size, _ = _opener(source)
+        opener, size = _opener(source)
     except TypeError as exc:
         report.stop_reason = "unreadable"
         report.errors.append(TableError("source-error", {"fr": str(exc), "en": "unsupported DECP source"}))
@@ -910,8 +905,6 @@ def _json_error(report: TableReport, exc: Exception, empty: bool = False) -> Non
     text = str(exc)
     if text.startswith(("b'", 'b"')):
         try:
-            import ast
-
             text = ast.literal_eval(text).decode("utf-8", "replace")
         except (ValueError, SyntaxError):
             pass
