@@ -170,3 +170,28 @@ def file_stage(config, crawl: CrawlResult, progress=None) -> tuple[list, dict | 
     targets, stats = validate_files(crawl.catalogue, config.validation, cache.parent / "file-cache",
                                     progress=progress)
     return targets, stats.to_dict()
+
+
+def audit_and_store(config, store, rules: list[Rule], *, as_of: datetime | None = None,
+                    only: list[str] | None = None, progress=None) -> tuple[int, CrawlResult, AuditResult]:
+    """The territory audit as ``auditor audit`` and the service run it: a run opened in ``store``, the
+    crawl, the file stage, the rules (with the configured waivers), saved; the run is marked failed on any
+    error. Returns (run id, crawl, audit)."""
+    from .crawl import crawl, now_iso
+
+    run_id = store.begin_run("audit", now_iso(), config.territory_name, config.source_file)
+    try:
+        result = crawl(config, only=only, progress=progress)
+        if progress:
+            progress("files", "*", 0)
+        files, file_stats = file_stage(config, result, progress)
+        if progress:
+            progress("rules", "*", 0)
+        audit = run_audit(result, rules, as_of=as_of, waivers=[Waiver(**w) for w in config.waivers],
+                          assume_bound=config.assume_bound, files=files)
+        audit.file_stats = file_stats
+        store.save_audit(run_id, audit)
+    except BaseException as exc:
+        store.fail_run(run_id, now_iso(), repr(exc))
+        raise
+    return run_id, result, audit

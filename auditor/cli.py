@@ -269,8 +269,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def run_audit_command(config: Config, args: argparse.Namespace, rules, as_of) -> int:
-    from .audit import run_audit
-    from .rules import Waiver
+    from .audit import audit_and_store
 
     lang = args.lang or config.lang
     text = args.format == "text"
@@ -279,20 +278,8 @@ def run_audit_command(config: Config, args: argparse.Namespace, rules, as_of) ->
             only = getattr(args, "source", None)
             n = len([s for s in config.sources if s.enabled and (not only or s.name in only)])
             print(t("crawl.start", lang, territory=config.territory_name, n=n), flush=True)
-        run_id = store.begin_run("audit", now_iso(), config.territory_name, config.source_file)
-        try:
-            result = crawl(config, only=getattr(args, "source", None))
-            waivers = [Waiver(**w) for w in config.waivers]
-            from .audit import file_stage
-
-            files, file_stats = file_stage(config, result)
-            audit = run_audit(result, rules, as_of=as_of, waivers=waivers, assume_bound=config.assume_bound,
-                              files=files)
-            audit.file_stats = file_stats
-        except BaseException as exc:
-            store.fail_run(run_id, now_iso(), repr(exc))
-            raise
-        store.save_audit(run_id, audit)
+        run_id, result, audit = audit_and_store(config, store, rules, as_of=as_of,
+                                                only=getattr(args, "source", None))
     summary = audit_summary(audit, run_id, config)
     if text:
         print_summary(crawl_summary(result, run_id, config), result, lang, quiet=True)

@@ -135,24 +135,11 @@ class AuditRunner:
 
 
 def _run_audit(config: Config, progress) -> int:
-    from ..audit import file_stage, run_audit
-    from ..crawl import crawl, now_iso
-    from ..rules import Waiver, load_rules
+    from ..audit import audit_and_store
+    from ..rules import load_rules
 
     with Store(config.store_path) as store:
-        run_id = store.begin_run("audit", now_iso(), config.territory_name, config.source_file)
-        try:
-            result = crawl(config, progress=progress)
-            progress("files", "*", 0)
-            files, file_stats = file_stage(config, result, progress)
-            progress("rules", "*", 0)
-            audit = run_audit(result, load_rules(), waivers=[Waiver(**w) for w in config.waivers],
-                              assume_bound=config.assume_bound, files=files)
-            audit.file_stats = file_stats
-            store.save_audit(run_id, audit)
-        except BaseException as exc:
-            store.fail_run(run_id, now_iso(), repr(exc))
-            raise
+        run_id, _, _ = audit_and_store(config, store, load_rules(), progress=progress)
     return run_id
 
 
