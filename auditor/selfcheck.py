@@ -131,6 +131,7 @@ class Checker:
                                             schema=resolved)
                 return self._finish(result, report)
         from .tabular.reader import ReadError, open_table
+        from .tabular.validate import read_failure
 
         try:
             source = open_table(path, max_bytes=self.options.max_bytes)
@@ -400,12 +401,6 @@ def read_only(source) -> TableReport:
     report.rows_checked = report.rows
     report.issues = list(source.issues)
     return report
-
-
-def read_failure(exc) -> TableReport:
-    code = "too-large" if exc.code == "too_large" else "source-error"
-    reason = "too_large" if exc.code == "too_large" else "unreadable"
-    return TableReport(stop_reason=reason, errors=[TableError(code=code, message=dict(exc.message))])
 
 
 def file_context(detail: str) -> CheckContext:

@@ -17,7 +17,7 @@ def err(code, row=None, field=None, cell=None, level="error", column=None):
 
 REPORT = {"errors": [err("type-error", 3, "montant", "12,5", column=9), err("type-error", 9, "montant", "abc", column=9),
                      err("constraint-error", 4, "objet", ""), err("french-siret-value", 5, "idBeneficiaire", "123"),
-                     err("missing-label", None, "idRAE"), err("missing-header-warn", None, "idRAE", level="warning"),
+                     err("missing-required-header", None, "idRAE"), err("missing-header-warn", None, "idRAE", level="warning"),
                      err("unique-error", 7, "id", "A1"), err("mystery-error", 8, "x", "?")]}
 
 
@@ -54,3 +54,22 @@ def test_fingerprints_survive_rows_moving():
     a = {f.fingerprint for f in findings("each")}
     b = {f.fingerprint for f in evaluate_files(rules, [FileTarget("data/subventions.csv", moved)], ctx("each"))}
     assert a == b
+
+
+def test_every_validator_code_belongs_to_exactly_one_file_rule():
+    """The FILE rules name the validator's codes: none unknown, none claimed twice (it would give two findings
+    for one error); codes nobody names fall to the catch-all rule of their level."""
+    from auditor.tabular.errors import CODES
+
+    rules = [r for r in load_rules() if r.scope == "file"]
+    named: dict[tuple[str, str], list[str]] = {}
+    for r in rules:
+        for code in r.params.get("codes", []):
+            for level in r.params.get("levels", ["error"]):
+                named.setdefault((code, level), []).append(r.code)
+    unknown = {code for code, _ in named if code != "*" and code not in CODES}
+    assert not unknown
+    twice = {k: v for k, v in named.items() if len(v) > 1}
+    assert not twice
+    assert ("*", "error") in named and ("*", "warning") in named
+    assert named[("general-error", "error")] == ["FILE-03"]  # duplicate columns: the file's header, not the schema

@@ -79,10 +79,16 @@ def validate(source, schema: dict, *, limit_errors: int | None = None, schema_in
     return report
 
 
-def _read_failure(report: TableReport, exc: ReadError, started: float) -> TableReport:
+def read_failure(exc: ReadError, report: TableReport | None = None) -> TableReport:
+    """The report of a file that could not be opened: too large (not read) or not a table."""
+    report = report if report is not None else TableReport()
     report.stop_reason = "too_large" if exc.code == "too_large" else "unreadable"
-    code = "too-large" if exc.code == "too_large" else "source-error"
-    report.errors.append(TableError(code, dict(exc.message)))
+    report.errors.append(TableError("too-large" if exc.code == "too_large" else "source-error", dict(exc.message)))
+    return report
+
+
+def _read_failure(report: TableReport, exc: ReadError, started: float) -> TableReport:
+    read_failure(exc, report)
     report.seconds = time.perf_counter() - started
     return report
 
