@@ -166,9 +166,9 @@ def file_stage(config, crawl: CrawlResult, progress=None) -> tuple[list, dict | 
 
     from .validation import validate_files
 
-    cache = Path(config.cache_dir) if config.cache_dir else Path(config.store_path).parent / "http-cache"
-    targets, stats = validate_files(crawl.catalogue, config.validation, cache.parent / "file-cache",
-                                    progress=progress)
+    # a "validation" folder inside the configured cache (beside the HTTP cache's own files), else beside the store
+    cache = Path(config.cache_dir) / "validation" if config.cache_dir else Path(config.store_path).parent / "file-cache"
+    targets, stats = validate_files(crawl.catalogue, config.validation, cache, http=config.http, progress=progress)
     return targets, stats.to_dict()
 
 

@@ -18,9 +18,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ import requests
 from .catalogue import Catalogue
 from .checks.fichier_conforme import FileTarget
 from .config import ValidationConfig
-from .http import DEFAULT_USER_AGENT
+from .http import HttpClient, HttpConfig
 from .model import Dataset, Distribution
 from .tabular.report import TableError, TableReport
 
@@ -57,9 +58,15 @@ class StageStats:
     unvalidated: list[dict[str, str]] = field(default_factory=list)  # url, error: schema unknown or unreachable
     rows: int = 0
     seconds: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def count(self, name: str, n: int = 1) -> None:
+        """Add ``n`` to a counter (the stage's workers share the statistics)."""
+        with self._lock:
+            setattr(self, name, getattr(self, name) + n)
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
 
 
 def candidates(catalogue: Catalogue, guess: bool = True) -> list[Candidate]:
@@ -95,10 +102,11 @@ def candidates(catalogue: Catalogue, guess: bool = True) -> list[Candidate]:
 class FileCache:
     """Downloaded files, one per URL, revalidated after ``max_age`` seconds."""
 
-    def __init__(self, directory: Path, max_age: float, max_bytes: int, timeout: float = 120.0):
+    def __init__(self, directory: Path, max_age: float, max_bytes: int, http: HttpConfig | None = None):
         self.dir = Path(directory)
         self.dir.mkdir(parents=True, exist_ok=True)
-        self.max_age, self.max_bytes, self.timeout = max_age, max_bytes, timeout
+        self.max_age, self.max_bytes = max_age, max_bytes
+        self.http = http or HttpConfig()
 
     def fetch(self, url: str, stats: StageStats) -> tuple[Path | None, TableReport | None]:
         """(path of the file, None) or (None, report of a file too large); raises OSError/requests errors."""
@@ -106,17 +114,19 @@ class FileCache:
         body, meta_path = self.dir / key, self.dir / f"{key}.json"
         meta = _read_json(meta_path)
         if body.exists() and meta and time.time() - meta.get("fetched", 0) < self.max_age:
-            stats.reused += 1
+            stats.count("reused")
             return body, None
-        headers = {"User-Agent": DEFAULT_USER_AGENT}
+        headers = {"User-Agent": self.http.user_agent}
         if body.exists() and meta:
             if meta.get("etag"):
                 headers["If-None-Match"] = meta["etag"]
             if meta.get("last_modified"):
                 headers["If-Modified-Since"] = meta["last_modified"]
-        with requests.get(url, headers=headers, stream=True, timeout=(15, self.timeout)) as r:
+        deadline = time.monotonic() + self.http.total_timeout
+        with requests.get(url, headers=headers, stream=True, timeout=self.http.timeout,
+                          verify=self.http.verify_tls) as r:
             if r.status_code == 304 and body.exists():
-                stats.not_modified += 1
+                stats.count("not_modified")
                 meta["fetched"] = time.time()
                 meta_path.write_text(json.dumps(meta), "utf-8")
                 return body, None
@@ -128,6 +138,10 @@ class FileCache:
             size = 0
             with open(part, "wb") as out:
                 for chunk in r.iter_content(CHUNK):
+                    if time.monotonic() > deadline:
+                        out.close()
+                        part.unlink(missing_ok=True)
+                        raise requests.Timeout(f"téléchargement de plus de {self.http.total_timeout:.0f} s")
                     size += len(chunk)
                     if size > self.max_bytes:
                         out.close()
@@ -135,7 +149,7 @@ class FileCache:
                         return None, too_large(None, self.max_bytes)
                     out.write(chunk)
             os.replace(part, body)
-            stats.downloaded += 1
+            stats.count("downloaded")
             meta_path.write_text(json.dumps({"url": url, "fetched": time.time(), "size": size,
                                              "etag": r.headers.get("ETag"),
                                              "last_modified": r.headers.get("Last-Modified")}), "utf-8")
@@ -153,17 +167,21 @@ def too_large(size: int | None, limit: int) -> TableReport:
 
 
 def validate_files(catalogue: Catalogue, config: ValidationConfig, cache_dir: Path, *,
-                   progress=None) -> tuple[list[FileTarget], StageStats]:
-    """Download and validate every candidate file; the FileTargets for the FILE-* rules."""
+                   http: HttpConfig | None = None, progress=None) -> tuple[list[FileTarget], StageStats]:
+    """Download and validate every candidate file; the FileTargets for the FILE-* rules. ``http``: the
+    audit's HTTP settings (timeout, User-Agent, TLS), used for the files and the schema catalogue."""
     from .selfcheck import Checker, CheckOptions
+    from .tabular.catalog import SchemaCatalog
 
     started = time.monotonic()
     stats = StageStats()
     todo = candidates(catalogue, config.guess)
     stats.candidates = len(todo)
-    cache = FileCache(Path(cache_dir) / "files", config.max_age, config.max_mb * 1024 * 1024)
-    checker = Checker(CheckOptions(schema_base=config.schemas, cache_dir=Path(cache_dir) / "schemas",
-                                   max_bytes=config.max_mb * 1024 * 1024, rules=[]))
+    http = replace(http or HttpConfig(), cache_dir=str(Path(cache_dir) / "schemas"))
+    cache = FileCache(Path(cache_dir) / "files", config.max_age, config.max_mb * 1024 * 1024, http)
+    catalog = SchemaCatalog(config.schemas, HttpClient(http))
+    checker = Checker(CheckOptions(schema_base=config.schemas, max_bytes=config.max_mb * 1024 * 1024, rules=[]),
+                      catalog)
 
     def one(c: Candidate) -> FileTarget | None:
         try:
@@ -180,9 +198,9 @@ def validate_files(catalogue: Catalogue, config: ValidationConfig, cache_dir: Pa
             return None
         if result.report is None or (result.schema is None and c.schema is None):
             return None  # no schema guessed with confidence: nothing to say about the content
-        stats.validated += 1
-        stats.rows += result.report.get("rows", 0)
-        stats.valid += bool(result.report.get("valid"))
+        stats.count("validated")
+        stats.count("rows", result.report.get("rows", 0))
+        stats.count("valid", int(bool(result.report.get("valid"))))
         if progress:
             progress("files", c.dataset.portal, stats.validated)
         return _target(c, result.report)
