@@ -190,9 +190,8 @@ def audit_months(world: World, months: int, data_dir: Path, *, hostile_in: int |
     """Audit ``world`` and its ``months - 1`` next months, each served on the same ports, each
     stored as one audit run (``data_dir/auditor.sqlite``). ``hostile_in`` (a month index)
     plants the hostile titles in that month."""
-    from ..audit import parse_as_of, run_audit
+    from ..audit import audit_and_store, parse_as_of
     from ..config import load_config
-    from ..crawl import crawl, now_iso
     from ..rules import load_rules
     from ..store import Store
     from .demo import write_config
@@ -217,9 +216,6 @@ def audit_months(world: World, months: int, data_dir: Path, *, hostile_in: int |
             path = write_config(territory, Path(data_dir) / "conf", http=http, crawl={"probe_max_age": 0})
             config = load_config(path, data_dir=data_dir)
             with Store(config.store_path) as store:
-                run_id = store.begin_run("audit", now_iso(), config.territory_name, config.source_file)
-                result = crawl(config)
-                audit = run_audit(result, rules, as_of=parse_as_of(world.as_of))
-                store.save_audit(run_id, audit)
+                run_id, _, _ = audit_and_store(config, store, rules, as_of=parse_as_of(world.as_of))
             out.append(Month(world, run_id, dict(territory.urls), evolution))
     return out
