@@ -359,3 +359,29 @@ def test_guess_with_a_remote_catalogue(remote):
     best = guess_schema(fields_on_disk("2.1.1"), remote)[0]
     assert (best.ref, best.confidence) == ("scdl/subventions@2.1.1", "certain")
     assert guess_schema(["foo", "bar"], remote) == []
+
+
+def test_a_long_running_catalogue_sees_a_new_release_and_rebuilds_its_guess_index(tmp_path):
+    """The service keeps one catalogue for its lifetime: once ``max_age`` has passed, the list is asked again
+    (conditionally); a changed list bumps ``generation`` and the guessing index follows it."""
+    root = tmp_path / "site"
+    shutil.copytree(SUBVENTIONS / "2.1.0", root / "scdl__subventions" / "2.1.0")
+    shutil.copytree(SUBVENTIONS / "2.1.1", root / "scdl__subventions" / "2.1.1")
+    listing = json.loads((SCHEMAS / "_catalog" / "schemas.json").read_text("utf-8"))
+    entry = next(e for e in listing["schemas"] if e["name"] == "scdl/subventions")
+    one = dict(entry, versions=[v for v in entry["versions"] if v["version_name"] == "2.1.0"])
+    (root / "_catalog").mkdir()
+    (root / "_catalog" / "schemas.json").write_text(json.dumps({"schemas": [one]}), "utf-8")
+    header = fields_on_disk("2.1.1")
+    with SchemaServer(root) as srv:
+        cat = SchemaCatalog(srv.url, http=fast_http(), cache_dir=tmp_path / "cache", max_age=3600)
+        assert cat.get("scdl/subventions").latest == "2.1.0" and cat.generation == 1
+        assert guess_schema(header, cat)[0].version == "2.1.0"
+        (root / "_catalog" / "schemas.json").write_text(json.dumps({"schemas": [entry]}), "utf-8")
+        assert cat.get("scdl/subventions").latest == "2.1.0"  # within max_age: not asked again
+        cat.max_age = 0
+        assert cat.get("scdl/subventions").latest == "2.1.1" and cat.generation == 2
+        assert guess_schema(header, cat)[0].version == "2.1.1"
+        hits = srv.hits["/schemas/schemas.json"]
+        assert cat.get("scdl/subventions").latest == "2.1.1" and cat.generation == 2  # same list: kept
+        assert srv.hits["/schemas/schemas.json"] == hits + 1 and srv.not_modified >= 1

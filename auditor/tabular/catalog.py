@@ -23,6 +23,7 @@ import json
 import os
 import re
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -292,6 +293,9 @@ class SchemaCatalog:
         self.notes: list[str] = []  # user-facing remarks (offline copy used...)
         self.offline = False
         self._schemas: dict[str, SchemaInfo] | None = None
+        self._body: bytes | None = None  # the list as last read
+        self._loaded_at = 0.0
+        self.generation = 0  # bumped when the list changes (derived indexes rebuild)
         self._documents: dict[str, Any] = {}
         self._fields: dict[str, TableFields | None] = {}
         self._lock = threading.Lock()
@@ -346,7 +350,9 @@ class SchemaCatalog:
 
     # -- listing ----------------------------------------------------------------------------
     def _load(self) -> dict[str, SchemaInfo]:
-        if self._schemas is not None:
+        """The schema list; over HTTP it is asked again (a conditional request) once ``max_age`` has passed, so
+        that a long-running service sees new releases. A changed list bumps ``generation``."""
+        if self._schemas is not None and (self.root is not None or time.monotonic() - self._loaded_at < self.max_age):
             return self._schemas
         if self.root is not None:
             path = local_path_for(self.root, "/schemas/schemas.json")
@@ -369,8 +375,11 @@ class SchemaCatalog:
                 schemas[info.name] = info
         if self.root is not None and self.discover_local:
             self._discover(schemas)
-        self._schemas = schemas
-        return schemas
+        self._loaded_at = time.monotonic()
+        if body != self._body:
+            self._body, self._schemas, self._fields = body, schemas, {}
+            self.generation += 1
+        return self._schemas
 
     def _info(self, entry: Any) -> SchemaInfo | None:
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):

@@ -158,15 +158,16 @@ class GuessIndex:
                      missing, missing_required, extra, listed=tf.listed, prerelease=tf.prerelease, rank=tf.rank)
 
 
-_indexes: "weakref.WeakKeyDictionary[SchemaCatalog, GuessIndex]" = weakref.WeakKeyDictionary()
+_indexes: "weakref.WeakKeyDictionary[SchemaCatalog, tuple[int, GuessIndex]]" = weakref.WeakKeyDictionary()
 
 
 def index_for(catalog: SchemaCatalog) -> GuessIndex:
-    """The guess index of a catalogue, built on first use and kept with it."""
-    idx = _indexes.get(catalog)
-    if idx is None:
-        idx = _indexes[catalog] = GuessIndex(catalog.field_index())
-    return idx
+    """The guess index of a catalogue, built on first use and kept with it until the schema list changes."""
+    catalog.schemas()  # asks for the list again when it is due
+    kept = _indexes.get(catalog)
+    if kept is None or kept[0] != catalog.generation:
+        kept = _indexes[catalog] = (catalog.generation, GuessIndex(catalog.field_index()))
+    return kept[1]
 
 
 def guess_schema(header: list[str], catalog: SchemaCatalog | GuessIndex, *, limit: int | None = 5) -> list[Guess]:
