@@ -64,7 +64,7 @@ def test_schema_is_guessed_and_its_confidence_shown(capsys, env):
     assert result["schema"]["guessed"] is True and result["schema"]["confidence"] == {"fr": "certain", "en": "certain"}
     assert result["candidates"][0]["name"] == "scdl/subventions"
     code, out, _ = check(capsys, env, str(VALID), "--lang", "en", "--color", "never")
-    assert "  Schema : scdl/subventions 2.1.1 (guessed: certain)" in out and "✓ compliant" in out
+    assert "  Schema: scdl/subventions 2.1.1 (guessed: certain)" in out and "✓ compliant" in out
     code, out, _ = check(capsys, env, str(VALID), "--no-guess", "--color", "never")
     assert code == 0 and "Aucun schéma : seule la lecture a été vérifiée." in out
 

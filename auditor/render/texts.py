@@ -184,11 +184,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "sheet.name.findings": {"fr": "Constats", "en": "Findings"},
     "sheet.name.gaps": {"fr": "Écarts", "en": "Gaps"},
     # self-check in the terminal (auditor check, auditor ci)
-    "check.schema": {"fr": "Schéma : {name} {version}", "en": "Schema : {name} {version}"},
+    "check.schema": {"fr": "Schéma : {name} {version}", "en": "Schema: {name} {version}"},
     "check.guessed": {"fr": " (deviné : {confidence})", "en": " (guessed: {confidence})"},
     "check.no_schema": {"fr": "Aucun schéma : seule la lecture a été vérifiée.", "en": "No schema: only reading was checked."},
     "check.candidate": {"fr": "candidat : {name}@{version} ({confidence}, {pct} %)",
-                        "en": "candidate : {name}@{version} ({confidence}, {pct} %)"},
+                        "en": "candidate: {name}@{version} ({confidence}, {pct}%)"},
     "check.rows": {"fr": "{n} ligne(s) lue(s)", "en": "{n} row(s) read"},
     "check.contracts": {"fr": "{n} contrat(s) lu(s)", "en": "{n} contract(s) read"},
     "check.delimiter": {"fr": "séparateur « {delimiter} »", "en": "delimiter “{delimiter}”"},
