@@ -486,13 +486,13 @@ def _html_bundle(store: Store, report: dict, folder: Path, lang: str) -> int:
     """The dashboard (index.html), the gap report (ecarts.html) and every commune sheet
     (communes/<code>.html), linked to each other."""
     from .render import html
-    from .render.data import commune_report, gap_report
+    from .render.data import commune_report, gaps_of
     from .render.texts import tr
 
     run = report["run"]["id"]
     (folder / "communes").mkdir(parents=True, exist_ok=True)
     (folder / "index.html").write_text(html.render(report, links=True), encoding="utf-8")
-    (folder / "ecarts.html").write_text(html.render(gap_report(store, run, lang), links=True), encoding="utf-8")
+    (folder / "ecarts.html").write_text(html.render(gaps_of(report), links=True), encoding="utf-8")
     for c in report["communes"]:
         sheet = commune_report(store, c["code"], run, lang)
         (folder / "communes" / f"{c['code']}.html").write_text(html.render(sheet, links=True), encoding="utf-8")

@@ -368,7 +368,12 @@ def _ranked(rows: list[dict[str, Any]], kind: str, lang: str) -> list[dict[str, 
 
 
 def gap_report(store: Store, run_id: int | None = None, lang: str = "fr") -> dict[str, Any]:
-    t = territory_report(store, run_id, lang)
+    return gaps_of(territory_report(store, run_id, lang))
+
+
+def gaps_of(t: dict[str, Any]) -> dict[str, Any]:
+    """The gap report drawn from a territory report already built (same run, same language)."""
+    lang = t["lang"]
     return {"report": "gaps", "schema_version": SCHEMA_VERSION, "lang": lang, "generated_at": t["generated_at"],
             "territory": t["territory"], "run": t["run"], "previous_run": t["previous_run"], "gaps": t["gaps"]}
 
