@@ -36,6 +36,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..patterns import fixed_width_matrix
 from . import TEXT_TYPES, SingleColumnCheck, cell_findings, matches, np_bool, quoted
 
 CODE = "french-siren-value"
@@ -79,9 +80,7 @@ def digit_matrix(arr: pa.Array, width: int) -> np.ndarray:
     if not len(arr):
         return np.zeros((0, width), dtype=np.uint8)
     arr = arr.cast(pa.string())
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset: arr.offset + len(arr) + 1]
-    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
-    return data[offsets[0]: offsets[-1]].reshape(-1, width) - np.uint8(48)
+    return fixed_width_matrix(arr, np.arange(len(arr)), width) - np.uint8(48)
 
 
 def compact_column(col, idx: np.ndarray) -> pa.Array:
