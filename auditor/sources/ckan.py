@@ -199,9 +199,9 @@ def to_dataset(pkg: dict, portal: str, base: str, *, dkan: bool = False) -> Data
     groups = [g for g in _list(pkg.get("groups")) if isinstance(g, dict)]
     publisher_group = groups[0] if (dkan and not org and groups) else None
     publisher = (extras.get("publisher_name") or extras.get("publisher")
-                 or (org and (_str(org.get("title")) or _str(org.get("name"))))
-                 or (publisher_group and _str(publisher_group.get("title")))
-                 or _str(pkg.get("author")) or _str(pkg.get("maintainer")))
+                 or (org and (_exact(org.get("title")) or _str(org.get("name"))))
+                 or (publisher_group and _exact(publisher_group.get("title")))
+                 or _exact(pkg.get("author")) or _exact(pkg.get("maintainer")))
     org_id = _str(org.get("id")) if org else (_str(publisher_group.get("id")) if publisher_group else None)
     siren = siren_from_extras(pkg.get("extras")) or (siren_from_extras(org.get("extras")) if org else None)
     licence_id, licence_title = _str(pkg.get("license_id")), _str(pkg.get("license_title"))
@@ -368,6 +368,11 @@ def _str(value: Any) -> str | None:
         return None
     text = str(value).strip()
     return text or None
+
+
+def _exact(value: Any) -> str | None:
+    """A name exactly as written (its spelling is audited), never a blank one."""
+    return value if isinstance(value, str) and value.strip() else None
 
 
 def _list(value: Any) -> list:

@@ -278,22 +278,23 @@ def dataset_from_hit(hit: dict[str, Any], *, portal: str, base: str, kind: str =
     )
 
 
-def text(value: Any) -> str | None:
+def text(value: Any, strip: bool = True) -> str | None:
     """The text of a GeoNetwork multilingual value (``{default, langfre, ...}``), a string, or
-    the first of a list."""
+    the first of a list; ``strip=False`` keeps it exactly as written (a publisher's name, whose
+    spelling is audited), but never a blank one."""
     if isinstance(value, str):
-        return value.strip() or None
+        return (value.strip() if strip else value) if value.strip() else None
     if isinstance(value, dict):
         for key in ("langfre", "default"):
             if isinstance(value.get(key), str) and value[key].strip():
-                return value[key].strip()
+                return value[key].strip() if strip else value[key]
         for key, val in value.items():
             if key.startswith("lang") and isinstance(val, str) and val.strip():
-                return val.strip()
+                return val.strip() if strip else val
         return None
     if isinstance(value, list):
         for item in value:
-            found = text(item)
+            found = text(item, strip)
             if found:
                 return found
     return None
@@ -407,7 +408,7 @@ def _producer_contact(src: dict[str, Any]) -> tuple[str, str | None, str | None]
              + [(resource, r) for r in OTHER_ROLES] + [(resource, None)])
     for contacts, role in order:
         for c in contacts:
-            org = text(c.get("organisationObject")) or text(c.get("organisation"))
+            org = text(c.get("organisationObject"), strip=False) or text(c.get("organisation"), strip=False)
             if org and (role is None or c.get("role") == role):
                 return org, text(c.get("individual")), _email(c)
     return None
@@ -416,7 +417,7 @@ def _producer_contact(src: dict[str, Any]) -> tuple[str, str | None, str | None]
 def _fallback_org(src: dict[str, Any]) -> str | None:
     for key in ("publisherOrgForResourceObject", "originatorOrgForResourceObject",
                 "ownerOrgForResourceObject", "publisherOrgObject", "OrgForResourceObject", "OrgObject"):
-        found = text(src.get(key))
+        found = text(src.get(key), strip=False)
         if found:
             return found
     return None

@@ -256,7 +256,7 @@ def _dataset(portal: str, base: str, api: Explore21, ident: str, obj: dict[str, 
         description=_text(default.get("description")),
         keywords=_texts(default.get("keyword")),
         themes=_texts(default.get("theme")),
-        publisher=Publisher(raw=_text(default.get("publisher")) or _text(dcat.get("creator"))
+        publisher=Publisher(raw=_text(default.get("publisher"), strip=False) or _text(dcat.get("creator"), strip=False)
                             or _text(dcat.get("contributor"))),
         licence=_text(default.get("license")),
         licence_url=_text(default.get("license_url")),
@@ -394,14 +394,15 @@ def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _text(value: Any) -> str | None:
-    """A non-empty string from a string, a number or the first usable item of a list."""
+def _text(value: Any, strip: bool = True) -> str | None:
+    """A non-empty string from a string, a number or the first usable item of a list (``strip=False``:
+    exactly as written, for a publisher's name)."""
     if isinstance(value, list):
-        return next((t for t in (_text(v) for v in value) if t), None)
+        return next((t for t in (_text(v, strip) for v in value) if t), None)
     if isinstance(value, bool) or value is None or isinstance(value, dict):
         return None
-    text = str(value).strip()
-    return text or None
+    text = str(value)
+    return (text.strip() if strip else text) if text.strip() else None
 
 
 def _texts(value: Any) -> list[str]:

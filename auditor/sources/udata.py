@@ -360,7 +360,7 @@ def _harvest(h: Any) -> dict[str, Any] | None:
 def _publisher(data: dict[str, Any], org: Organisation | None) -> str | None:
     ref = data.get("organization")
     if isinstance(ref, dict) and _text(ref.get("name")):
-        return _text(ref.get("name"))
+        return str(ref["name"])  # exactly as written: its spelling is audited
     owner = data.get("owner")
     if isinstance(owner, dict):
         name = " ".join(p for p in (_text(owner.get("first_name")), _text(owner.get("last_name"))) if p)
