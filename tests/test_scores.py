@@ -240,12 +240,26 @@ def test_no_resources():
 
 
 def test_licence_and_coverages():
-    assert quality(udata(license="notspecified"), AS_OF)["license"] is False
+    # udata counts the "notspecified" licence document (datagouv/data.gouv.fr#1490); only no licence fails
+    assert quality(udata(license="notspecified"), AS_OF)["license"] is True
+    assert quality(udata(license=None), AS_OF)["license"] is False
     assert quality(udata(license="other-closed"), AS_OF)["license"] is True
     assert quality(udata(temporal_coverage={"start": "2020-01-01", "end": None}), AS_OF)["temporal_coverage"] is True
+    # a coverage with only an end date is a coverage
+    assert quality(udata(temporal_coverage={"start": None, "end": "2024-12-31"}), AS_OF)["temporal_coverage"] is True
+    assert quality(record(temporal_start=None, temporal_end="2024-12-31"), AS_OF)["temporal_coverage"] is True
+    assert quality(record(temporal_start=None, temporal_end=None), AS_OF)["temporal_coverage"] is False
     assert quality(udata(spatial={"zones": [], "granularity": "fr:commune", "geom": None}), AS_OF)["spatial"] is True
     assert quality(record(licence=None, licence_url=None), AS_OF)["license"] is False
-    assert quality(record(licence="License Not Specified", licence_url=None), AS_OF)["license"] is False
+    assert quality(record(licence="License Not Specified", licence_url=None), AS_OF)["license"] is True
+
+
+def test_description_length_boundary():
+    """udata: strictly more than 100 characters (100 fails, 101 passes), on both inputs."""
+    assert quality(udata(description="d" * 100), AS_OF)["dataset_description_quality"] is False
+    assert quality(udata(description="d" * 101), AS_OF)["dataset_description_quality"] is True
+    assert quality(record(description="d" * 100), AS_OF)["dataset_description_quality"] is False
+    assert quality(record(description="d" * 101), AS_OF)["dataset_description_quality"] is True
 
 
 def test_complete_record_of_another_portal_scores_nine():
@@ -268,8 +282,9 @@ def test_check_texts():
                     "08/05/2025 ; data.gouv.fr tolère un jour de retard")
     [p] = problems(d, "has_open_format")
     assert p.fr.startswith("aucune ressource dans un format ouvert (formats : PDF, non renseigné)")
-    [p] = problems(d, "license")
-    assert p.fr.startswith("licence « notspecified » :")
+    assert problems(d, "license") == []  # "notspecified" counts for data.gouv.fr (RN-LIC-01 reports it)
+    [p] = problems(udata(license=None), "license")
+    assert p.fr.startswith("aucune licence renseignée")
     [p] = problems(d, "resources_documentation")
     assert "aucune ressource de type documentation" in p.fr
     assert problems(d, "all_resources_available") == []  # uploaded files: not link-checked

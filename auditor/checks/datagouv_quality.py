@@ -60,12 +60,10 @@ def _explain(criterion: str, f: Facts, as_of: datetime) -> tuple[str, str]:
 
 
 def _licence(f: Facts, as_of: datetime) -> tuple[str, str]:
-    if f.licence:
-        return (f"licence « {f.licence} » : data.gouv.fr ne compte ce critère que si une licence "
-                "est effectivement choisie",
-                f"licence “{f.licence}”: data.gouv.fr counts this criterion only once a licence is chosen")
-    return ("aucune licence renseignée ; data.gouv.fr compte ce critère dès qu'une licence est choisie",
-            "no licence set; data.gouv.fr counts this criterion once a licence is chosen")
+    return ("aucune licence renseignée ; data.gouv.fr compte ce critère dès qu'une licence est renseignée "
+            "(même « non spécifiée », que la règle RN-LIC-01 signale)",
+            "no licence set; data.gouv.fr counts this criterion once a licence is set (even “not specified”, "
+            "which rule RN-LIC-01 reports)")
 
 
 def _temporal(f: Facts, as_of: datetime) -> tuple[str, str]:

@@ -7,7 +7,10 @@ udata (``udata/core/dataset/models.py``: ``Dataset.compute_quality``, ``quality`
 ``QUALITY_DESCRIPTION_LENGTH = 100``) scores nine criteria, one point each:
 
 ==============================  =============================================================
-``license``                     a licence is set (the API shows ``notspecified`` when none is)
+``license``                     a licence document is set: ``notspecified`` counts (udata's
+                                ``True if self.license``; a dataset whose licence was never
+                                chosen holds it, and production data.gouv.fr shows the
+                                criterion met, datagouv/data.gouv.fr#1490)
 ``temporal_coverage``           a temporal coverage object exists
 ``spatial``                     a spatial coverage object exists
 ``update_frequency``            a frequency other than ``unknown`` is set
@@ -84,9 +87,9 @@ NO_DEADLINE = frozenset({"continuous", "punctual", "irregular", "never", "notPla
 LEGACY_FREQUENCIES = {"realtime": "continuous", "fourTimesADay": "severalTimesADay",
                       "fourTimesAWeek": "other", "fortnighly": "biweekly", "biannual": "semiannual"}
 
-_NO_LICENCE = frozenset({"", "notspecified", "not specified", "license not specified",
-                         "licence not specified", "licence non renseignee", "non renseignee",
-                         "non renseigne", "aucune", "none"})
+# labels that say there is no licence at all ("License Not Specified" is a licence document
+# data.gouv.fr counts, like its own ``notspecified``)
+_NO_LICENCE = frozenset({"", "licence non renseignee", "non renseignee", "non renseigne", "aucune", "none"})
 
 
 @dataclass
@@ -204,7 +207,7 @@ def udata_facts(raw: dict[str, Any], as_of: datetime | None = None) -> Facts:
     return Facts(
         origin="udata",
         licence=licence,
-        licence_set=bool(licence) and licence != "notspecified",
+        licence_set=bool(licence),
         temporal=isinstance(raw.get("temporal_coverage"), dict),
         spatial=isinstance(raw.get("spatial"), dict),
         frequency=freq,

@@ -356,7 +356,7 @@ class App(PortalApp):
             "spatial": _spatial(d.spatial),
             "tags": [_tag(k) for k in d.keywords],
             "temporal_coverage": ({"start": d.temporal_start, "end": d.temporal_end}
-                                  if d.temporal_start else None),
+                                  if d.temporal_start or d.temporal_end else None),
             "title": d.title,
             "uri": f"{self.base}/api/1/datasets/{e.slug}/",
         }
@@ -469,7 +469,8 @@ def compute_quality(ds: dict[str, Any], now: datetime) -> dict[str, Any]:
     q: dict[str, Any] = {}
     freq = ds.get("frequency")
     has_freq = freq not in (None, "unknown")
-    q["license"] = ds.get("license") not in (None, "notspecified")
+    # udata counts any licence document, "notspecified" included (datagouv/data.gouv.fr#1490)
+    q["license"] = ds.get("license") is not None
     q["temporal_coverage"] = bool(ds.get("temporal_coverage"))
     spatial = ds.get("spatial") or {}
     q["spatial"] = bool(spatial.get("zones") or spatial.get("geom"))
@@ -589,8 +590,9 @@ def _stamp(value: str, seed: str, after: str | None = None) -> str:
 
 
 def _today(as_of: str) -> datetime:
-    """Noon UTC on the world's day: quality flags move once a day, so ETags stay stable."""
-    return datetime.fromisoformat(as_of).replace(hour=12, tzinfo=timezone.utc)
+    """00:00 UTC on the world's day, the audit's « now » for that day (``--as-of`` with a bare date):
+    quality flags move once a day, so ETags stay stable."""
+    return datetime.fromisoformat(as_of).replace(tzinfo=timezone.utc)
 
 
 def _next_update(last_update: str, frequency: str) -> str | None:
