@@ -12,12 +12,18 @@ from .classify import KIND_SCHEMAS, classify, known_schemas
 from .checks.jeu_obligatoire_a_jour import last_update
 from .crawl import CrawlResult
 from .model import Finding
-from .rules import Rule, Waiver, apply_waivers, evaluate, evaluate_files
+from .obligations import obligation_states
+from .rules import Rule, Verdict, Waiver, applies, apply_waivers, evaluate, evaluate_files, shipped_rules
 from .territory.registry import MEL_CODE, Registry
 
 POPULATION_THRESHOLD = 3500  # CRPA L312-1-1
 AGENTS_THRESHOLD = 50  # CRPA D312-1-1-1
 PRADA_THRESHOLD = 10000  # CRPA R330-2
+
+
+class NothingCollected(Exception):
+    """No source of the territory could be collected: what ran is not an audit (it is recorded as a
+    failed run with this French message, and the last complete audit stays the one reports show)."""
 
 
 @dataclass
@@ -74,7 +80,7 @@ def build_context(crawl: CrawlResult, as_of: datetime, apps: dict[str, Applicabi
     portals = [PortalView(name=p.name, kind=p.kind, url=p.url, status=p.status, error_code=p.error_code,
                           error_message=p.error_message, datasets=p.datasets, owner=p.owner) for p in crawl.portals]
     ctx = CheckContext(as_of=as_of, registry=registry, catalogue=cat, applicability=apps, communes=views,
-                       extra={"portals": portals})
+                       portals=portals)
     return ctx, portals
 
 
@@ -88,18 +94,27 @@ def run_audit(crawl: CrawlResult, rules: list[Rule], *, as_of: datetime | None =
         as_of = as_of.replace(tzinfo=timezone.utc)
     apps = applicability(crawl.registry, assume_bound)
     ctx, portals = build_context(crawl, as_of, apps)
-    findings = evaluate(rules, ctx, portals)
+    verdicts: dict[tuple[str, str], Verdict] = {}
+    findings = evaluate(rules, ctx, portals, verdicts)
     if files:
         findings += evaluate_files(rules, files, ctx)
     expired = apply_waivers(findings, waivers or [], as_of)
+    catalogue = shipped_rules()
+
+    def owes(code: str, body: str) -> bool:
+        return code in catalogue and applies(catalogue[code], ctx, body)
+
+    states = obligation_states(verdicts, findings, ctx.communes, [r.code for r in rules], owes)
     result = AuditResult(crawl=crawl, as_of=as_of, rules=rules, findings=findings, applicability=apps,
-                         communes=summaries(ctx, findings), expired_waivers=expired)
+                         communes=summaries(ctx, findings, states), expired_waivers=expired)
     add_scores(result, ctx)
     return result
 
 
-def summaries(ctx: CheckContext, findings: list[Finding]) -> dict[str, dict[str, Any]]:
-    """Per commune: duty, publications by kind with where and how fresh, SCDL coverage."""
+def summaries(ctx: CheckContext, findings: list[Finding],
+              states: dict[str, dict[str, dict[str, Any]]] | None = None) -> dict[str, dict[str, Any]]:
+    """Per body: duty, the state of each obligation, publications by kind with where and how
+    fresh, SCDL coverage, the portals examined and those that could not be."""
     by_commune: dict[str, list[Finding]] = {}
     for f in findings:
         if f.commune:
@@ -133,6 +148,9 @@ def summaries(ctx: CheckContext, findings: list[Finding]) -> dict[str, dict[str,
             "portals": sorted({r.portal for r in view.records}),
             "coverage": coverage,
             "findings": {s: sum(1 for f in fs if f.severity == s and not f.waived) for s in ("error", "warning", "info")},
+            "obligations": (states or {}).get(code, {}),
+            "examined": sorted(p.name for p in ctx.examined(code)),
+            "blind_spots": sorted(p.name for p in ctx.blind_spots(code)),
         }
     return out
 
@@ -152,10 +170,17 @@ def add_scores(result: AuditResult, ctx: CheckContext) -> None:
 
 
 def parse_as_of(text: str | None) -> datetime | None:
+    """The audit's « now » from ``--as-of``: an ISO 8601 date (``2026-11-15``, meaning 00:00 UTC
+    that day) or date-time (``2026-11-15T14:30``, UTC unless it gives an offset such as
+    ``+01:00``). Raises ValueError on anything else."""
     if not text:
         return None
-    d = date.fromisoformat(text)
-    return datetime(d.year, d.month, d.day, 12, tzinfo=timezone.utc)
+    text = text.strip()
+    if len(text) == 10:
+        d = date.fromisoformat(text)
+        return datetime(d.year, d.month, d.day, tzinfo=timezone.utc)
+    when = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
 def file_stage(config, crawl: CrawlResult, progress=None) -> tuple[list, dict | None]:
@@ -177,11 +202,13 @@ def audit_and_store(config, store, rules: list[Rule], *, as_of: datetime | None 
     """The territory audit as ``auditor audit`` and the service run it: a run opened in ``store``, the
     crawl, the file stage, the rules (with the configured waivers), saved; the run is marked failed on any
     error. Returns (run id, crawl, audit)."""
-    from .crawl import crawl, now_iso
+    from .crawl import collected, crawl, now_iso, portal_coverage
 
     run_id = store.begin_run("audit", now_iso(), config.territory_name, config.source_file)
     try:
         result = crawl(config, only=only, progress=progress)
+        if not collected(result.portals):
+            raise NothingCollected(nothing_collected(result))
         if progress:
             progress("files", "*", 0)
         files, file_stats = file_stage(config, result, progress)
@@ -191,7 +218,19 @@ def audit_and_store(config, store, rules: list[Rule], *, as_of: datetime | None 
                           assume_bound=config.assume_bound, files=files)
         audit.file_stats = file_stats
         store.save_audit(run_id, audit)
+    except NothingCollected as exc:
+        store.fail_run(run_id, now_iso(), str(exc), portals=portal_coverage(result.portals))
+        raise
     except BaseException as exc:
-        store.fail_run(run_id, now_iso(), repr(exc))
+        store.fail_run(run_id, now_iso(), f"l'audit s'est interrompu sur une erreur : {exc!r}")
         raise
     return run_id, result, audit
+
+
+def nothing_collected(crawl: CrawlResult) -> str:
+    """Why a run that saw nothing is not an audit, in French, naming each source and its failure."""
+    failed = [p for p in crawl.portals if p.status == "failed"]
+    if not failed:
+        return "aucune source n'est configurée ou sélectionnée : rien n'a été collecté, l'audit n'a pas eu lieu"
+    return ("aucune source n'a pu être collectée, l'audit n'a pas eu lieu ; "
+            + " ; ".join(f"{p.name} : {p.error_message or p.error_code}" for p in failed))

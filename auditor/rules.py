@@ -18,6 +18,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Iterable, Iterator
@@ -26,7 +27,7 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from . import checks as checks_pkg
-from .checks.base import CheckContext, PortalView, Problem
+from .checks.base import CheckContext, NotEvaluated, PortalView, Problem
 from .shipped import shipped_dir
 from .model import Dataset, Finding
 
@@ -114,6 +115,17 @@ def load_rules(directory: str | Path | None = None, extra: Iterable[str | Path] 
             seen[rule.code] = rule.source
             out.append(rule)
     return out
+
+
+@lru_cache(maxsize=1)
+def shipped_rules() -> dict[str, Rule]:
+    """The shipped catalogue by code (read once)."""
+    return {r.code: r for r in load_rules()}
+
+
+def applies(rule: Rule, ctx: CheckContext, body: str | None) -> bool:
+    """Whether ``rule``'s conditions (population, staff, kind of body) hold for ``body``."""
+    return _applies(rule, ctx, body, None)
 
 
 def load_rule_file(path: Path, validator: Draft202012Validator | None = None) -> list[Rule]:
@@ -248,14 +260,43 @@ def _code_matches(code: str, token: str) -> bool:
 
 
 # -- evaluation ----------------------------------------------------------------------------------
-def evaluate(rules: list[Rule], ctx: CheckContext, portals: list[PortalView]) -> list[Finding]:
+@dataclass
+class Verdict:
+    """What one rule concluded on one body (commune-scope rules): ``met``, ``unmet``, ``not-open``
+    (published, but not as open data), ``not-owed`` (the rule's conditions exclude the body) or
+    ``not-evaluated`` (``reason`` says why, ``detail`` what exactly). Waivers turn an unmet
+    verdict into ``waived`` later (:func:`auditor.obligations.obligation_states`)."""
+
+    state: str
+    reason: str | None = None
+    detail: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"state": self.state, "reason": self.reason, "detail": dict(self.detail)}
+
+
+def evaluate(rules: list[Rule], ctx: CheckContext, portals: list[PortalView],
+             verdicts: dict[tuple[str, str], Verdict] | None = None) -> list[Finding]:
+    """Findings of ``rules``; ``verdicts``, when given, receives every commune-scope rule's
+    verdict per body, keyed ``(rule code, body code)``."""
     out: list[Finding] = []
     for rule in rules:
         for target, commune, dataset, portal in _targets(rule, ctx, portals):
+            keep = verdicts is not None and rule.scope == "commune" and commune is not None
             if not _applies(rule, ctx, commune, dataset):
+                if keep:
+                    verdicts[(rule.code, commune)] = Verdict("not-owed")
                 continue
+            verdict = Verdict("met")
             for p in rule.module.check(target, rule.params, ctx):
-                out.append(_finding(rule, p, commune, dataset, portal))
+                if isinstance(p, NotEvaluated):
+                    verdict = Verdict("not-evaluated", p.reason, {"fr": p.fr, "en": p.en or p.fr})
+                    continue
+                out.append(_finding(rule, p, commune, dataset, portal, _resource(target, rule.scope)))
+                if verdict.state != "not-evaluated":
+                    verdict = Verdict(p.state if p.state in ("unmet", "not-open") else "unmet")
+            if keep:
+                verdicts[(rule.code, commune)] = verdict
     return out
 
 
@@ -272,18 +313,45 @@ def evaluate_files(rules: list[Rule], targets: list[Any], ctx: CheckContext) -> 
             if target.commune and not _applies(rule, ctx, target.commune, None):
                 continue
             for p in rule.module.check(target, rule.params, ctx):
+                if isinstance(p, NotEvaluated):
+                    continue
                 f = _finding(rule, p, target.commune, None, target.portal)
                 f.dataset = target.dataset
-                f.fingerprint = hashlib.sha1(f"{rule.code}|{target.dataset or ''}|{target.location}|{p.key}"
-                                             .encode("utf-8")).hexdigest()[:20]
+                # a file of a dataset: the dataset and the resource's own key, never its URL (a portal's
+                # host or port changes nothing); a file checked alone: its path as given
+                where = f"{target.dataset}|{target.resource}" if target.dataset else target.location
+                f.fingerprint = fingerprint(rule.code, where, p.key)
                 out.append(f)
     return out
+
+
+def fingerprint(*parts: str | None) -> str:
+    """A finding's stable identity: the rule code, the portal-independent key of what it is about
+    and the problem's own key (column, resource, licence…), hashed; never a URL, host or port."""
+    return hashlib.sha1("|".join(p or "" for p in parts).encode("utf-8")).hexdigest()[:20]
+
+
+def _resource(target: Any, scope: str) -> str | None:
+    """The key of the resource a distribution-scope target is about (see :func:`resource_key`)."""
+    if scope != "distribution":
+        return None
+    d, dist = target
+    return resource_key(d, dist)
+
+
+def resource_key(d: Dataset, dist: Any) -> str:
+    """A resource's identity inside its dataset: the portal's own resource id, else its position
+    (an Opendatasoft export, an OGC API link): never its URL."""
+    if dist.source_id:
+        return f"id:{dist.source_id}"
+    return f"#{next((i for i, x in enumerate(d.distributions) if x is dist), 0)}"
 
 
 def _targets(rule: Rule, ctx: CheckContext, portals: list[PortalView]) -> Iterator[tuple[Any, str | None, Dataset | None, str | None]]:
     if rule.scope == "portal":
         for p in portals:
-            yield p, p.owner, None, p.name
+            if p.status != "skipped":
+                yield p, p.owner, None, p.name
         return
     if rule.scope == "commune":
         for code, view in ctx.communes.items():
@@ -327,17 +395,22 @@ def _applies(rule: Rule, ctx: CheckContext, commune: str | None, dataset: Datase
     return True
 
 
-def _finding(rule: Rule, p: Problem, commune: str | None, dataset: Dataset | None, portal: str | None) -> Finding:
+def _finding(rule: Rule, p: Problem, commune: str | None, dataset: Dataset | None, portal: str | None,
+             resource: str | None = None) -> Finding:
     uid = dataset.uid if dataset else None
-    where = uid or (portal if rule.scope == "portal" else "") or ""
-    raw = "|".join([rule.code, commune or "", where, p.distribution or "", p.key])
-    fp = hashlib.sha1(raw.encode("utf-8")).hexdigest()[:20]
+    if rule.scope == "portal":
+        where = f"portal:{portal}"
+    elif rule.scope == "commune":
+        where = f"body:{commune or ''}"
+    else:
+        where = uid or ""
     detail = {"fr": p.fr}
     if p.en:
         detail["en"] = p.en
-    return Finding(rule=rule.code, severity=rule.severity, title=rule.title, detail=detail, fix=rule.fix,
-                   basis=rule.basis, group=rule.group, scope=rule.scope, portal=portal, commune=commune,
-                   dataset=uid, distribution=p.distribution, location=dict(p.location), fingerprint=fp)
+    return Finding(rule=rule.code, severity=rule.severity, title=rule.title, detail=detail,
+                   fix=dict(p.fix) if p.fix else rule.fix, basis=rule.basis, group=rule.group, scope=rule.scope,
+                   portal=p.portal or portal, commune=commune, dataset=uid, distribution=p.distribution,
+                   location=dict(p.location), fingerprint=fingerprint(rule.code, where, resource, p.key))
 
 
 def apply_waivers(findings: list[Finding], waivers: list[Waiver], as_of: datetime) -> list[Waiver]:

@@ -187,7 +187,8 @@ def validate_files(catalogue: Catalogue, config: ValidationConfig, cache_dir: Pa
         try:
             path, refused = cache.fetch(c.url, stats)
         except (OSError, requests.RequestException) as exc:
-            stats.failed.append({"url": c.url, "error": str(exc)[:300]})
+            stats.failed.append({"url": c.url, "dataset": c.dataset.uid, "commune": c.dataset.publisher.code,
+                                 "error": str(exc)[:300]})
             return None
         if refused is not None:
             return _target(c, refused.to_dict())
@@ -228,8 +229,10 @@ def _ref(checker, ref: str | None) -> str | None:
 
 
 def _target(c: Candidate, report: dict[str, Any]) -> FileTarget:
+    from .rules import resource_key
+
     return FileTarget(location=c.url, report=report, dataset=c.dataset.uid, commune=c.dataset.publisher.code,
-                      portal=c.dataset.portal)
+                      portal=c.dataset.portal, resource=resource_key(c.dataset, c.distribution))
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:

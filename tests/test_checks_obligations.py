@@ -51,8 +51,11 @@ def test_staff_unknown_is_reported_as_such():
     assert not run("applicabilite-effectif", ctx.communes[ENNETIERES], ctx)
 
 
+CSV = [Distribution(url="https://a/f.csv", format="csv")]
+
+
 def test_obligatory_dataset_presence_and_where_searched():
-    grants = ds("s", LILLE, "Subventions accordées aux associations", modified="2026-06-01")
+    grants = ds("s", LILLE, "Subventions accordées aux associations", modified="2026-06-01", dists=CSV)
     ctx, _ = context([grants], portals=[PortalResult("mel", "geonetwork", "u"), PortalResult("datagouv", "udata", "v")])
     assert not run("jeu-obligatoire", ctx.communes[LILLE], ctx, kind="subventions")
     [p] = run("jeu-obligatoire", ctx.communes[LILLE], ctx, kind="marches")
@@ -60,7 +63,7 @@ def test_obligatory_dataset_presence_and_where_searched():
 
 
 def test_declared_schema_counts_even_with_an_odd_title():
-    odd = ds("x", LILLE, "Fichier 2024", dists=[Distribution(url="u", schema_name="scdl/subventions")])
+    odd = ds("x", LILLE, "Fichier 2024", dists=[Distribution(url="u", format="csv", schema_name="scdl/subventions")])
     ctx, _ = context([odd])
     assert not run("jeu-obligatoire", ctx.communes[LILLE], ctx, kind="subventions")
 
@@ -81,7 +84,7 @@ def test_freshness_of_obligatory_datasets_with_several_date_forms():
 
 
 def test_bound_commune_publishing_nothing():
-    ctx, _ = context([ds("a", LILLE, "Parcs")], agents={"59512": 900})
+    ctx, _ = context([ds("a", LILLE, "Parcs", dists=CSV)], agents={"59512": 900})
     assert run("publication-minimale", ctx.communes["59512"], ctx)
     assert not run("publication-minimale", ctx.communes[LILLE], ctx)
     assert not run("publication-minimale", ctx.communes[ENNETIERES], ctx)  # not bound: never failing

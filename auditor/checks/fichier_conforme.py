@@ -39,6 +39,7 @@ class FileTarget:
     dataset: str | None = None
     commune: str | None = None
     portal: str | None = None
+    resource: str | None = None  # the resource's key inside its dataset (rules.resource_key), not its URL
     claimed: set[tuple[str, str]] = field(default_factory=set)  # (code, level) named by some rule
 
 

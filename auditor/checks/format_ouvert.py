@@ -35,20 +35,25 @@ def check(d: Dataset, params: dict, ctx: CheckContext) -> Iterator[Problem]:
                       en="no resource published: the dataset has no file and no service", key="no-distribution")
         return
     data = [x for x in d.distributions if x.kind != "documentation"]
-    if any(x.format in OPEN_MACHINE_READABLE for x in data):
+    if open_resources(d):
         return
     if not data:
         yield Problem(fr="seulement de la documentation : aucune ressource de données publiée",
                       en="documentation only: no data resource published", key="documentation-only")
         return
-    shown = _formats(data)
+    shown = formats_shown(data)
     yield Problem(fr=f"aucune ressource dans un format ouvert lisible par une machine (formats publiés : "
                      f"{', '.join(shown)})",
                   en=f"no resource in an open machine-readable format (published formats: {', '.join(shown)})",
                   location={"formats": shown}, key="closed")
 
 
-def _formats(dists: list[Distribution]) -> list[str]:
+def open_resources(d: Dataset) -> list[Distribution]:
+    """The data resources of ``d`` in an open machine-readable format (documentation excluded)."""
+    return [x for x in d.distributions if x.kind != "documentation" and x.format in OPEN_MACHINE_READABLE]
+
+
+def formats_shown(dists: list[Distribution]) -> list[str]:
     """Formats as shown to the reader: the short name in capitals, the raw label when the
     format was not recognised, « format non indiqué » when there is none."""
     out: list[str] = []
