@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import DEFAULT_CONFIG, Config, ConfigError, load_config
-from .crawl import CrawlResult, crawl, now_iso
+from .crawl import CrawlResult, collected, crawl, now_iso, portal_coverage
 from .i18n import t
 from .store import Store
 
@@ -140,9 +140,14 @@ def run_crawl(config: Config, args: argparse.Namespace, only: list[str] | None =
         try:
             result = crawl(config, only=only)
         except BaseException as exc:
-            store.fail_run(run_id, now_iso(), repr(exc))
+            store.fail_run(run_id, now_iso(), f"la collecte s'est interrompue sur une erreur : {exc!r}")
             raise
-        store.save_crawl(run_id, result)
+        if collected(result.portals):
+            store.save_crawl(run_id, result)
+        else:
+            from .audit import nothing_collected
+
+            store.fail_run(run_id, now_iso(), nothing_collected(result), portals=portal_coverage(result.portals))
     if args.output:
         with open(args.output, "w", encoding="utf-8") as fh:
             for d in result.catalogue.datasets:
@@ -154,9 +159,8 @@ def run_crawl(config: Config, args: argparse.Namespace, only: list[str] | None =
     else:
         json.dump(summary, out, ensure_ascii=False, indent=2)
         out.write("\n")
-    if result.portals and all(p.status == "failed" for p in result.portals):
-        if text:
-            print(t("crawl.nothing", lang), file=sys.stderr)
+    if not collected(result.portals):
+        print(t("crawl.nothing", lang), file=sys.stderr)
         return EXIT_NOTHING
     return EXIT_OK
 
@@ -195,7 +199,7 @@ def crawl_summary(result: CrawlResult, run_id: int, config: Config) -> dict:
 
 def print_summary(s: dict, result: CrawlResult, lang: str, quiet: bool) -> None:
     for p in result.portals:
-        key = {"ok": "crawl.portal.ok", "partial": "crawl.portal.partial", "failed": "crawl.portal.failed"}[p.status]
+        key = f"crawl.portal.{p.status}"
         error = p.error_message or t("crawl.missing-pages", lang)
         print(t(key, lang, name=p.name, kind=p.kind, datasets=p.datasets, duration=p.duration, error=error))
     print(t("crawl.summary", lang, datasets=s["records"], distinct=s["datasets"], copies=s["copies"],
@@ -273,13 +277,22 @@ def run_audit_command(config: Config, args: argparse.Namespace, rules, as_of) ->
 
     lang = args.lang or config.lang
     text = args.format == "text"
+    from .audit import NothingCollected
+
     with Store(config.store_path) as store:
         if text:
             only = getattr(args, "source", None)
             n = len([s for s in config.sources if s.enabled and (not only or s.name in only)])
             print(t("crawl.start", lang, territory=config.territory_name, n=n), flush=True)
-        run_id, result, audit = audit_and_store(config, store, rules, as_of=as_of,
-                                                only=getattr(args, "source", None))
+        try:
+            run_id, result, audit = audit_and_store(config, store, rules, as_of=as_of,
+                                                    only=getattr(args, "source", None))
+        except NothingCollected as exc:
+            print(t("audit.nothing", lang, why=exc), file=sys.stderr)
+            if not text:
+                json.dump({"status": "failed", "error": str(exc)}, sys.stdout, ensure_ascii=False, indent=2)
+                sys.stdout.write("\n")
+            return EXIT_NOTHING
     summary = audit_summary(audit, run_id, config)
     if text:
         print_summary(crawl_summary(result, run_id, config), result, lang, quiet=True)
@@ -302,8 +315,13 @@ def exit_code(findings, fail_on: str) -> int:
 
 
 def audit_summary(audit, run_id: int, config: Config) -> dict:
+    from .crawl import portal_coverage
+    from .render.data import audit_totals
+
     sev = Counter(f.severity for f in audit.findings if not f.waived)
     return {
+        "totals": audit_totals(audit),
+        "portals": portal_coverage(audit.crawl.portals),
         "crawl": crawl_summary(audit.crawl, run_id, config),
         "run": run_id, "store": str(config.store_path), "as_of": audit.as_of.isoformat(),
         "rules": len(audit.rules),
@@ -318,9 +336,16 @@ def audit_summary(audit, run_id: int, config: Config) -> dict:
 
 
 def print_audit(s: dict, audit, lang: str, quiet: bool) -> None:
-    f = s["findings"]
+    f, tot = s["findings"], s["totals"]
     print(t("audit.summary", lang, rules=s["rules"], error=f["error"], warning=f["warning"], info=f["info"],
-            waived=f["waived"], bound=len(s["bound"])))
+            waived=f["waived"]))
+    ob = tot["obligations"]
+    print(t("audit.bodies", lang, bound=tot["bound"] + tot["presumed"], communes=tot["communes"],
+            metropole=t("audit.and_metropole", lang) if (tot["metropole"] or {}).get("bound") else "",
+            met=ob["met"], owed=ob["owed"], not_evaluated=ob["not_evaluated"]))
+    missing = s["portals"]["failed"] + s["portals"]["partial"] + s["portals"]["skipped"]  # not "gone": closed
+    if missing:
+        print(t("audit.partial", lang, portals=", ".join(p["name"] for p in missing)))
     fs = s.get("files")
     if fs:
         print(t("audit.files", lang, validated=fs["validated"], candidates=fs["candidates"], valid=fs["valid"],
@@ -390,8 +415,10 @@ def _report_parsers(sub) -> None:
     r.add_argument("--commune", help="fiche d'une commune (code INSEE, MEL ou nom)")
     r.add_argument("--gaps", action="store_true", help="rapport d'écarts du territoire")
     r.add_argument("--format", choices=["html", "md", "csv", "xlsx", "json"], default="html")
-    r.add_argument("--table", choices=["findings", "communes", "gaps"], default=None,
-                   help="CSV : la table exportée (défaut : les constats ; les écarts avec --gaps)")
+    r.add_argument("--table", choices=["findings", "communes", "gaps", "portals", "unresolved", "quality"], default=None,
+                   help="CSV : la table exportée (défaut : les constats ; les écarts avec --gaps ; portals : les "
+                        "portails et leur collecte ; unresolved : les producteurs non attribués ; quality : les neuf "
+                        "critères data.gouv.fr de chaque jeu)")
     r.add_argument("--output", type=Path, help="fichier à écrire (défaut : la sortie standard) ; en HTML, un dossier "
                                                 "existant reçoit le tableau de bord, le rapport d'écarts et toutes les fiches")
     r.set_defaults(func=cmd_report)

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from .catalogue import Catalogue, build_catalogue
 from .config import Config
-from .http import FetchError, HttpClient, HttpStats, Response
+from .http import FetchError, HttpClient, HttpStats, Response, explain
 from .model import Availability, CrawlEvent, Dataset
 from .sources import source_module
 from .sources.base import SourceConfig, SourceContext
@@ -36,7 +36,7 @@ class PortalResult:
     url: str
     title: str | None = None
     owner: str | None = None
-    status: str = "ok"  # ok | partial | failed
+    status: str = "ok"  # ok | partial | failed | skipped (left out of this run by --source)
     datasets: int = 0
     error_code: str | None = None
     error_message: str | None = None
@@ -54,6 +54,25 @@ class CrawlResult:
     duration: float = 0.0
     probes: int = 0
     events: list[CrawlEvent] = field(default_factory=list)
+
+
+def collected(portals: list[PortalResult]) -> list[PortalResult]:
+    """The portals read in full or in part (``ok``, ``partial``)."""
+    return [p for p in portals if p.status in ("ok", "partial")]
+
+
+def portal_coverage(portals: list[PortalResult]) -> dict:
+    """What a run could see: how many portals were collected, and those failed, read in part or left
+    out (with their error), as stored with the run and shown wherever the run is; a portal closed for
+    good (410 Gone) is listed apart: it does not make the run partial, there is nothing left to see."""
+    def item(p: PortalResult) -> dict:
+        return {"name": p.name, "title": p.title, "error": p.error_message, "code": p.error_code}
+
+    return {"collected": len(collected(portals)),
+            "failed": [item(p) for p in portals if p.status == "failed" and p.error_code != "gone"],
+            "gone": [item(p) for p in portals if p.status == "failed" and p.error_code == "gone"],
+            "partial": [item(p) for p in portals if p.status == "partial"],
+            "skipped": [item(p) for p in portals if p.status == "skipped"]}
 
 
 def now_iso() -> str:
@@ -155,9 +174,11 @@ def crawl(config: Config, *, only: list[str] | None = None, progress: Progress |
                     if len(collected[source.name]) % 50 == 0:
                         report("datasets", source.name, len(collected[source.name]))
             except FetchError as exc:
-                res.status, res.error_code, res.error_message = "failed", exc.code, f"{exc.message} ({exc.url})"
+                code = "gone" if exc.status == 410 else exc.code  # closed for good: not a blind spot
+                res.status, res.error_code, res.error_message = "failed", code, explain(code, exc.message, exc.url)
             except Exception as exc:  # a source bug must not stop the territory's crawl
-                res.status, res.error_code, res.error_message = "failed", "internal-error", repr(exc)
+                res.status, res.error_code = "failed", "internal-error"
+                res.error_message = explain("internal-error", repr(exc), source.url)
                 emit(portal=source.name, code="internal-error", level="error",
                      message=f"erreur interne pendant la collecte : {exc!r}", url=source.url, detail={})
             res.datasets = len(collected[source.name])
@@ -190,7 +211,9 @@ def crawl(config: Config, *, only: list[str] | None = None, progress: Progress |
              message=f"producteur non attribué à une commune : {u.raw!r} ({len(u.datasets)} jeu(x) de données)",
              url=None, detail={"raw": u.raw, "datasets": u.datasets[:20], "portals": sorted(u.portals)})
     finished = now_iso()
-    return CrawlResult(catalogue=catalogue, portals=[results[s.name] for s in sources], stats=http.stats,
+    skipped = [PortalResult(s.name, s.kind, s.url, s.title, s.owner, status="skipped")
+               for s in config.sources if s.enabled and s.name not in results]
+    return CrawlResult(catalogue=catalogue, portals=[results[s.name] for s in sources] + skipped, stats=http.stats,
                        registry=registry, started_at=_iso_ago(time.monotonic() - started), finished_at=finished,
                        duration=time.monotonic() - started, probes=probes, events=events)
 

@@ -1,9 +1,11 @@
 """What changed between two audits, and every stored run with its counts.
 
-Two runs are compared by finding fingerprint (stable across runs: rule, commune, dataset,
-file, and what exactly is wrong): a fingerprint only in the later run is **new**, only in
-the earlier one **fixed**, in both **still open**. Waived findings take part like the others
-(a waiver does not fix anything) and are counted apart.
+Two runs are compared by finding fingerprint (stable across runs: rule, the portal-independent
+key of the dataset, resource or body, and what exactly is wrong; never a URL): a fingerprint
+only in the later run is **new**, in both **still open**, only in the earlier one **fixed** —
+unless the later run could not see it again (its portal was not collected in full, or its
+obligation was not evaluated): it is then **unverified**, never counted as fixed. Waived
+findings take part like the others (a waiver does not fix anything) and are counted apart.
 
 How the territory evolves over every stored audit (obligations met, SCDL datasets published)
 is :func:`auditor.render.data.trend`, beside the obligations it counts.
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from .store import Store
 
@@ -26,9 +28,11 @@ class Comparison:
     new: list[Row] = field(default_factory=list)
     fixed: list[Row] = field(default_factory=list)
     still_open: list[Row] = field(default_factory=list)
+    unverified: list[Row] = field(default_factory=list)  # gone, but the later run could not see them
 
     def counts(self) -> dict[str, int]:
-        return {"new": len(self.new), "fixed": len(self.fixed), "open": len(self.still_open)}
+        return {"new": len(self.new), "fixed": len(self.fixed), "open": len(self.still_open),
+                "unverified": len(self.unverified)}
 
     def by_commune(self) -> dict[str | None, dict[str, int]]:
         return _group(self, lambda r: r["commune"])
@@ -51,26 +55,49 @@ class Comparison:
 
 def _group(c: Comparison, key) -> dict[Any, dict[str, int]]:
     out: dict[Any, dict[str, int]] = {}
-    for name, rows in (("new", c.new), ("fixed", c.fixed), ("open", c.still_open)):
+    for name, rows in (("new", c.new), ("fixed", c.fixed), ("open", c.still_open), ("unverified", c.unverified)):
         for r in rows:
-            out.setdefault(key(r), {"new": 0, "fixed": 0, "open": 0})[name] += 1
+            out.setdefault(key(r), {"new": 0, "fixed": 0, "open": 0, "unverified": 0})[name] += 1
     return out
 
 
 def compare_rows(before: Iterable[Row], after: Iterable[Row], before_id: int | None = None,
-                 after_id: int = 0) -> Comparison:
+                 after_id: int = 0, unseen: Callable[[Row], bool] | None = None) -> Comparison:
+    """``unseen(row)``: whether the later run could not have seen an earlier finding again
+    (see :func:`unseen`); such a finding is unverified, not fixed."""
     a = {r["fingerprint"]: r for r in before}
     b = {r["fingerprint"]: r for r in after}
+    gone = [r for fp, r in a.items() if fp not in b]
+    blind = unseen or (lambda r: False)
     return Comparison(before_id, after_id,
                       new=[r for fp, r in b.items() if fp not in a],
-                      fixed=[r for fp, r in a.items() if fp not in b],
-                      still_open=[r for fp, r in b.items() if fp in a])
+                      fixed=[r for r in gone if not blind(r)],
+                      still_open=[r for fp, r in b.items() if fp in a],
+                      unverified=[r for r in gone if blind(r)])
+
+
+def unseen(store: Store, run_id: int) -> Callable[[Row], bool]:
+    """Whether run ``run_id`` could not see a finding of an earlier run again: a finding on a
+    portal that this run did not collect in full, or on an obligation it did not evaluate."""
+    run = store.run(run_id) or {"stats": {}}
+    cov = run["stats"].get("portals") or {}
+    portals = {p["name"] for status in ("failed", "partial", "skipped", "gone") for p in cov.get(status, [])}
+    states = {code: s.get("obligations") or {} for code, s in store.commune_summaries(run_id).items()}
+    files = {f.get("dataset") for f in (run["stats"].get("files") or {}).get("failed", [])}
+
+    def blind(r: Row) -> bool:
+        if r["scope"] == "commune":
+            return (states.get(r["commune"]) or {}).get(r["rule"], {}).get("state") == "not-evaluated"
+        if r["scope"] == "file" and r["dataset"] in files:
+            return True  # its file could not be downloaded this time
+        return r["scope"] != "portal" and r["portal"] in portals
+    return blind
 
 
 def compare(store: Store, before: int | None, after: int, commune: str | None = None) -> Comparison:
     """Compare run ``before`` (None: nothing before, every finding is new) with ``after``."""
     rows_a = store.finding_rows(before, commune) if before else []
-    return compare_rows(rows_a, store.finding_rows(after, commune), before, after)
+    return compare_rows(rows_a, store.finding_rows(after, commune), before, after, unseen(store, after))
 
 
 def previous_audit(store: Store, run_id: int) -> int | None:

@@ -84,6 +84,7 @@ ERROR_CODES = {
     "body-too-large": "réponse trop volumineuse",
     "rate-limited": "trop de requêtes (429)",
     "http-error": "erreur HTTP",
+    "gone": "portail fermé : il répond 410 Gone, il ne publie plus rien",
     "server-error": "erreur du serveur (5xx)",
     "invalid-json": "réponse JSON invalide",
     "html-instead-of-json": "page HTML reçue au lieu de JSON",
@@ -93,6 +94,15 @@ ERROR_CODES = {
     "invalid-url": "adresse invalide",
     "too-many-redirects": "trop de redirections",
 }
+
+
+def explain(code: str, message: str, url: str | None = None) -> str:
+    """What a reader is told of a request that failed for good: the failure in plain French
+    (from its stable ``code``), then the technical detail and the address."""
+    what = ERROR_CODES.get(code) or ("erreur interne de l'auditeur (à signaler)" if code == "internal-error"
+                                     else "échec de la requête")
+    tech = f"{message} ; {url}" if url else message
+    return f"{what} (détail technique : {tech})" if tech else what
 
 
 @dataclass

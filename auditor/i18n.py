@@ -20,6 +20,14 @@ MESSAGES: dict[str, dict[str, str]] = {
                              "en": "  ! {name} ({kind}): {datasets} dataset(s), incomplete crawl: {error}"},
     "crawl.portal.failed": {"fr": "  ✗ {name} ({kind}) : échec : {error}",
                             "en": "  ✗ {name} ({kind}): failed: {error}"},
+    "crawl.portal.skipped": {"fr": "  – {name} ({kind}) : non collecté dans cette exécution (--source)",
+                             "en": "  – {name} ({kind}): not crawled in this run (--source)"},
+    "audit.nothing": {"fr": "Audit non réalisé : {why}. Le dernier audit complet reste celui des rapports.",
+                      "en": "No audit: {why}. The last complete audit remains the one reports show."},
+    "audit.partial": {"fr": "Audit partiel : {portals} n'ont pas pu être collectés en entier ; les obligations des "
+                            "collectivités qui peuvent y publier sont « non évaluées » quand l'audit n'a pas pu conclure.",
+                      "en": "Partial audit: {portals} could not be crawled in full; the obligations of the bodies that "
+                            "may publish there are “not evaluated” where the audit could not conclude."},
     "crawl.missing-pages": {"fr": "pages manquantes", "en": "missing pages"},
     "crawl.summary": {
         "fr": "{datasets} fiches collectées ({distinct} jeux de données distincts, {copies} copies), "
@@ -57,9 +65,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rules.count": {"fr": "{n} règle(s).", "en": "{n} rule(s)."},
     "audit.summary": {
         "fr": "Audit : {rules} règles appliquées, {error} erreur(s), {warning} avertissement(s), {info} information(s), "
-              "{waived} constat(s) dérogé(s) ; {bound} collectivité(s) assujettie(s) ou présumée(s).",
+              "{waived} constat(s) dérogé(s).",
         "en": "Audit: {rules} rules applied, {error} error(s), {warning} warning(s), {info} info, "
-              "{waived} waived finding(s); {bound} bound or presumed bound authorities."},
+              "{waived} waived finding(s)."},
+    "audit.bodies": {
+        "fr": "{bound} commune(s) assujettie(s) ou présumée(s) sur {communes}{metropole} ; obligations respectées : "
+              "{met} sur {owed} évaluées, {not_evaluated} non évaluée(s).",
+        "en": "{bound} of {communes} communes bound or presumed bound{metropole}; obligations met: {met} of {owed} "
+              "evaluated, {not_evaluated} not evaluated."},
+    "audit.and_metropole": {"fr": ", et la métropole", "en": ", and the metropolis"},
     "audit.by_rule": {"fr": "Constats par règle :", "en": "Findings per rule:"},
     "audit.expired": {"fr": "Dérogation expirée ({rule}, fin le {expires}) : {why}",
                       "en": "Expired waiver ({rule}, ended {expires}): {why}"},

@@ -15,6 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Iterator
 
+from .crawl import portal_coverage
 from .model import CrawlEvent, Dataset, Finding
 
 MIGRATIONS: list[str] = [
@@ -161,9 +162,10 @@ class Store:
                 "INSERT INTO communes VALUES (?, ?, ?, ?, ?)",
                 [(run_id, code, s["name"], s["status"], json.dumps(s, ensure_ascii=False))
                  for code, s in audit.communes.items()])
-            self.db.execute("UPDATE runs SET stats = json_set(stats, '$.as_of', ?, '$.findings', ?, '$.rules', json(?)) "
-                            "WHERE id = ?", (audit.as_of.isoformat(), len(audit.findings),
-                                             json.dumps(sorted(r.code for r in audit.rules)), run_id))
+            self.db.execute("UPDATE runs SET stats = json_set(stats, '$.as_of', ?, '$.findings', ?, '$.rules', json(?), "
+                            "'$.files', json(?)) WHERE id = ?",
+                            (audit.as_of.isoformat(), len(audit.findings), json.dumps(sorted(r.code for r in audit.rules)),
+                             json.dumps(audit.file_stats, ensure_ascii=False), run_id))
 
     def _write_crawl(self, run_id: int, result: Any) -> None:
         cat = result.catalogue
@@ -187,13 +189,15 @@ class Store:
             "conditional": result.stats.conditional, "retries": result.stats.retries,
             "failures": result.stats.failures, "bytes": result.stats.bytes,
             "probes": result.probes, "duration": round(result.duration, 3),
+            "portals": portal_coverage(result.portals),
         }
         self.db.execute("UPDATE runs SET status = 'complete', finished_at = ?, stats = ? WHERE id = ?",
-                        (result.finished_at, json.dumps(stats), run_id))
+                        (result.finished_at, json.dumps(stats, ensure_ascii=False), run_id))
 
-    def fail_run(self, run_id: int, finished_at: str, message: str) -> None:
+    def fail_run(self, run_id: int, finished_at: str, message: str, **stats: Any) -> None:
+        """Mark a run failed with its French ``message`` (and what else is known of it)."""
         self.db.execute("UPDATE runs SET status = 'failed', finished_at = ?, stats = ? WHERE id = ?",
-                        (finished_at, json.dumps({"error": message}), run_id))
+                        (finished_at, json.dumps({"error": message, **stats}, ensure_ascii=False), run_id))
 
     # -- reading --------------------------------------------------------------------------
     def runs(self) -> list[dict[str, Any]]:

@@ -137,7 +137,7 @@ def test_broken_portals_are_recorded_and_the_crawl_goes_on(world, tmp_path):
     status = {p.name: (p.status, p.error_code) for p in result.portals}
     assert status["roubaix"] == ("failed", "tls-error")
     assert status["marcq"] == ("failed", "dns-error")
-    assert status["hdf"] == ("failed", "http-error")
+    assert status["hdf"] == ("failed", "gone")  # 410: closed for good
     assert status["mel"] == ("ok", None) and status["datagouv"] == ("ok", None)
     assert {d.uid for d in result.catalogue.datasets} == set(broken.expected_records())
 

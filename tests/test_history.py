@@ -49,7 +49,7 @@ def test_new_fixed_and_open_counts_follow_the_ground_truth(months):
     assert Counter(key(r) for r in cmp.fixed) == t1 - t2
     assert Counter(key(r) for r in cmp.still_open) == t1 & t2
     assert cmp.counts() == {"new": sum((t2 - t1).values()), "fixed": sum((t1 - t2).values()),
-                            "open": sum((t1 & t2).values())}
+                            "open": sum((t1 & t2).values()), "unverified": 0}
     assert cmp.counts()["new"] >= 5 and cmp.counts()["fixed"] >= 4 and cmp.counts()["open"] > 400
 
 
@@ -126,7 +126,7 @@ def test_cli_history_lists_runs_and_compares(months, capsys):
                  "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["counts"] == {"new": sum((t2 - t1).values()), "fixed": sum((t1 - t2).values()),
-                             "open": sum((t1 & t2).values())}
+                             "open": sum((t1 & t2).values()), "unverified": 0}
     assert out["names"]["59350"] == "Lille"
     assert main(["history", "--store", str(path), "--compare", str(got[0].run_id), str(got[1].run_id)]) == 0
     text = capsys.readouterr().out

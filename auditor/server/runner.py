@@ -99,7 +99,11 @@ class AuditRunner:
             self.progress.run_id = self._audit(self.config, self._on_progress)
             self.progress.state = "done"
         except Exception as exc:  # recorded, shown on the page, never raised into the server
-            self.progress.state, self.progress.error = "failed", repr(exc)
+            from ..audit import NothingCollected
+
+            self.progress.state = "failed"
+            self.progress.error = (f"Audit non réalisé : {exc}." if isinstance(exc, NothingCollected)
+                                   else f"L'audit a échoué sur une erreur interne : {exc!r}")
         finally:
             self.progress.finished_at = _now()
             self.progress.stage = None
