@@ -6,10 +6,12 @@ read them, the CSV and XLSX writers flatten them, the JSON export is them (its s
 ``reports/report.schema.json``). Texts are in the report's language; values that come from
 the portals (titles, URLs) are kept as they are: each renderer escapes them for its format.
 
-What a commune *owes* is computed from the commune-level rules (their ``applies_when`` on
-the commune's population, staff and kind); an obligation is *met* when the audit found no
-problem for it, *waived* when its finding is waived, *not evaluated* when the audit did not
-apply that rule.
+What a body *owes* and where it stands are the audit's own verdicts, stored with each body's
+summary (:mod:`auditor.obligations`: met, unmet, published but not as open data, waived, not
+owed, not evaluated with its reason); reports never infer « met » from the absence of a
+finding. Every total shown anywhere (dashboard tiles, gap report, CLI summary, JSON, CSV,
+XLSX) comes from :func:`totals`: communes and their population are counted once, the
+metropolis is a body of its own and its population is never added to its members'.
 """
 from __future__ import annotations
 
@@ -20,18 +22,19 @@ from typing import Any
 
 from ..classify import KIND_SCHEMAS
 from ..history import by_commune, compare_rows, previous_audit, severity_counts
+from ..history import unseen
+from ..obligations import GAPS, OBLIGATIONS, tally
+from ..scores.datagouv import CRITERIA
 from ..store import Store
 from .texts import tr
 
-SCHEMA_VERSION = 1
-OBLIGATIONS = ["RN-PUB-01", "RN-CAT-01", "RN-CAT-02", "SUB-01", "SUB-02", "DECP-01", "DECP-02", "ACT-01", "BUD-01"]
+SCHEMA_VERSION = 2
 # the obligation that already says a kind is missing (no second gap for the same absence)
 PRESENCE_RULE = {"subventions": "SUB-01", "marches": "DECP-01", "deliberations": "ACT-01", "budget": "BUD-01",
                  "catalogue": "RN-CAT-01"}
 SCDL_POPULATION = 3500  # communes expected to publish the SCDL datasets (the CRPA threshold)
 SEVERITIES = ("error", "warning", "info")
 MQA_MAX, MQA_BIN = 405, 45
-MET, OWED = ("met", "waived"), ("met", "unmet", "waived")  # obligation statuses counted as met, as owed
 SCDL_PUBLISHED = ("declared", "published")
 
 
@@ -64,10 +67,15 @@ def resolve_run(store: Store, run_id: int | None, lang: str = "fr") -> dict[str,
 
 
 def _run_info(run: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A run as reports show it; ``partial`` when a portal could not be collected in full, named
+    with its error in ``not_collected``."""
     if not run:
         return None
+    cov = run["stats"].get("portals") or {}
+    missing = [dict(p, status=status) for status in ("failed", "partial", "skipped") for p in cov.get(status, [])]
     return {"id": run["id"], "as_of": _as_of(run), "started_at": run["started_at"], "finished_at": run["finished_at"],
-            "territory": run["territory"], "rules": run["stats"].get("rules")}
+            "territory": run["territory"], "rules": run["stats"].get("rules"), "partial": bool(missing),
+            "not_collected": missing}
 
 
 def _as_of(run: dict[str, Any]) -> str:
@@ -91,9 +99,14 @@ def owes(rule: Any, summary: dict[str, Any]) -> bool:
     return True
 
 
-def obligation_status(summary: dict[str, Any], rows: list[dict[str, Any]], applied: list[str] | None) -> dict[str, str]:
-    """``{rule: met | unmet | waived | not-owed | not-evaluated}`` for one commune, from its
-    finding rows."""
+def obligation_details(summary: dict[str, Any], rows: list[dict[str, Any]],
+                       applied: list[str] | None) -> dict[str, dict[str, Any]]:
+    """``{rule: {"state", "reason", "detail"}}`` for one body: the audit's stored verdicts. Runs
+    stored before verdicts were recorded are read the old way (an obligation with no finding was
+    taken as met), and say so with the reason ``legacy``."""
+    stored = summary.get("obligations")
+    if stored:
+        return {code: dict(stored[code]) for code in OBLIGATIONS if code in stored}
     rules = rule_catalogue()
     hit: dict[str, list[bool]] = {}
     for r in rows:
@@ -104,14 +117,20 @@ def obligation_status(summary: dict[str, Any], rows: list[dict[str, Any]], appli
         if rule is None:
             continue
         if not owes(rule, summary):
-            out[code] = "not-owed"
+            state = "not-owed"
         elif applied is not None and code not in applied:
-            out[code] = "not-evaluated"
+            state = "not-evaluated"
         elif code in hit:
-            out[code] = "waived" if all(hit[code]) else "unmet"
+            state = "waived" if all(hit[code]) else "unmet"
         else:
-            out[code] = "met"
+            state = "met"
+        out[code] = {"state": state, "reason": "not-selected" if state == "not-evaluated" else "legacy", "detail": {}}
     return out
+
+
+def obligation_status(summary: dict[str, Any], rows: list[dict[str, Any]], applied: list[str] | None) -> dict[str, str]:
+    """``{rule: state}`` for one body (see :func:`obligation_details`)."""
+    return {code: v["state"] for code, v in obligation_details(summary, rows, applied).items()}
 
 
 def scdl_status(summary: dict[str, Any]) -> dict[str, str]:
@@ -123,7 +142,7 @@ def scdl_status(summary: dict[str, Any]) -> dict[str, str]:
 
 
 def counted(statuses: dict[str, str], wanted: tuple[str, ...]) -> int:
-    """How many of ``statuses`` (obligation or SCDL statuses) are among ``wanted``."""
+    """How many of ``statuses`` (SCDL statuses) are among ``wanted``."""
     return sum(1 for v in statuses.values() if v in wanted)
 
 
@@ -144,7 +163,7 @@ def territory_report(store: Store, run_id: int | None = None, lang: str = "fr", 
     summaries = store.commune_summaries(run_id)
     rows = store.finding_rows(run_id)
     prev_rows = store.finding_rows(prev_id) if prev_id else []
-    cmp = compare_rows(prev_rows, rows, prev_id, run_id) if prev_id else None
+    cmp = compare_rows(prev_rows, rows, prev_id, run_id, unseen(store, run_id)) if prev_id else None
     per_commune = by_commune(rows)
     changes = cmp.by_commune() if cmp else {}
     prev_summaries = store.commune_summaries(prev_id) if prev_id else {}
@@ -168,11 +187,12 @@ def territory_report(store: Store, run_id: int | None = None, lang: str = "fr", 
             row["findings_delta"] = _open(row["findings"]) - _open(severity_counts(before))
             if code in prev_summaries:
                 st = obligation_status(prev_summaries[code], before, prev["stats"].get("rules"))
-                row["obligations_met_delta"] = row["obligations_met"] - counted(st, MET)
+                row["obligations_met_delta"] = row["obligations_met"] - tally(st)["met"]
         communes.append(row)
     communes.sort(key=lambda r: (r["kind"] != "metropole", r["name"]))
 
     originals = [d for d in records if d["copy_of"] is None]
+    titles_all = {d["uid"]: d["title"] for d in records}
     history = trend(store, run_id)
     report = {
         "report": "territory", "schema_version": SCHEMA_VERSION, "lang": lang, "generated_at": _now(),
@@ -180,9 +200,11 @@ def territory_report(store: Store, run_id: int | None = None, lang: str = "fr", 
         "obligations": [{"rule": c, "label": tr(f"obligation.{c}", lang),
                          "title": _text(rule_catalogue()[c].title, lang)} for c in OBLIGATIONS if c in rule_catalogue()],
         "scdl_kinds": [{"kind": k, "schema": s, "label": tr(f"kind.{k}", lang)} for k, s in KIND_SCHEMAS.items()],
-        "totals": _totals(communes, originals, records, rows, cmp),
+        "totals": totals(communes, originals, records, rows, cmp),
         "portals": [{"name": p["name"], "kind": p["kind"], "title": p["title"], "url": p["url"], "status": p["status"],
                      "datasets": p["datasets"], "error": p["error_message"]} for p in store.portals(run_id)],
+        "unresolved": [{"raw": u["raw"], "portals": u["portals"], "datasets": len(u["datasets"]),
+                        "examples": [titles_all.get(x, x) for x in u["datasets"][:3]]} for u in store.unresolved(run_id)],
         "communes": communes,
         "rules": _rule_counts(rows, cmp, lang),
         "history": history,
@@ -207,7 +229,23 @@ def territory_report(store: Store, run_id: int | None = None, lang: str = "fr", 
                              "fixed": [finding_dict(f, lang, titles, names, "fixed") for f in before]}
     if findings:
         report["findings"] = [finding_dict(f, lang, titles, names, status.get(f.fingerprint)) for f in current]
+        report["quality"] = quality_rows(store, run_id, records, names)
     return report
+
+
+def quality_rows(store: Store, run_id: int, records: list[dict[str, Any]], names: dict[str, str]) -> list[dict[str, Any]]:
+    """Every record's data.gouv.fr quality block as udata computes it (the nine criteria, a criterion
+    udata leaves out being absent) and its score, for the JSON, CSV and XLSX exports."""
+    scores = store.scores(run_id)
+    out = []
+    for d in records:
+        block = (scores.get(d["uid"]) or {}).get("datagouv")
+        if not block:
+            continue
+        out.append({"dataset": d["uid"], "title": d["title"], "portal": d["portal"], "commune": d["commune"],
+                    "commune_name": names.get(d["commune"] or ""), "copy_of": d["copy_of"],
+                    "criteria": {k: block[k] for k in CRITERIA if k in block}, "score": block.get("score")})
+    return out
 
 
 def _now() -> str:
@@ -215,8 +253,8 @@ def _now() -> str:
 
 
 def trend(store: Store, upto: int, commune: str | None = None) -> list[dict[str, Any]]:
-    """One point per complete audit up to run ``upto``: obligations met by bound communes,
-    SCDL datasets published by communes of 3 500 inhabitants or more, open findings (of
+    """One point per complete audit up to run ``upto``: obligations met by bound communes out of
+    those evaluated (``owed`` counts the evaluated ones; ``not_evaluated`` apart), SCDL datasets published by communes of 3 500 inhabitants or more, open findings (of
     ``commune`` only when given)."""
     points = []
     for run in store.audit_runs(upto):
@@ -225,19 +263,19 @@ def trend(store: Store, upto: int, commune: str | None = None) -> list[dict[str,
             summaries = {commune: summaries[commune]} if commune in summaries else {}
         rows = by_commune(store.finding_rows(run["id"], commune))
         applied = run["stats"].get("rules")
-        met = owed = published = expected = 0
+        met = evaluated = not_evaluated = published = expected = 0
         for code, s in summaries.items():
             if scdl_expected(s):
                 sc = scdl_status(s)
                 expected += len(sc)
                 published += counted(sc, SCDL_PUBLISHED)
             if s.get("status") in ("bound", "presumed"):
-                st = obligation_status(s, rows.get(code, []), applied)
-                owed += counted(st, OWED)
-                met += counted(st, MET)
+                n = tally(obligation_status(s, rows.get(code, []), applied))
+                met, evaluated, not_evaluated = met + n["met"], evaluated + n["evaluated"], not_evaluated + n["not_evaluated"]
         all_rows = [r for rs in rows.values() for r in rs]
-        points.append({"run": run["id"], "as_of": _as_of(run),
-                       "obligations": {"met": met, "owed": owed, "pct": _pct(met, owed)},
+        points.append({"run": run["id"], "as_of": _as_of(run), "partial": _run_info(run)["partial"],
+                       "obligations": {"met": met, "owed": evaluated, "not_evaluated": not_evaluated,
+                                       "pct": _pct(met, evaluated)},
                        "scdl": {"published": published, "expected": expected, "pct": _pct(published, expected)},
                        "findings": severity_counts(all_rows)})
     return points
@@ -253,16 +291,22 @@ def _open(counts: dict[str, int]) -> int:
 
 def commune_row(s: dict[str, Any], rows: list[dict[str, Any]], applied: list[str] | None,
                 mqa: dict[str, Any] | None, dg: list[float] | None) -> dict[str, Any]:
-    ob = obligation_status(s, rows, applied)
+    details = obligation_details(s, rows, applied)
+    ob = {code: v["state"] for code, v in details.items()}
+    n = tally(ob)
     sc = scdl_status(s)
     return {
         "code": s["code"], "name": s["name"], "kind": s.get("kind", "commune"), "population": s.get("population"),
         "agents": s.get("agents"), "status": s["status"], "reasons": list(s.get("reasons") or []),
         "prada": bool(s.get("prada")), "datasets": s.get("datasets", 0), "records": s.get("records", 0),
         "portals": list(s.get("portals") or []),
-        "obligations": ob,
-        "obligations_owed": counted(ob, OWED), "obligations_met": counted(ob, MET),
-        "unmet": [code for code, v in ob.items() if v == "unmet"],
+        "obligations": ob, "obligation_details": details,
+        # obligations_owed: the evaluated ones, the denominator of every « x/y respectées »
+        "obligations_owed": n["evaluated"], "obligations_met": n["met"],
+        "obligations_not_evaluated": n["not_evaluated"],
+        "unmet": [code for code, v in ob.items() if v in GAPS],
+        "not_evaluated": [code for code, v in ob.items() if v == "not-evaluated"],
+        "examined": list(s.get("examined") or []), "blind_spots": list(s.get("blind_spots") or []),
         "scdl": sc, "scdl_published": counted(sc, SCDL_PUBLISHED),
         "mqa": {"points": mqa["mqa"], "band": mqa["band"]} if mqa and mqa.get("mqa") is not None else None,
         "datagouv": round(sum(dg) / len(dg), 3) if dg else None,
@@ -271,20 +315,43 @@ def commune_row(s: dict[str, Any], rows: list[dict[str, Any]], applied: list[str
     }
 
 
-def _totals(communes, originals, records, rows, cmp) -> dict[str, Any]:
+def totals(communes: list[dict[str, Any]], originals: list[Any], records: list[Any], rows: list[dict[str, Any]],
+           cmp: Any = None) -> dict[str, Any]:
+    """Every total a report, an export or the CLI shows, computed once: ``communes`` are the
+    communes (the metropolis is never one of them, nor is its population added to theirs);
+    ``metropole`` says whether the metropolis itself is bound; obligations count evaluated ones
+    (``owed``) with the not evaluated apart, of every body, the metropolis included."""
     only = [c for c in communes if c["kind"] == "commune"]
+    metropole = [c for c in communes if c["kind"] != "commune"]
     return {
         "communes": len(only),
+        "population": sum(c["population"] or 0 for c in only),
         "bound": sum(1 for c in only if c["status"] == "bound"),
         "presumed": sum(1 for c in only if c["status"] == "presumed"),
         "not_bound": sum(1 for c in only if c["status"] == "not-bound"),
+        "bound_population": sum(c["population"] or 0 for c in only if c["status"] in ("bound", "presumed")),
+        "metropole": {"bound": any(c["status"] in ("bound", "presumed") for c in metropole),
+                      "population": sum(c["population"] or 0 for c in metropole)} if metropole else None,
         "publishing": sum(1 for c in only if c["datasets"]),
         "datasets": len(originals), "records": len(records),
         "obligations": {"owed": sum(c["obligations_owed"] for c in communes),
-                        "met": sum(c["obligations_met"] for c in communes)},
+                        "met": sum(c["obligations_met"] for c in communes),
+                        "not_evaluated": sum(c["obligations_not_evaluated"] for c in communes)},
         "findings": severity_counts(rows),
         "changes": cmp.counts() if cmp else None,
     }
+
+
+def audit_totals(audit: Any) -> dict[str, Any]:
+    """:func:`totals` of an audit just run (before or without reading the store back): what the
+    CLI prints, equal to what the reports of the stored run show."""
+    rows = [{"fingerprint": f.fingerprint, "rule": f.rule, "severity": f.severity, "scope": f.scope,
+             "portal": f.portal, "commune": f.commune, "dataset": f.dataset, "distribution": f.distribution,
+             "waived": int(f.waived)} for f in audit.findings]
+    per = by_commune(rows)
+    communes = [commune_row(s, per.get(code, []), None, None, None) for code, s in audit.communes.items()]
+    records = audit.crawl.catalogue.datasets
+    return totals(communes, [d for d in records if d.copy_of is None], records, rows)
 
 
 def _rule_counts(rows, cmp, lang: str) -> list[dict[str, Any]]:
@@ -327,43 +394,66 @@ _SEV_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
 def gaps(communes: list[dict[str, Any]], lang: str = "fr") -> dict[str, Any]:
-    """Missing obligations (owed, not met) and SCDL datasets (communes of 3 500 inhabitants
-    or more), each ranked: obligations by how many communes miss them; every gap by kind,
-    severity, then population."""
+    """Obligations owed and not met (``unmet``, or ``not-open``: published but not as open data)
+    and SCDL datasets missing (communes of 3 500 inhabitants or more), each ranked: obligations
+    by how many communes miss them; every gap by kind, severity, then population. Obligations
+    not evaluated are not gaps: ``not_evaluated`` counts them per obligation, with who."""
     rules = rule_catalogue()
     rows = []
     for c in communes:
         for code, st in c["obligations"].items():
-            if st == "unmet":
-                rows.append(_gap(c, "obligation", code, tr(f"obligation.{code}", lang), rules[code].severity))
+            if st in GAPS:
+                rows.append(_gap(c, "obligation", code, tr(f"obligation.{code}", lang), rules[code].severity, st))
         if scdl_expected(c):
             for kind, st in c["scdl"].items():
                 presence = PRESENCE_RULE.get(kind)
-                if st == "missing" and not (presence and c["obligations"].get(presence) == "unmet"):
+                if presence and c["obligations"].get(presence) in GAPS + ("not-evaluated",):
+                    continue  # the obligation already says it (or the audit could not see it)
+                if st == "missing":
                     rows.append(_gap(c, "scdl", kind, tr(f"kind.{kind}", lang), "info"))
                 elif st == "published":
                     rows.append(_gap(c, "scdl-schema", kind, tr(f"kind.{kind}", lang), "info"))
-    rows.sort(key=lambda r: (_GAP_ORDER[r["type"]], _SEV_ORDER[r["severity"]], -(r["population"] or 0), r["name"], r["item"]))
+    rows.sort(key=lambda r: (_GAP_ORDER[r["type"]], _SEV_ORDER[r["severity"]], r["kind"] != "commune",
+                             -(r["population"] or 0), r["name"], r["item"]))
     for i, r in enumerate(rows, 1):
         r["rank"] = i
-    return {"obligations": _ranked(rows, "obligation", lang), "scdl": _ranked(rows, "scdl", lang), "rows": rows}
+    not_evaluated: dict[str, list[dict[str, Any]]] = {}
+    for c in communes:
+        for code in c["not_evaluated"]:
+            d = c["obligation_details"].get(code, {})
+            not_evaluated.setdefault(code, []).append(
+                {"code": c["code"], "name": c["name"], "kind": c["kind"], "reason": d.get("reason"),
+                 "reason_label": tr(f"reason.{d.get('reason')}", lang), "detail": _text(d.get("detail"), lang)})
+    return {"obligations": _ranked(rows, "obligation", lang), "scdl": _ranked(rows, "scdl", lang), "rows": rows,
+            "not_evaluated": [{"item": code, "label": tr(f"obligation.{code}", lang),
+                               "communes": sum(1 for x in xs if x["kind"] == "commune"),
+                               "metropole": any(x["kind"] != "commune" for x in xs), "list": xs}
+                              for code, xs in sorted(not_evaluated.items(), key=lambda kv: OBLIGATIONS.index(kv[0]))],
+            "not_evaluated_total": sum(len(xs) for xs in not_evaluated.values())}
 
 
-def _gap(c: dict[str, Any], kind: str, item: str, label: str, severity: str) -> dict[str, Any]:
+def _gap(c: dict[str, Any], kind: str, item: str, label: str, severity: str, state: str | None = None) -> dict[str, Any]:
     return {"rank": 0, "type": kind, "item": item, "label": label, "severity": severity, "code": c["code"],
-            "name": c["name"], "population": c["population"], "status": c["status"]}
+            "name": c["name"], "kind": c["kind"], "population": c["population"], "status": c["status"],
+            "state": state}
 
 
 def _ranked(rows: list[dict[str, Any]], kind: str, lang: str) -> list[dict[str, Any]]:
+    """One line per gap: how many communes miss it and their population (communes only: the
+    metropolis is a body of its own, ``metropole`` says whether it misses it too)."""
     by: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         if r["type"] == kind:
             by.setdefault(r["item"], []).append(r)
-    out = [{"item": item, "label": rs[0]["label"], "severity": rs[0]["severity"], "communes": len(rs),
-            "population": sum(r["population"] or 0 for r in rs),
-            "list": [{"code": r["code"], "name": r["name"], "population": r["population"]} for r in rs]}
+    out = [{"item": item, "label": rs[0]["label"], "severity": rs[0]["severity"],
+            "communes": sum(1 for r in rs if r["kind"] == "commune"),
+            "metropole": any(r["kind"] != "commune" for r in rs),
+            "not_open": sum(1 for r in rs if r.get("state") == "not-open"),
+            "population": sum(r["population"] or 0 for r in rs if r["kind"] == "commune"),
+            "list": [{"code": r["code"], "name": r["name"], "population": r["population"], "kind": r["kind"],
+                      "state": r.get("state")} for r in rs]}
            for item, rs in by.items()]
-    out.sort(key=lambda g: (-g["communes"], -g["population"], g["item"]))
+    out.sort(key=lambda g: (-(g["communes"] + g["metropole"]), -g["population"], g["item"]))
     return out
 
 
@@ -375,7 +465,9 @@ def gaps_of(t: dict[str, Any]) -> dict[str, Any]:
     """The gap report drawn from a territory report already built (same run, same language)."""
     lang = t["lang"]
     return {"report": "gaps", "schema_version": SCHEMA_VERSION, "lang": lang, "generated_at": t["generated_at"],
-            "territory": t["territory"], "run": t["run"], "previous_run": t["previous_run"], "gaps": t["gaps"]}
+            "territory": t["territory"], "run": t["run"], "previous_run": t["previous_run"], "gaps": t["gaps"],
+            "totals": t["totals"], "unresolved": t["unresolved"],
+            "portals": [p for p in t["portals"] if p["status"] != "ok"]}
 
 
 # -- findings --------------------------------------------------------------------------------------
@@ -420,7 +512,7 @@ def commune_report(store: Store, code: str, run_id: int | None = None, lang: str
     summary = summaries[code]
     rows = store.finding_rows(run_id, code)
     prev_rows = store.finding_rows(prev_id, code) if prev_id else []
-    cmp = compare_rows(prev_rows, rows, prev_id, run_id)
+    cmp = compare_rows(prev_rows, rows, prev_id, run_id, unseen(store, run_id))
     status = cmp.status() if prev_id else {}
     scores = store.score_rows(run_id)
     records = list(store.datasets(run_id, commune=code))
@@ -454,9 +546,15 @@ def commune_report(store: Store, code: str, run_id: int | None = None, lang: str
         "kinds": sorted(kinds_of.get(d.uid, [])), "mqa": scores.get(d.uid, {}).get("mqa"),
         "datagouv": scores.get(d.uid, {}).get("datagouv"), "findings": counts.get(d.uid, 0),
     } for d in sorted(originals, key=lambda d: (d.title or "").lower())]
-    owed = [{"rule": c, "label": tr(f"obligation.{c}", lang), "title": _text(rules[c].title, lang),
-             "fix": _text(rules[c].fix, lang), "basis": rules[c].basis.get("text", ""),
-             "basis_url": rules[c].basis.get("url"), "status": st} for c, st in row["obligations"].items()]
+    fixes = {f["rule"]: f["fix"] for g in [findings] for f in g if f["rule"] in row["obligations"]}
+    owed = []
+    for c, st in row["obligations"].items():
+        d = row["obligation_details"].get(c, {})
+        owed.append({"rule": c, "label": tr(f"obligation.{c}", lang), "title": _text(rules[c].title, lang),
+                     "fix": fixes.get(c) or _text(rules[c].fix, lang), "basis": rules[c].basis.get("text", ""),
+                     "basis_url": rules[c].basis.get("url"), "status": st, "reason": d.get("reason"),
+                     "reason_label": tr(f"reason.{d.get('reason')}", lang) if st == "not-evaluated" else "",
+                     "detail": _text(d.get("detail"), lang)})
     scdl = [{"kind": k, "label": tr(f"kind.{k}", lang), "schema": KIND_SCHEMAS[k], "status": st,
              "datasets": [{"uid": i["dataset"], "title": i["title"], "portals": i["portals"],
                            "last_update": i["last_update"], "declared_schemas": i["declared_schemas"]}

@@ -1,4 +1,5 @@
-"""The report as tables (communes, findings, gaps), for the CSV and XLSX exports.
+"""The report as tables (communes, findings, gaps, portals, unresolved publishers, data.gouv.fr
+quality criteria), for the CSV and XLSX exports.
 
 Cells that come from the outside can start with ``=``, ``+``, ``-`` or ``@``, which a
 spreadsheet would run as a formula (CSV/formula injection): :func:`neutralise` prefixes such
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from ..scores.datagouv import CRITERIA
 from .data import OBLIGATIONS, gaps
 from .texts import tr
 
@@ -36,7 +38,12 @@ def commune_columns(report: dict[str, Any], lang: str) -> list[Column]:
         (tr("col.portals", lang), lambda c: _join(c["portals"])),
         (tr("col.obligations_met", lang), lambda c: c["obligations_met"]),
         (tr("col.obligations_owed", lang), lambda c: c["obligations_owed"]),
+        (tr("col.obligations_not_evaluated", lang), lambda c: c["obligations_not_evaluated"]),
         (tr("col.unmet", lang), lambda c: _join(tr(f"obligation.{o}", lang) for o in c["unmet"])),
+        (tr("col.not_evaluated", lang), lambda c: _join(
+            f"{tr(f'obligation.{o}', lang)} ({tr('reason.' + str(c['obligation_details'][o].get('reason')), lang)})"
+            for o in c["not_evaluated"])),
+        (tr("col.blind_spots", lang), lambda c: _join(c["blind_spots"])),
     ]
     for code in OBLIGATIONS:
         cols.append((f"{code} {tr(f'obligation.{code}', lang)}",
@@ -88,8 +95,50 @@ def gap_columns(lang: str) -> list[Column]:
         (tr("col.gap_type", lang), lambda g: tr(f"gap.{g['type']}", lang)),
         (tr("col.gap", lang), lambda g: g["label"]),
         (tr("col.rule", lang), lambda g: g["item"]),
+        (tr("col.run_status", lang), lambda g: tr(f"ob.{g['state']}", lang) if g.get("state") else None),
         (tr("col.severity", lang), lambda g: tr(f"severity.{g['severity']}", lang)),
     ]
+
+
+def portal_columns(lang: str) -> list[Column]:
+    return [
+        (tr("col.portal", lang), lambda p: p["name"]),
+        (tr("col.title", lang), lambda p: p["title"]),
+        (tr("col.kind", lang), lambda p: p["kind"]),
+        (tr("col.url", lang), lambda p: p["url"]),
+        (tr("col.run_status", lang), lambda p: tr(f"portal.{p['status']}", lang)),
+        (tr("col.datasets", lang), lambda p: p["datasets"]),
+        (tr("col.error", lang), lambda p: p["error"]),
+    ]
+
+
+def unresolved_columns(lang: str) -> list[Column]:
+    return [
+        (tr("col.publisher", lang), lambda u: u["raw"] if u["raw"] is not None else tr("unresolved.none", lang)),
+        (tr("col.portals", lang), lambda u: _join(u["portals"])),
+        (tr("col.datasets", lang), lambda u: u["datasets"]),
+        (tr("col.examples", lang), lambda u: " ; ".join(str(x) for x in u["examples"])),
+    ]
+
+
+def _criterion(value: Any) -> Any:
+    """A criterion as udata leaves it: true, false, or absent (empty cell)."""
+    return None if value is None else ("true" if value else "false")
+
+
+def quality_columns(lang: str) -> list[Column]:
+    cols: list[Column] = [
+        (tr("col.dataset", lang), lambda q: q["dataset"]),
+        (tr("col.dataset_title", lang), lambda q: q["title"]),
+        (tr("col.portal", lang), lambda q: q["portal"]),
+        (tr("col.code", lang), lambda q: q["commune"]),
+        (tr("col.commune", lang), lambda q: q["commune_name"]),
+        (tr("col.copy_of", lang), lambda q: q["copy_of"]),
+    ]
+    for c in CRITERIA:
+        cols.append((c, lambda q, c=c: _criterion(q["criteria"].get(c))))
+    cols.append((tr("col.score", lang), lambda q: q["score"]))
+    return cols
 
 
 def _findings(report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -108,16 +157,22 @@ def _gaps(report: dict[str, Any]) -> list[dict[str, Any]]:
     return report["gaps"]["rows"]
 
 
-TABLES = ("findings", "communes", "gaps")
+TABLES = ("findings", "communes", "gaps", "portals", "unresolved", "quality")
 
 
 def table(report: dict[str, Any], name: str) -> tuple[list[str], list[list[Any]]]:
-    """Header and neutralised rows of table ``name`` (findings, communes, gaps) of ``report``."""
+    """Header and neutralised rows of table ``name`` (:data:`TABLES`) of ``report``."""
     lang = report["lang"]
     if name == "communes":
         cols, items = commune_columns(report, lang), _communes(report)
     elif name == "gaps":
         cols, items = gap_columns(lang), _gaps(report)
+    elif name == "portals":
+        cols, items = portal_columns(lang), report.get("portals") or []
+    elif name == "unresolved":
+        cols, items = unresolved_columns(lang), report.get("unresolved") or []
+    elif name == "quality":
+        cols, items = quality_columns(lang), report.get("quality") or []
     else:
         cols, items = finding_columns(lang), _findings(report)
     return [c[0] for c in cols], [[neutralise(get(item)) for _, get in cols] for item in items]

@@ -1,4 +1,5 @@
-"""XLSX export (openpyxl): sheets Communes, Constats (findings) and Écarts (gaps).
+"""XLSX export (openpyxl): sheets Communes, Constats (findings), Écarts (gaps), Portails, Producteurs
+non attribués and Qualité data.gouv.fr (the nine criteria of every dataset).
 
 Every text cell is written as a string (never a formula), after the same neutralisation as
 the CSV export; numbers stay numbers. Header row bold and frozen, with filters.
@@ -15,7 +16,8 @@ from openpyxl.utils import get_column_letter
 from .tables import table
 from .texts import tr
 
-SHEETS = (("communes", "sheet.name.communes"), ("findings", "sheet.name.findings"), ("gaps", "sheet.name.gaps"))
+SHEETS = (("communes", "sheet.name.communes"), ("findings", "sheet.name.findings"), ("gaps", "sheet.name.gaps"),
+          ("portals", "sheet.name.portals"), ("unresolved", "sheet.name.unresolved"), ("quality", "sheet.name.quality"))
 
 
 def render(report: dict[str, Any]) -> bytes:
