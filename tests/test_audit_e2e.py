@@ -9,12 +9,13 @@ from collections import Counter
 import pytest
 
 from auditor.audit import parse_as_of, run_audit
+from auditor.obligations import OBLIGATIONS
 from auditor.config import load_config
 from auditor.crawl import crawl
 from auditor.rules import Waiver, load_rules
 from auditor.simulate.demo import write_config
 from auditor.simulate.server import SimTerritory
-from auditor.simulate.truth import expected_findings
+from auditor.simulate.truth import expected_findings, expected_states
 from auditor.store import Store
 
 FAST = {"timeout": 2.0, "retries": 6, "backoff": 0.01, "backoff_max": 0.05, "max_retry_wait": 5.0, "per_host": 6}
@@ -23,6 +24,10 @@ FAST = {"timeout": 2.0, "retries": 6, "backoff": 0.01, "backoff_max": 0.05, "max
 def key(f):
     base = (f.rule, f.commune, f.dataset)
     return base + (f.distribution,) if f.rule == "AVL-01" else base
+
+
+def obligation_states_of(audit, code):
+    return {rule: v["state"] for rule, v in audit.communes[code]["obligations"].items()}
 
 
 def dg_codes(rules):
@@ -50,11 +55,68 @@ def test_findings_equal_the_planted_defects_per_commune(audited):
     assert not missing and not extra, {"missing": sorted(missing, key=str)[:15], "extra": sorted(extra, key=str)[:15]}
 
 
+def all_states(audit):
+    return {(code, rule): v["state"] for code, s in audit.communes.items() for rule, v in s["obligations"].items()}
+
+
+def test_obligation_states_equal_the_truth_for_every_body(audited, world):
+    """Met, unmet, not open, not owed, not evaluated: every obligation of every body, both ways."""
+    audit, _, _ = audited
+    truth = expected_states(world)
+    got = all_states(audit)
+    assert set(got) == set(truth)
+    wrong = {k: (got[k], truth[k]) for k in truth if got[k] != truth[k]}
+    assert not wrong, wrong
+    states = Counter(got.values())
+    assert states["met"] and states["unmet"] and states["not-owed"] and states["not-evaluated"]
+    # nothing published, so nothing to be up to date: never « met » by default
+    for (code, rule), state in got.items():
+        if rule in ("SUB-02", "DECP-02", "RN-CAT-02") and state == "not-evaluated":
+            assert audit.communes[code]["obligations"][rule]["reason"] == "nothing-published"
+
+
+def test_a_pdf_only_duty_is_published_but_not_open(audited, world):
+    audit, _, _ = audited
+    [d] = [d for d in world.datasets if "duty-pdf-only" in d.defects]
+    ob = audit.communes[d.owner]["obligations"]["ACT-01"]
+    assert ob["state"] == "not-open"
+    [f] = [f for f in audit.findings if f.rule == "ACT-01" and f.commune == d.owner]
+    assert "pas en données ouvertes" in f.detail["fr"] and "PDF" in f.detail["fr"]
+    assert "L300-4" in f.fix["fr"]
+    assert any(f.rule == "RN-FMT-01" and f.dataset == f"{d.portal}:{d.source_id}" for f in audit.findings)
+
+
+def test_a_portal_down_makes_the_obligations_it_could_hold_not_evaluated(world, tmp_path):
+    """The regional CKAN (an aggregator: any commune may publish there) answers 503 this month:
+    obligations that nothing seen elsewhere fulfils are not evaluated, never unmet; those met
+    elsewhere stay met; the findings are the truth's for a world without that portal."""
+    import copy
+
+    down = copy.deepcopy(world)
+    down.portals["hdf"].broken = "down"
+    rules = load_rules()
+    with SimTerritory(down) as territory:
+        path = write_config(territory, tmp_path / "conf", http=FAST, crawl={"probe_max_age": 0})
+        result = crawl(load_config(path, data_dir=tmp_path / "data"))
+        urls = dict(territory.urls)
+    audit = run_audit(result, rules, as_of=parse_as_of(down.as_of))
+    got, truth = all_states(audit), expected_states(down)
+    assert {k: v for k, v in got.items() if truth[k] != v} == {}
+    assert "unmet" not in got.values() and "not-open" not in got.values()
+    findings = Counter(key(f) for f in audit.findings)
+    expected = expected_findings(down, urls, dg_rules=dg_codes(rules))
+    assert findings == expected, {"missing": sorted(expected - findings, key=str)[:10],
+                                  "extra": sorted(findings - expected, key=str)[:10]}
+    lille = audit.communes["59350"]
+    assert lille["blind_spots"] == ["hdf"] and "hdf" not in lille["examined"]
+
+
 def test_every_rule_family_is_exercised(audited):
     audit, _, _ = audited
     rules_hit = {f.rule for f in audit.findings}
     for code in ("PORT-01", "AVL-01", "RN-ETP-01", "RN-PUB-01", "RN-CAT-01", "SUB-01", "SUB-02", "DECP-01", "ACT-01",
-                 "BUD-01", "SCDL-01", "SCDL-02", "RN-LIC-01", "RN-LIC-02", "RN-FMT-01", "RN-MAJ-01", "RN-MAJ-02"):
+                 "BUD-01", "SCDL-01", "SCDL-02", "RN-LIC-01", "RN-LIC-02", "RN-FMT-01", "RN-MAJ-01", "RN-MAJ-02",
+                 "PROD-01"):
         if code == "PORT-01":
             continue  # every portal of the test world answers; see the broken-portal test
         assert code in rules_hit, code
@@ -65,7 +127,8 @@ def test_communes_below_the_threshold_are_not_bound_and_not_failing(world, audit
     small = [c for c, a in audit.applicability.items() if (a.population or 0) < 3500]
     assert len(small) == 43
     assert all(audit.applicability[c].status == "not-bound" for c in small)
-    assert not [f for f in audit.findings if f.commune in small and f.scope == "commune"]
+    assert not [f for f in audit.findings if f.commune in small and f.rule in OBLIGATIONS]
+    assert all(s == "not-owed" for c in small for s in obligation_states_of(audit, c).values())
     not_bound = [c for c, n in world.agents.items() if n < 50]
     assert not_bound and all(audit.applicability[c].status == "not-bound" for c in not_bound)
     assert all(audit.communes[c]["status"] == "not-bound" for c in small)
@@ -147,3 +210,43 @@ def test_cli_audit_exit_codes_and_waivers_from_configuration(world, tmp_path, ca
         assert main(args + ["--select", "SUB-01"]) == 0  # monitoring: findings are not a failure
         capsys.readouterr()
         assert main(args + ["--select", "NOPE"]) == 2
+
+
+def test_a_run_that_saw_nothing_is_not_an_audit(world, tmp_path, capsys):
+    """Every portal unreachable: exit 3, the run recorded as failed with its reason in French, and the
+    last complete audit stays the one reports (and the service) show."""
+    import copy
+
+    from auditor.cli import main
+    from auditor.render.data import territory_report
+    from auditor.server.runner import AuditRunner
+
+    data = tmp_path / "data"
+    with SimTerritory(world) as territory:
+        path = write_config(territory, tmp_path / "ok", http=FAST, crawl={"probe": False})
+        assert main(["audit", "--config", str(path), "--data-dir", str(data), "--as-of", world.as_of, "-q"]) == 0
+    capsys.readouterr()
+    dead = copy.deepcopy(world)
+    for p in dead.portals.values():
+        p.broken = "down"
+    with SimTerritory(dead) as territory:
+        path = write_config(territory, tmp_path / "dead", http=FAST, crawl={"probe": False})
+        assert main(["audit", "--config", str(path), "--data-dir", str(data), "--as-of", world.as_of]) == 3
+        err = capsys.readouterr().err
+        assert "Audit non réalisé : aucune source n'a pu être collectée" in err and "mel :" in err
+        runner = AuditRunner(load_config(path, data_dir=data))
+        assert runner.start()
+        for _ in range(600):
+            if runner.progress.state != "running":
+                break
+            import time
+            time.sleep(0.1)
+        assert runner.progress.state == "failed" and runner.progress.error.startswith("Audit non réalisé")
+    with Store(data / "auditor.sqlite") as store:
+        runs = store.runs()
+        assert [r["status"] for r in runs] == ["complete", "failed", "failed"]
+        assert "aucune source n'a pu être collectée" in runs[1]["stats"]["error"]
+        assert {p["name"] for p in runs[1]["stats"]["portals"]["failed"]} == set(world.portals)
+        assert store.latest_run("audit") == runs[0]["id"]
+        report = territory_report(store)
+        assert report["run"]["id"] == runs[0]["id"] and report["changes"] is None

@@ -29,7 +29,7 @@ MEL_PLATFORM_COMMUNES = {
     "59196": "commune Ennetières en Weppes",
     "59360": "Ville de Loos",
     "59017": "Ville d'ARMENTIERES",
-    "59599": "Ville de Tourcoing",
+    "59599": "Ville de Tourcoing ",  # a trailing space, as typed on the real portal
 }
 ROUBAIX = "59512"
 MARCQ = "59378"
@@ -436,6 +436,11 @@ def _agents(registry: Registry, seed: int) -> dict[str, int]:
     out = {code: rng.randint(300, 900) for code in rng.sample(big, k=min(2, len(big)))}
     if small:
         out[rng.choice(small)] = rng.randint(20, 45)
+    # the threshold on both sides: exactly 50 agents is bound, 49 is not (CRPA D312-1-1-1)
+    middle = sorted(c.insee for c in registry.communes.values() if 5000 <= (c.population or 0) < 20000
+                    and c.insee not in out)
+    for code, n in zip(rng.sample(middle, k=min(2, len(middle))), (50, 49)):
+        out[code] = n
     return out
 
 
@@ -488,6 +493,61 @@ def _plant_defects(g: _Gen, seed: int, portals: dict[str, SimPortal]) -> None:
     for d in pick(tables, 2):
         d.defects.append("invalid-cells")  # a date written dd/mm/yyyy and a count in words (file stage)
         taken.add(d.key)
+    _plant_verdict_traps(g, rng, free, taken, portals)
+
+
+def _plant_verdict_traps(g: _Gen, rng: random.Random, free, taken: set[str], portals: dict[str, SimPortal]) -> None:
+    """Traps where a careless audit gives a wrong verdict (issue 9), each named in ``defects``:
+    a duty published as PDF only (« publiée, mais pas en données ouvertes », never « respectée »),
+    licences « notspecified » on data.gouv.fr (RN-LIC-01, but data.gouv.fr's licence criterion is
+    met), update dates exactly at a deadline and one day past it, descriptions of exactly 100 and
+    101 characters, a temporal coverage with only an end date."""
+    def one(pool, defect):
+        pool = sorted((d for d in free(pool) if d.record and d.owner not in ("other",)), key=lambda d: d.key)
+        if not pool:
+            return None
+        d = rng.choice(pool)
+        d.defects.append(defect)
+        taken.add(d.key)
+        return d
+
+    bound = {c.insee for c in g.registry.communes.values() if (c.population or 0) >= 3500}
+    everything = [d for d in g.datasets]
+    # a PDF-only duty: council decisions published as a PDF on a portal that shows formats as they are
+    d = one([x for x in everything if x.kind == "deliberations" and x.owner in bound
+             and portals[x.portal].kind in ("geonetwork", "ckan", "dcat")], "duty-pdf-only")
+    if d:
+        d.files = [SimFile(id="pdf-1", title=f"{d.key}.pdf", format="pdf", media_type=FORMAT_MEDIA["pdf"],
+                           content="pdf", modified=d.modified)]
+    on_datagouv = [x for x in everything if portals[x.portal].kind == "udata"]
+    for _ in range(2):
+        d = one(on_datagouv, "licence-notspecified")
+        if d:
+            d.licence = None  # data.gouv.fr shows "notspecified"
+    # freshness at the deadline: a monthly dataset due exactly today (on time), one a day late
+    monthly = [x for x in everything if x.frequency == "monthly"]
+    for days, defect in ((32, "fresh-at-deadline"), (33, "stale-by-one-day")):
+        d = one(monthly, defect)
+        if d:
+            _set_modified(d, g.as_of - timedelta(days=days))
+    # grant data exactly 456 days old (SUB-02 met) and 457 days old (not), for communes with one grant dataset
+    grants: dict[str, list[SimDataset]] = {}
+    for x in everything:
+        if x.kind == "subventions":
+            grants.setdefault(x.owner, []).append(x)
+    single = [xs[0] for owner, xs in grants.items() if len(xs) == 1 and owner in bound]
+    for days, defect in ((456, "grants-at-deadline"), (457, "grants-one-day-late")):
+        d = one(single, defect)
+        if d:
+            _set_modified(d, g.as_of - timedelta(days=days))
+    # data.gouv.fr description boundary: exactly 100 characters fails, 101 passes
+    for n, defect in ((100, "description-100"), (101, "description-101")):
+        d = one(on_datagouv, defect)
+        if d:
+            d.description = (d.title + " — " + "données publiées par la collectivité. " * 5)[:n].ljust(n, ".")
+    d = one(on_datagouv, "temporal-end-only")
+    if d:
+        d.temporal_start, d.temporal_end = None, f"{g.as_of.year - 1}-12-31"
 
 
 def _set_modified(d: SimDataset, when: date) -> None:

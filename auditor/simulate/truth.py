@@ -1,21 +1,30 @@
-"""Ground truth of an audit of the simulated territory: the findings it must produce.
+"""Ground truth of an audit of the simulated territory: the findings it must produce and the state of
+every obligation of every body.
 
 Computed from what the generator knows (each dataset's real owner and kind, its licence id,
-files, dates, frequency and declared schema, which files are broken, which portals are
-down), not from what the crawler read: an audit that loses or misreads a fact on the way
-(a portal rendering, a source, the classifier, a check) no longer matches. The
-data.gouv.fr quality criteria are the ones the simulated data.gouv.fr computed itself, as
-the real one does.
+files and their formats, dates, frequency and declared schema, publisher strings, which files
+are broken, which portals are down), not from what the crawler read: an audit that loses or
+misreads a fact on the way (a portal rendering, a source, the classifier, a check) no longer
+matches. The data.gouv.fr quality criteria are the ones the simulated data.gouv.fr computed
+itself, as the real one does.
 
-Keys are ``(rule, commune, dataset uid)``, plus the file URL for AVL-01.
+Finding keys are ``(rule, commune, dataset uid)``, plus the file URL for AVL-01; obligation
+states are ``{(body, rule): state}`` (see :mod:`auditor.obligations` for the states). The
+audit's « now » is 00:00 UTC on the world's day (``--as-of`` with a bare date).
+
+``down``: portals the audit could not collect although the world serves them (a run with
+faults, whose failures are environment facts, not the territory's): they are blind spots
+exactly like a portal the world has broken.
 """
 from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
+from typing import Iterable
 
 from ..normalize.formats import OPEN_MACHINE_READABLE
 from ..normalize.frequency import DELTAS
+from ..normalize.text import fold
 from ..territory.registry import Registry, load_registry
 from .urls import file_url
 from .world import SimDataset, World
@@ -24,24 +33,37 @@ from .world import SimDataset, World
 KINDS = {"subventions": "subventions", "marches": "marches", "deliberations": "deliberations",
          "budget": "budget", "catalogue": "catalogue", "prenoms": "prenoms", "equipements": "equipements",
          "ecoles": "equipements", "parcs-jardins": "equipements"}
-SCHEMA_PORTALS = ("udata", "dcat")  # portal kinds that can say which schema a file follows
+# portal kinds that can say which schema a file follows, and the files they declare it on
+SCHEMA_PORTALS = {"udata": ("csv", "json"), "dcat": ("csv", "json", "geojson")}
 APPROVED = {"lov2", "odbl", "lo1"}
+NOT_SPECIFIED = {None, "notspecified"}
 FRESHNESS = {"SUB-02": ("subventions", 456), "DECP-02": ("marches", 183), "RN-CAT-02": ("catalogue", 365)}
-PRESENCE = {"SUB-01": "subventions", "DECP-01": "marches", "ACT-01": "deliberations", "BUD-01": "budget"}
+PRESENCE = {"SUB-01": "subventions", "DECP-01": "marches", "ACT-01": "deliberations", "BUD-01": "budget",
+            "RN-CAT-01": "catalogue"}
+BOUND_ONLY = ("RN-PUB-01", "RN-CAT-01", "RN-CAT-02")  # owed by bodies of 3 500 inhabitants and 50 agents
+OBLIGATIONS = ("RN-PUB-01", "RN-CAT-01", "RN-CAT-02", "SUB-01", "SUB-02", "DECP-01", "DECP-02", "ACT-01", "BUD-01")
+# a portal answering 410 Gone holds nothing any more: it is no blind spot
+GONE = "gone"
 
 Key = tuple
 
 
+def as_of_of(world: World) -> datetime:
+    """The audit's « now » for a world: 00:00 UTC on its day."""
+    return datetime.fromisoformat(world.as_of).replace(tzinfo=timezone.utc)
+
+
 def expected_findings(world: World, urls: dict[str, str], registry: Registry | None = None,
-                      dg_rules: dict[str, str] | None = None) -> Counter:
+                      dg_rules: dict[str, str] | None = None, down: Iterable[str] = ()) -> Counter:
     """The findings an audit of ``world`` (served at ``urls``) as of ``world.as_of`` must give.
     ``dg_rules`` maps data.gouv.fr quality criteria to rule codes (none: not expected)."""
     registry = registry or load_registry()
-    as_of = datetime.fromisoformat(world.as_of).replace(hour=12, tzinfo=timezone.utc)
-    ok = world.reachable_portals()
+    as_of = as_of_of(world)
+    down = set(down)
+    ok = world.reachable_portals() - down
     out: Counter = Counter()
     for name, p in world.portals.items():
-        if p.broken:
+        if p.broken or name in down:
             out[("PORT-01", p.owner, None)] += 1
     originals = [d for d in world.datasets if d.portal in ok]
     for d in originals:
@@ -52,28 +74,90 @@ def expected_findings(world: World, urls: dict[str, str], registry: Registry | N
             if f.status != 200:
                 out[("AVL-01", code, uid, file_url(portal, urls[d.portal], d, f))] += 1
         licence = d.licence if d.record else None  # a bare OGC API collection states no licence
-        if licence is None:
+        if licence in NOT_SPECIFIED:
             out[("RN-LIC-01", code, uid)] += 1
         elif licence not in APPROVED:
             out[("RN-LIC-02", code, uid)] += 1
         elif licence == "lo1":
             out[("RN-LIC-03", code, uid)] += 1
-        if not any(f.format in OPEN_MACHINE_READABLE for f in d.files):
+        if not _open(d):
             out[("RN-FMT-01", code, uid)] += 1
         if not d.record:
             out[("RN-MAJ-01", code, uid)] += 1
         elif _stale(d, as_of):
             out[("RN-MAJ-02", code, uid)] += 1
         declaring = [c.portal for c in d.copies if c.portal in ok] + [d.portal]
-        declares = d.schema and any(world.portals[p].kind in SCHEMA_PORTALS for p in declaring)
+        declares = d.schema and any(f.format in SCHEMA_PORTALS.get(world.portals[p].kind, ())
+                                    for p in declaring for f in d.files)
         if d.kind in KINDS and not declares:
             out[("SCDL-01", code, uid)] += 1
-        if d.schema and portal.kind in SCHEMA_PORTALS and d.schema[1] not in _versions(d.schema[0]):
+        if (d.schema and any(f.format in SCHEMA_PORTALS.get(portal.kind, ()) for f in d.files)
+                and d.schema[1] not in _versions(d.schema[0])):
             out[("SCDL-02", code, uid)] += 1
-    _communes(world, registry, originals, as_of, out)
+    states = expected_states(world, registry, down)
+    for (body, rule), state in states.items():
+        if state in ("unmet", "not-open"):
+            out[(rule, body, None)] += 1
+    for code, n in _misspelt_publishers(world, registry, ok).items():
+        out[("PROD-01", code, None)] += n
+    for (code, _), agents in _staff_unknown(world, registry).items():
+        out[("RN-ETP-01", code, None)] += 1
     if dg_rules:
-        _datagouv(world, urls, dg_rules, out)
+        _datagouv(world, urls, dg_rules, out, ok)
     return out
+
+
+def expected_states(world: World, registry: Registry | None = None, down: Iterable[str] = ()) -> dict[Key, str]:
+    """``{(body, rule): state}`` for the nine obligations of every body (communes and the
+    metropolis): ``met``, ``unmet``, ``not-open``, ``not-owed`` or ``not-evaluated``."""
+    registry = registry or load_registry()
+    as_of = as_of_of(world)
+    down = set(down)
+    ok = world.reachable_portals() - down
+    blind_portals = {name: p.owner for name, p in world.portals.items()
+                     if name in down or (p.broken and p.broken != GONE)}
+    bodies = {c.insee: (c.population or 0, "commune") for c in registry.communes.values()}
+    bodies["MEL"] = (registry.metropole.population or 0, "metropole")
+    originals = [d for d in world.datasets if d.portal in ok]
+    out: dict[Key, str] = {}
+    for code, (pop, _) in bodies.items():
+        agents = world.agents.get(code)
+        blind = any(owner is None or owner == code or owner == "MEL" for owner in blind_portals.values())
+        mine = [d for d in originals if d.owner == code]
+        kinds: dict[str, list[SimDataset]] = {}
+        for d in mine:
+            if d.kind in KINDS:
+                kinds.setdefault(KINDS[d.kind], []).append(d)
+        for rule in OBLIGATIONS:
+            owed = pop >= 3500 and (rule not in BOUND_ONLY or agents is None or agents >= 50)
+            if not owed:
+                out[(code, rule)] = "not-owed"
+            elif rule == "RN-PUB-01":
+                out[(code, rule)] = _presence(mine, blind)
+            elif rule in PRESENCE:
+                out[(code, rule)] = _presence(kinds.get(PRESENCE[rule], []), blind)
+            else:
+                kind, max_age = FRESHNESS[rule]
+                found = kinds.get(kind)
+                if not found:
+                    out[(code, rule)] = "not-evaluated"
+                else:
+                    latest = max(date.fromisoformat(d.modified[:10]) for d in found)
+                    stale = (as_of.date() - latest).days > max_age
+                    out[(code, rule)] = ("not-evaluated" if blind else "unmet") if stale else "met"
+    return out
+
+
+def _presence(found: list[SimDataset], blind: bool) -> str:
+    if any(_open(d) for d in found):
+        return "met"
+    if blind:
+        return "not-evaluated"
+    return "not-open" if found else "unmet"
+
+
+def _open(d: SimDataset) -> bool:
+    return any(f.format in OPEN_MACHINE_READABLE for f in d.files)
 
 
 def _stale(d: SimDataset, as_of: datetime) -> bool:
@@ -91,45 +175,66 @@ def _versions(name: str) -> tuple[str, ...]:
     return info.versions if info else ()
 
 
-def _communes(world: World, registry: Registry, originals: list[SimDataset], as_of: datetime, out: Counter) -> None:
+def _staff_unknown(world: World, registry: Registry) -> dict[Key, None]:
+    """Bodies of 3 500 inhabitants or more whose staff count the configuration does not give."""
     bodies = {c.insee: (c.population or 0) for c in registry.communes.values()}
-    bodies["MEL"] = sum(bodies.values())
-    for code, pop in bodies.items():
-        if pop < 3500:
+    bodies["MEL"] = registry.metropole.population or 0
+    return {(code, "RN-ETP-01"): None for code, pop in bodies.items() if pop >= 3500 and code not in world.agents}
+
+
+# -- publisher names (PROD-01) -----------------------------------------------------------------------
+def accepted_names(name: str, kind: str) -> set[str]:
+    """The spellings of a body's name national observatories count with it: the official name, or
+    « Ville de » / « Commune de » it (elided, or « du » / « des » for Le / Les), case aside."""
+    if kind != "commune":
+        return {name.casefold()}
+    forms = {name}
+    for word in ("Ville", "Commune"):
+        forms |= {f"{word} de {name}", f"{word} d'{name}"} if fold(name)[:1] in "aeiouyh" else {f"{word} de {name}"}
+        if name.startswith("Le "):
+            forms.add(f"{word} du {name[3:]}")
+        if name.startswith("Les "):
+            forms.add(f"{word} des {name[4:]}")
+    return {f.casefold() for f in forms}
+
+
+def displayed_publisher(world: World, d: SimDataset, portal: str, organisation: str | None) -> str | None:
+    """The publisher string a portal shows for a record: the organisation's name on data.gouv.fr and
+    CKAN (when the record has one), the publisher typed on the record elsewhere."""
+    kind = world.portals[portal].kind
+    if kind in ("udata", "ckan") and organisation:
+        org = next((o for o in world.organisations if o.id == organisation and o.portal == portal), None)
+        if org is not None:
+            return org.name
+    if not d.record:
+        return None
+    return d.publisher
+
+
+def _misspelt_publishers(world: World, registry: Registry, ok: set[str]) -> Counter:
+    """Per body, how many (portal, spelling) pairs name it otherwise than its official name."""
+    pairs: set[tuple[str, str, str]] = set()
+    for d in world.datasets:
+        if d.owner == "other":
             continue
-        agents = world.agents.get(code)
-        bound = agents is None or agents >= 50
-        if agents is None:
-            out[("RN-ETP-01", code, None)] += 1
-        mine = [d for d in originals if d.owner == code]
-        kinds: dict[str, list[SimDataset]] = {}
-        for d in mine:
-            if d.kind in KINDS:
-                kinds.setdefault(KINDS[d.kind], []).append(d)
-        if bound and not mine:
-            out[("RN-PUB-01", code, None)] += 1
-        for rule, kind in PRESENCE.items():
-            if kind not in kinds:
-                out[(rule, code, None)] += 1
-        if bound and "catalogue" not in kinds:
-            out[("RN-CAT-01", code, None)] += 1
-        for rule, (kind, max_age) in FRESHNESS.items():
-            if rule == "RN-CAT-02" and not bound:
+        body = registry.metropole if d.owner == "MEL" else registry.communes[d.owner]
+        records = ([(d.portal, d.organisation)] if d.portal in ok else []) + \
+                  [(c.portal, c.organisation) for c in d.copies if c.portal in ok]
+        for portal, org in records:
+            raw = displayed_publisher(world, d, portal, org)
+            if not raw or not raw.strip() or raw in world.aliases:
                 continue
-            found = kinds.get(kind)
-            if found:
-                latest = max(date.fromisoformat(d.modified[:10]) for d in found)
-                age = (as_of.date() - latest).days
-                if age > max_age:
-                    out[(rule, code, None)] += 1
+            if raw.replace("’", "'").casefold() not in accepted_names(body.name, body.kind):
+                pairs.add((d.owner, portal, raw))
+    return Counter(owner for owner, _, _ in pairs)
 
 
-def _datagouv(world: World, urls: dict[str, str], dg_rules: dict[str, str], out: Counter) -> None:
+def _datagouv(world: World, urls: dict[str, str], dg_rules: dict[str, str], out: Counter, ok: set[str]) -> None:
     """What the simulated data.gouv.fr says of each of its datasets' quality."""
     from .portals import APPS
 
     for name, portal in world.portals.items():
-        if portal.kind != "udata" or portal.broken:
+        if portal.kind != "udata" or name not in ok:
             continue
         app = APPS["udata"](world, portal, urls)
         for entry in app.entries:
@@ -138,6 +243,6 @@ def _datagouv(world: World, urls: dict[str, str], dg_rules: dict[str, str], out:
             data = app.dataset_json(entry)
             owner = entry.d.owner
             code = None if owner == "other" else owner
-            for criterion, ok in data["quality"].items():
-                if criterion in dg_rules and ok is False:
+            for criterion, passed in data["quality"].items():
+                if criterion in dg_rules and passed is False:
                     out[(dg_rules[criterion], code, f"{name}:{data['id']}")] += 1
