@@ -15,7 +15,7 @@ from auditor.crawl import crawl
 from auditor.rules import Waiver, load_rules
 from auditor.simulate.demo import write_config
 from auditor.simulate.server import SimTerritory
-from auditor.simulate.truth import expected_findings, expected_states
+from auditor.simulate.truth import expected_file_findings, expected_findings, expected_states
 from auditor.store import Store
 
 FAST = {"timeout": 2.0, "retries": 6, "backoff": 0.01, "backoff_max": 0.05, "max_retry_wait": 5.0, "per_host": 6}
@@ -36,23 +36,45 @@ def dg_codes(rules):
 
 @pytest.fixture(scope="module")
 def audited(world, tmp_path_factory):
+    """The simulated territory audited as the demo does: crawl, file stage (simulated schema
+    catalogue), rules."""
+    from auditor.audit import file_stage
+    from auditor.simulate.schemas import write_schema_folder
+
     tmp = tmp_path_factory.mktemp("audit")
     rules = load_rules()
+    schemas = write_schema_folder(tmp / "schemas")
     with SimTerritory(world) as territory:
-        path = write_config(territory, tmp / "conf", http=FAST, crawl={"probe_max_age": 0})
+        path = write_config(territory, tmp / "conf", http=FAST, crawl={"probe_max_age": 0},
+                            validation={"enabled": True, "schemas": str(schemas), "max_age": 0})
         config = load_config(path, data_dir=tmp / "data")
         result = crawl(config)
+        files, _ = file_stage(config, result)
         urls = dict(territory.urls)
-    audit = run_audit(result, rules, as_of=parse_as_of(world.as_of))
+    audit = run_audit(result, rules, as_of=parse_as_of(world.as_of), files=files)
     truth = expected_findings(world, urls, dg_rules=dg_codes(rules))
+    audit.truth_files = expected_file_findings(world, urls)
+    audit.file_targets = files
     return audit, truth, config
 
 
 def test_findings_equal_the_planted_defects_per_commune(audited):
     audit, truth, _ = audited
-    got = Counter(key(f) for f in audit.findings)
+    got = Counter(key(f) for f in audit.findings if not f.rule.startswith("FILE-"))
     missing, extra = truth - got, got - truth
     assert not missing and not extra, {"missing": sorted(missing, key=str)[:15], "extra": sorted(extra, key=str)[:15]}
+
+
+def test_file_findings_equal_the_planted_file_defects(audited):
+    """Every validated file breaks exactly the file rules its world facts say (both ways): encoding and
+    separator (FILE-09), required columns left out (FILE-03), formatted empty XLSX rows and invalid
+    cells (FILE-04), columns an export adds (FILE-07)."""
+    audit, _, _ = audited
+    got = {(f.rule, f.commune, f.dataset) for f in audit.findings if f.rule.startswith("FILE-")}
+    truth = audit.truth_files
+    assert got == truth, {"missing": sorted(truth - got), "extra": sorted(got - truth)}
+    rules = {r for r, _, _ in got}
+    assert {"FILE-03", "FILE-04", "FILE-07", "FILE-09"} <= rules
 
 
 def all_states(audit):
@@ -150,7 +172,7 @@ def test_findings_carry_basis_fix_and_stable_fingerprints(audited, world):
         assert f.basis["text"] and f.fix["fr"] and f.title["fr"] and f.detail["fr"]
     fps = [f.fingerprint for f in audit.findings]
     assert len(fps) == len(set(fps))
-    again = run_audit(audit.crawl, audit.rules, as_of=audit.as_of)
+    again = run_audit(audit.crawl, audit.rules, as_of=audit.as_of, files=audit.file_targets)
     assert sorted(f.fingerprint for f in again.findings) == sorted(fps)
 
 
@@ -161,7 +183,8 @@ def test_waivers_keep_findings_visible_until_they_expire(audited):
                     expires=audit.as_of.date().replace(year=audit.as_of.year + 1))
     expired = Waiver(rule="DECP-01", commune=target.commune, justification="ancienne dérogation",
                      expires=audit.as_of.date().replace(year=audit.as_of.year - 1))
-    again = run_audit(audit.crawl, audit.rules, as_of=audit.as_of, waivers=[active, expired])
+    again = run_audit(audit.crawl, audit.rules, as_of=audit.as_of, waivers=[active, expired],
+                      files=audit.file_targets)
     waived = [f for f in again.findings if f.waived]
     assert {(f.rule, f.commune) for f in waived} == {("SUB-01", target.commune)}
     assert waived[0].waiver["justification"] == "convention en cours de saisie"

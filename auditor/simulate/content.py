@@ -1,5 +1,7 @@
 """The bytes of simulated files: tables that follow the declared SCDL schema's columns,
-rendered as CSV, JSON or GeoJSON, and small PDF and ZIP placeholders.
+rendered as CSV (UTF-8 and commas unless the file says otherwise: Windows-1252, a BOM before
+Windows-1252 bytes, semicolons), XLSX (with formatted empty rows after the data when asked),
+JSON or GeoJSON, and small PDF and ZIP placeholders.
 
 Deterministic: the same dataset always yields the same bytes (so ETags are stable and a
 second crawl sees only 304s).
@@ -56,7 +58,7 @@ def _value(col: str, i: int, d: SimDataset, rng: random.Random) -> object:
     if col in ("COLL_INSEE",):
         return d.owner if d.owner.isdigit() else "59350"
     if col.endswith("_NOM") or col in ("nomAttribuant", "COLL_NOM"):
-        return "Commune"
+        return "Hôtel de ville"
     if col in ("ENFANT_PRENOM",):
         return PRENOMS[i % len(PRENOMS)]
     if col == "ENFANT_SEXE":
@@ -81,16 +83,58 @@ def _value(col: str, i: int, d: SimDataset, rng: random.Random) -> object:
     return f"{col.lower()}-{i + 1}"
 
 
+FORMAT_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FIXED = (2024, 1, 1, 0, 0, 0)
+
+
+def _columns(table: list[dict[str, object]], f: SimFile) -> list[dict[str, object]]:
+    return [{k: v for k, v in row.items() if k not in f.drop_columns} for row in table] if f.drop_columns else table
+
+
+def _xlsx(table: list[dict[str, object]], blank_rows: int) -> bytes:
+    """A workbook of ``table``; ``blank_rows`` formatted rows without values after it (what Excel
+    leaves when a user formats a row). Same bytes every time (fixed dates), so ETags are stable."""
+    from datetime import datetime
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    header = list(table[0]) if table else ["vide"]
+    ws.append(header)
+    for row in table:
+        ws.append([row[c] for c in header])
+    for i in range(blank_rows):
+        for col in range(1, len(header) + 1):
+            ws.cell(row=len(table) + 2 + i, column=col).font = Font(bold=True)
+    wb.properties.created = wb.properties.modified = datetime(*FIXED)
+    raw = io.BytesIO()
+    wb.save(raw)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=FIXED), src.read(info.filename))
+    return out.getvalue()
+
+
 def render(d: SimDataset, f: SimFile, fmt: str | None = None) -> tuple[bytes, str]:
     """``(body, content_type)`` of file ``f`` of dataset ``d`` (``fmt`` overrides its format)."""
     fmt = fmt or f.format
     if fmt == "csv":
         buf = io.StringIO()
-        table = rows(d)
-        w = csv.DictWriter(buf, fieldnames=list(table[0]) if table else ["vide"], delimiter=";")
+        table = _columns(rows(d), f)
+        w = csv.DictWriter(buf, fieldnames=list(table[0]) if table else ["vide"], delimiter=f.delimiter)
         w.writeheader()
         w.writerows(table)
-        return buf.getvalue().encode("utf-8"), "text/csv; charset=utf-8"
+        text = buf.getvalue()
+        if f.encoding == "cp1252":
+            return text.encode("cp1252"), "text/csv; charset=windows-1252"
+        if f.encoding == "bom-cp1252":
+            return b"\xef\xbb\xbf" + text.encode("cp1252"), "text/csv"
+        return text.encode("utf-8"), "text/csv; charset=utf-8"
+    if fmt == "xlsx" and f.content == "table":
+        return _xlsx(_columns(rows(d), f), f.blank_rows), FORMAT_XLSX
     if fmt == "json":
         return json.dumps(rows(d), ensure_ascii=False).encode(), "application/json; charset=utf-8"
     if fmt == "geojson":

@@ -548,6 +548,54 @@ def _plant_verdict_traps(g: _Gen, rng: random.Random, free, taken: set[str], por
     d = one(on_datagouv, "temporal-end-only")
     if d:
         d.temporal_start, d.temporal_end = None, f"{g.as_of.year - 1}-12-31"
+    _plant_file_traps(rng, everything, portals)
+
+
+# the required columns of the simulated subventions schema (those of scdl/subventions 2.1.1)
+GRANT_REQUIRED = ["nomAttribuant", "idAttribuant", "dateConvention", "nomBeneficiaire", "objet", "montant", "nature",
+                  "conditionsVersement", "datesPeriodeVersement", "notificationUE", "pourcentageSubvention"]
+
+
+def _plant_file_traps(rng: random.Random, everything: list[SimDataset], portals: dict[str, SimPortal]) -> None:
+    """Files that a validator reads, but that break the SCDL publication rules or their schema: a CSV in
+    Windows-1252, one with a UTF-8 BOM before Windows-1252 bytes, one separated by semicolons, a file
+    without any of its required columns (its declared schema cannot be applied), and an XLSX copy with
+    formatted empty rows after the data. Planted on portals that serve the files as they are, one trap
+    per dataset, never on a dataset whose cells are planted invalid."""
+    from .schemas import REQUIRED
+
+    used: set[str] = set()
+
+    def one(pool, defect):
+        pool = sorted((x for x in pool if x.key not in used and "invalid-cells" not in x.defects), key=lambda x: x.key)
+        if not pool:
+            return None
+        d = rng.choice(pool)
+        used.add(d.key)
+        d.defects.append(defect)
+        return d
+
+    from .content import COLUMNS
+
+    direct = [x for x in everything if x.schema and x.kind != "marches" and x.record and x.owner != "other"
+              and portals[x.portal].kind in ("udata", "ckan", "dcat") and any(f.format == "csv" for f in x.files)]
+    for defect, change in (("file-cp1252", {"encoding": "cp1252"}), ("file-bom-cp1252", {"encoding": "bom-cp1252"}),
+                           ("file-semicolon", {"delimiter": ";"})):
+        d = one(direct, defect)
+        for f in (d.files if d else []):
+            if f.format == "csv":
+                for k, v in change.items():
+                    setattr(f, k, v)
+    declared = [x for x in direct if portals[x.portal].kind in ("udata", "dcat")
+                and REQUIRED & set(COLUMNS.get(x.kind, []))]
+    d = one([x for x in declared if x.kind == "subventions"] or declared, "file-missing-required")
+    for f in (d.files if d else []):
+        if f.format in ("csv", "json"):
+            f.drop_columns = sorted(REQUIRED & set(COLUMNS[d.kind]))
+    d = one(direct, "file-xlsx-blank-rows")
+    if d:
+        d.files.append(SimFile(id=f"xlsx-{len(d.files) + 1}", title=f"{d.key}.xlsx", format="xlsx",
+                               media_type=FORMAT_MEDIA["xlsx"], content="table", modified=d.modified, blank_rows=2))
 
 
 def _set_modified(d: SimDataset, when: date) -> None:

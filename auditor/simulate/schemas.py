@@ -13,12 +13,13 @@ import json
 from pathlib import Path
 
 from .content import COLUMNS
-from .generator import SCHEMAS
+from .generator import GRANT_REQUIRED, SCHEMAS
 
 INTEGER = {"NOMBRE_OCCURRENCES", "VOTE_EFFECTIF", "VOTE_POUR", "VOTE_CONTRE", "VOTE_ABSTENTION"}
 YEAR = {"ANNEE", "BGT_ANNEE"}
 NUMBER = {"montant", "BGT_MTREAL", "latitude", "longitude", "EQUIP_LAT", "EQUIP_LONG"}
 SITE = "https://schema.data.gouv.fr/schemas"
+REQUIRED = {"COLL_NOM", "ENFANT_PRENOM", *GRANT_REQUIRED}
 
 
 def field_for(column: str) -> dict:
@@ -34,7 +35,7 @@ def field_for(column: str) -> dict:
         f["type"] = "date"
     if column == "ENFANT_SEXE":
         f["constraints"] = {"enum": ["F", "M"]}
-    if column in ("nomAttribuant", "COLL_NOM", "ENFANT_PRENOM", "objet"):
+    if column in REQUIRED:
         f["constraints"] = {"required": True}
     return f
 

@@ -182,6 +182,85 @@ def _staff_unknown(world: World, registry: Registry) -> dict[Key, None]:
     return {(code, "RN-ETP-01"): None for code, pop in bodies.items() if pop >= 3500 and code not in world.agents}
 
 
+# -- files (FILE-*) -----------------------------------------------------------------------------------
+TABULAR = ("csv", "xlsx", "json")
+FILE_SCHEMA_PORTALS = {"udata": ("csv", "json"), "dcat": ("csv", "json")}  # where a table file declares its schema
+GEO = ("geojson", "shp")
+
+
+def expected_file_findings(world: World, urls: dict[str, str], down: Iterable[str] = ()) -> set[Key]:
+    """``{(rule, commune, dataset uid)}``: the file rules each validated file breaks, attributed to the
+    first record listing it (originals before copies), as the audit's file stage does. Which files are
+    validated: tables (CSV, XLSX) of datasets of an SCDL kind (schema guessed from the header), and
+    CSV or JSON files whose record declares a schema (data.gouv.fr, DCAT); the DECP format is not in
+    the simulated schema catalogue. What each breaks follows from how its portal serves it:
+
+    * Opendatasoft exports: semicolons (FILE-09) for CSV, and a ``geo_point_2d`` column the schema does
+      not define (FILE-07) when the dataset is geographic;
+    * OGC API items in JSON (the MEL platform): an ``@id`` column the schema does not define (FILE-07);
+    * files served as they are: the planted encoding or separator (FILE-09), required columns left out
+      (FILE-03), formatted empty XLSX rows (FILE-04, ``blank-row``);
+    * planted invalid cells (FILE-04), whatever the rendering."""
+    ok = world.reachable_portals() - set(down)
+    records: list[tuple[int, str, SimDataset, str, str | None]] = []  # (order, uid, dataset, record portal, org)
+    for d in world.datasets:
+        if d.portal in ok:
+            records.append((0, f"{d.portal}:{d.source_id}", d, d.portal, None))
+        for c in d.copies:
+            if c.portal in ok:
+                records.append((1, f"{c.portal}:{c.source_id}", d, c.portal, c.organisation))
+    seen: set[str] = set()
+    out: set[Key] = set()
+    for _, uid, d, portal, _org in sorted(records, key=lambda r: r[0]):
+        if d.owner == "other" or not d.record or d.portal not in ok:
+            continue
+        code = d.owner
+        host = world.portals[d.portal]
+        for f in _served_files(d, host.kind):
+            url = file_url(host, urls[d.portal], d, f)
+            if f.status != 200 or url in seen or f.format not in TABULAR:
+                continue
+            declared = d.schema is not None and f.format in FILE_SCHEMA_PORTALS.get(world.portals[portal].kind, ())
+            scdl = d.kind in KINDS and d.kind != "marches"
+            if not declared and not (scdl and f.format in ("csv", "xlsx")):
+                continue
+            if d.kind == "marches":
+                continue  # the DECP format is not in the simulated catalogue: not validated
+            seen.add(url)
+            for rule in _file_rules(d, f, host.kind):
+                out.add((rule, code, uid))
+    return out
+
+
+def _served_files(d: SimDataset, host_kind: str) -> list:
+    """The files a record lists; an Opendatasoft dataset lists its CSV and JSON exports."""
+    if host_kind != "opendatasoft":
+        return list(d.files)
+    return [f for f in d.files if f.format in ("csv", "json")]
+
+
+def _file_rules(d: SimDataset, f, host_kind: str) -> set[str]:
+    rules: set[str] = set()
+    if "invalid-cells" in d.defects:
+        rules.add("FILE-04")
+    if host_kind == "opendatasoft":
+        if f.format == "csv":
+            rules.add("FILE-09")
+        if any(x.format in GEO for x in d.files):
+            rules.add("FILE-07")
+        return rules
+    if host_kind == "geonetwork" and f.format == "json" and d.collection:
+        rules.add("FILE-07")
+        return rules
+    if f.format == "csv" and (f.encoding != "utf-8" or f.delimiter != ","):
+        rules.add("FILE-09")
+    if f.drop_columns:
+        rules.add("FILE-03")
+    if f.format == "xlsx" and f.blank_rows:
+        rules.add("FILE-04")
+    return rules
+
+
 # -- publisher names (PROD-01) -----------------------------------------------------------------------
 def accepted_names(name: str, kind: str) -> set[str]:
     """The spellings of a body's name national observatories count with it: the official name, or

@@ -33,6 +33,12 @@ class SimFile:
     description: str | None = None
     status: int = 200  # what the server answers for this file
     modified: str | None = None
+    # how a table is written: CSV encoding ("utf-8", "cp1252", "bom-cp1252": a UTF-8 BOM then Windows-1252
+    # bytes) and separator; columns left out; formatted-but-empty rows after the last XLSX row
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    drop_columns: list[str] = field(default_factory=list)
+    blank_rows: int = 0
 
 
 @dataclass

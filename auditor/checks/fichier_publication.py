@@ -1,0 +1,58 @@
+"""Fichier CSV publié selon les règles de publication du SCDL : encodé en UTF-8, colonnes séparées par des virgules.
+
+Les schémas du Socle Commun des Données Locales (schema.data.gouv.fr) et le guide de
+publication qui les accompagne demandent un fichier CSV encodé en UTF-8 dont les colonnes
+sont séparées par une virgule : c'est ce que lisent sans réglage les outils de consolidation
+nationale et les réutilisateurs. Validata lit aussi un fichier en Windows-1252 ou séparé par
+des points-virgules, et l'audit le valide en entier : ce contrôle signale, en avertissement,
+l'encodage et le séparateur trouvés quand ils diffèrent (la marque d'ordre d'octets UTF-8 en
+tête est admise).
+
+Ne s'applique qu'aux fichiers CSV lus (pas aux classeurs XLSX ni au JSON) ; un fichier
+illisible relève de FILE-01.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from .base import CheckContext, Problem
+from .fichier_conforme import FileTarget
+
+ID = "fichier-publication"
+SCOPE = "file"
+PARAMS: dict = {"encoding": "utf-8", "delimiter": ","}
+
+_NAMES = {";": "des points-virgules", "\t": "des tabulations", "|": "des barres verticales"}
+_NAMES_EN = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
+
+
+def check(target: FileTarget, params: dict, ctx: CheckContext) -> Iterator[Problem]:
+    report = target.report
+    dialect = report.get("dialect") or {}
+    if dialect.get("format") != "csv" or report.get("stop_reason") in ("too_large", "unreadable"):
+        return
+    encoding = (dialect.get("encoding") or "").lower().replace("_", "-")
+    if encoding not in ("utf-8", "utf-8-sig", "utf8", params["encoding"]):
+        yield Problem(
+            fr=f"fichier encodé en {dialect.get('encoding')} et non en UTF-8 : les accents seront mal lus par les "
+               f"outils qui suivent les règles de publication du SCDL",
+            en=f"file encoded in {dialect.get('encoding')}, not UTF-8: accents will be misread by tools following "
+               f"the SCDL publication rules",
+            distribution=target.location, key="encoding", location={"encoding": dialect.get("encoding")},
+            fix={"fr": "Réenregistrer le fichier en « CSV UTF-8 » (Excel : Enregistrer sous > CSV UTF-8 ; LibreOffice : "
+                       "jeu de caractères Unicode (UTF-8)) puis le republier.",
+                 "en": "Save the file again as “CSV UTF-8” and republish it."})
+    delimiter = dialect.get("delimiter")
+    if delimiter and delimiter != params["delimiter"]:
+        name = _NAMES.get(delimiter, f"« {delimiter} »")
+        yield Problem(
+            fr=f"colonnes séparées par {name} et non par des virgules, comme le demandent les règles de publication "
+               f"du SCDL",
+            en=f"columns separated by {_NAMES_EN.get(delimiter, repr(delimiter))}, not commas as the SCDL "
+               f"publication rules ask",
+            distribution=target.location, key="delimiter", location={"delimiter": delimiter},
+            fix={"fr": "Enregistrer le fichier avec la virgule comme séparateur (LibreOffice : Enregistrer sous > CSV, "
+                       "« Séparateur de champ : , ») ; sur Opendatasoft, faire pointer la ressource vers l'export avec "
+                       "le paramètre delimiter=%2C.",
+                 "en": "Save the file with a comma as separator; on Opendatasoft, link the export with "
+                       "delimiter=%2C."})
