@@ -3,9 +3,10 @@
 Two runs are compared by finding fingerprint (stable across runs: rule, the portal-independent
 key of the dataset, resource or body, and what exactly is wrong; never a URL): a fingerprint
 only in the later run is **new**, in both **still open**, only in the earlier one **fixed** —
-unless the later run could not see it again (its portal was not collected in full, or its
-obligation was not evaluated): it is then **unverified**, never counted as fixed. Waived
-findings take part like the others (a waiver does not fix anything) and are counted apart.
+unless the run without it could not see it (its portal was not collected in full, its file
+could not be downloaded, its obligation was not evaluated): it is then **unverified**, never
+counted as fixed nor as new. Waived findings take part like the others (a waiver does not fix
+anything) and are counted apart.
 
 How the territory evolves over every stored audit (obligations met, SCDL datasets published)
 is :func:`auditor.render.data.trend`, beside the obligations it counts.
@@ -28,7 +29,7 @@ class Comparison:
     new: list[Row] = field(default_factory=list)
     fixed: list[Row] = field(default_factory=list)
     still_open: list[Row] = field(default_factory=list)
-    unverified: list[Row] = field(default_factory=list)  # gone, but the later run could not see them
+    unverified: list[Row] = field(default_factory=list)  # in one run only, and the other could not see them
 
     def counts(self) -> dict[str, int]:
         return {"new": len(self.new), "fixed": len(self.fixed), "open": len(self.still_open),
@@ -62,18 +63,22 @@ def _group(c: Comparison, key) -> dict[Any, dict[str, int]]:
 
 
 def compare_rows(before: Iterable[Row], after: Iterable[Row], before_id: int | None = None,
-                 after_id: int = 0, unseen: Callable[[Row], bool] | None = None) -> Comparison:
-    """``unseen(row)``: whether the later run could not have seen an earlier finding again
-    (see :func:`unseen`); such a finding is unverified, not fixed."""
+                 after_id: int = 0, unseen: Callable[[Row], bool] | None = None,
+                 unseen_before: Callable[[Row], bool] | None = None) -> Comparison:
+    """``unseen(row)``: whether the later run could not have seen an earlier finding again;
+    ``unseen_before(row)``: whether the earlier run could not have seen a later one (see
+    :func:`unseen`). Such findings are unverified, neither fixed nor new."""
     a = {r["fingerprint"]: r for r in before}
     b = {r["fingerprint"]: r for r in after}
     gone = [r for fp, r in a.items() if fp not in b]
+    came = [r for fp, r in b.items() if fp not in a]
     blind = unseen or (lambda r: False)
+    blind_before = unseen_before or (lambda r: False)
     return Comparison(before_id, after_id,
-                      new=[r for fp, r in b.items() if fp not in a],
+                      new=[r for r in came if not blind_before(r)],
                       fixed=[r for r in gone if not blind(r)],
                       still_open=[r for fp, r in b.items() if fp in a],
-                      unverified=[r for r in gone if blind(r)])
+                      unverified=[r for r in gone if blind(r)] + [r for r in came if blind_before(r)])
 
 
 def unseen(store: Store, run_id: int) -> Callable[[Row], bool]:
@@ -97,7 +102,8 @@ def unseen(store: Store, run_id: int) -> Callable[[Row], bool]:
 def compare(store: Store, before: int | None, after: int, commune: str | None = None) -> Comparison:
     """Compare run ``before`` (None: nothing before, every finding is new) with ``after``."""
     rows_a = store.finding_rows(before, commune) if before else []
-    return compare_rows(rows_a, store.finding_rows(after, commune), before, after, unseen(store, after))
+    return compare_rows(rows_a, store.finding_rows(after, commune), before, after, unseen(store, after),
+                        unseen(store, before) if before else None)
 
 
 def previous_audit(store: Store, run_id: int) -> int | None:

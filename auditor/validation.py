@@ -9,9 +9,11 @@ declare a schema (``schema_name``), or — when ``guess`` is on — whose datase
 (rule SCDL-02 reports the declaration itself).
 
 Downloads: one cache file per URL under ``<cache>/files/``; reused without a request for ``max_age``
-seconds, then revalidated with ``If-None-Match`` / ``If-Modified-Since``; a body over ``max_mb`` is cut and
-reported (FILE-01), never read further. A file that cannot be downloaded is left to the availability rule
-(AVL-01) and counted in the stage's statistics.
+seconds, then revalidated with ``If-None-Match`` / ``If-Modified-Since``; answers 429 and 5xx, timeouts and
+broken connections are asked again within the audit's retry budget; a body over ``max_mb`` is cut and
+reported (FILE-01), never read further. A file that still cannot be downloaded is left to the availability
+rule (AVL-01), counted in the stage's statistics, and its findings of an earlier audit are « unverified »,
+never « fixed ».
 """
 from __future__ import annotations
 
@@ -109,7 +111,23 @@ class FileCache:
         self.http = http or HttpConfig()
 
     def fetch(self, url: str, stats: StageStats) -> tuple[Path | None, TableReport | None]:
-        """(path of the file, None) or (None, report of a file too large); raises OSError/requests errors."""
+        """(path of the file, None) or (None, report of a file too large); raises OSError/requests errors
+        once the audit's retry budget (``[http] retries``, backoff, Retry-After up to ``max_retry_wait``)
+        is spent on answers 429 and 5xx, timeouts and broken connections."""
+        for attempt in range(self.http.retries + 1):
+            try:
+                return self._fetch(url, stats)
+            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
+                    _Retry) as exc:
+                if attempt >= self.http.retries:
+                    raise requests.RequestException(str(exc)) from None
+                wait = getattr(exc, "wait", None)
+                if wait is None:
+                    wait = min(self.http.backoff_max, self.http.backoff * 2 ** attempt)
+                time.sleep(min(wait, self.http.max_retry_wait))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _fetch(self, url: str, stats: StageStats) -> tuple[Path | None, TableReport | None]:
         key = hashlib.sha1(url.encode("utf-8")).hexdigest()
         body, meta_path = self.dir / key, self.dir / f"{key}.json"
         meta = _read_json(meta_path)
@@ -130,6 +148,8 @@ class FileCache:
                 meta["fetched"] = time.time()
                 meta_path.write_text(json.dumps(meta), "utf-8")
                 return body, None
+            if r.status_code == 429 or r.status_code >= 500:
+                raise _Retry(f"HTTP {r.status_code}", _retry_after(r.headers.get("Retry-After")))
             r.raise_for_status()
             declared = r.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > self.max_bytes:
@@ -154,6 +174,18 @@ class FileCache:
                                              "etag": r.headers.get("ETag"),
                                              "last_modified": r.headers.get("Last-Modified")}), "utf-8")
         return body, None
+
+
+class _Retry(Exception):
+    """An answer worth asking again (429, 5xx), after ``wait`` seconds when the server says so."""
+
+    def __init__(self, message: str, wait: float | None = None):
+        super().__init__(message)
+        self.wait = wait
+
+
+def _retry_after(value: str | None) -> float | None:
+    return float(value) if value and value.strip().isdigit() else None
 
 
 def too_large(size: int | None, limit: int) -> TableReport:
@@ -188,7 +220,7 @@ def validate_files(catalogue: Catalogue, config: ValidationConfig, cache_dir: Pa
             path, refused = cache.fetch(c.url, stats)
         except (OSError, requests.RequestException) as exc:
             stats.failed.append({"url": c.url, "dataset": c.dataset.uid, "commune": c.dataset.publisher.code,
-                                 "error": str(exc)[:300]})
+                                 "error": f"téléchargement impossible (détail technique : {str(exc)[:300]})"})
             return None
         if refused is not None:
             return _target(c, refused.to_dict())

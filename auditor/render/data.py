@@ -163,7 +163,8 @@ def territory_report(store: Store, run_id: int | None = None, lang: str = "fr", 
     summaries = store.commune_summaries(run_id)
     rows = store.finding_rows(run_id)
     prev_rows = store.finding_rows(prev_id) if prev_id else []
-    cmp = compare_rows(prev_rows, rows, prev_id, run_id, unseen(store, run_id)) if prev_id else None
+    cmp = (compare_rows(prev_rows, rows, prev_id, run_id, unseen(store, run_id), unseen(store, prev_id))
+           if prev_id else None)
     per_commune = by_commune(rows)
     changes = cmp.by_commune() if cmp else {}
     prev_summaries = store.commune_summaries(prev_id) if prev_id else {}
@@ -512,7 +513,8 @@ def commune_report(store: Store, code: str, run_id: int | None = None, lang: str
     summary = summaries[code]
     rows = store.finding_rows(run_id, code)
     prev_rows = store.finding_rows(prev_id, code) if prev_id else []
-    cmp = compare_rows(prev_rows, rows, prev_id, run_id, unseen(store, run_id))
+    cmp = compare_rows(prev_rows, rows, prev_id, run_id, unseen(store, run_id),
+                       unseen(store, prev_id) if prev_id else None)
     status = cmp.status() if prev_id else {}
     scores = store.score_rows(run_id)
     records = list(store.datasets(run_id, commune=code))

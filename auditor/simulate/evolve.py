@@ -186,10 +186,11 @@ class Month:
 
 
 def audit_months(world: World, months: int, data_dir: Path, *, hostile_in: int | None = None,
-                 http: dict[str, Any] | None = None, rules=None) -> list[Month]:
+                 http: dict[str, Any] | None = None, rules=None, down: dict[int, list[str]] | None = None) -> list[Month]:
     """Audit ``world`` and its ``months - 1`` next months, each served on the same ports, each
     stored as one audit run (``data_dir/auditor.sqlite``). ``hostile_in`` (a month index)
-    plants the hostile titles in that month."""
+    plants the hostile titles in that month; ``down`` maps a month index to the portals that
+    answer 503 to everything that month only (``Month.world`` is then the world as served)."""
     from ..audit import audit_and_store, parse_as_of
     from ..config import load_config
     from ..rules import load_rules
@@ -210,12 +211,17 @@ def audit_months(world: World, months: int, data_dir: Path, *, hostile_in: int |
         elif hostile_in == 0:
             world = copy.deepcopy(world)
             _hostile_titles(Evolution(world))
-        with SimTerritory(world, ports=ports) as territory:
+        served = world
+        if down and down.get(i):
+            served = copy.deepcopy(world)
+            for name in down[i]:
+                served.portals[name].broken = "down"
+        with SimTerritory(served, ports=ports) as territory:
             ports = {name: int(url.rsplit(":", 1)[1].split("/")[0]) for name, url in territory.urls.items()
                      if url.startswith("http://")}
             path = write_config(territory, Path(data_dir) / "conf", http=http, crawl={"probe_max_age": 0})
             config = load_config(path, data_dir=data_dir)
             with Store(config.store_path) as store:
                 run_id, _, _ = audit_and_store(config, store, rules, as_of=parse_as_of(world.as_of))
-            out.append(Month(world, run_id, dict(territory.urls), evolution))
+            out.append(Month(served, run_id, dict(territory.urls), evolution))
     return out
