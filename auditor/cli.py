@@ -66,7 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(a)
     _selection(a)
     a.add_argument("--source", action="append", help="ne collecter que cette source (répétable)")
-    a.add_argument("--as-of", help="date de l'audit AAAA-MM-JJ (défaut : aujourd'hui)")
+    a.add_argument("--as-of", help="instant auquel l'audit juge : AAAA-MM-JJ (00:00 UTC ce jour-là) ou date-heure "
+                                    "ISO 8601 AAAA-MM-JJTHH:MM[:SS][+HH:MM] (UTC sans décalage) ; défaut : maintenant")
     a.add_argument("--fail-on", choices=["error", "warning", "info", "never"], default="never",
                    help="code de sortie 1 si un constat non dérogé atteint cette gravité (défaut : jamais)")
     a.add_argument("--no-probe", action="store_true", help="ne pas vérifier la disponibilité des fichiers")
@@ -268,7 +269,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     try:
         as_of = parse_as_of(args.as_of)
     except ValueError:
-        raise ConfigError(f"--as-of {args.as_of!r} : une date AAAA-MM-JJ est attendue") from None
+        raise ConfigError(f"--as-of {args.as_of!r} : une date AAAA-MM-JJ ou une date-heure ISO 8601 "
+                          f"(AAAA-MM-JJTHH:MM, éventuellement suivie d'un décalage comme +01:00) est attendue") from None
     return run_audit_command(config, args, rules, as_of)
 
 
@@ -297,7 +299,7 @@ def run_audit_command(config: Config, args: argparse.Namespace, rules, as_of) ->
     if text:
         print_summary(crawl_summary(result, run_id, config), result, lang, quiet=True)
         print_audit(summary, audit, lang, args.quiet)
-        print(t("crawl.stored", lang, run=run_id, store=config.store_path))
+        print(t("audit.stored", lang, run=run_id, store=config.store_path))
     else:
         json.dump(summary, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -560,10 +562,15 @@ def cmd_history(args: argparse.Namespace) -> int:
     print(tr("cli.history.header", lang, **head))
     for r in runs:
         f = r["findings"] or {}
+        status = tr("run.status.partial" if r["partial"] else f"run.status.{r['status']}", lang)
         print(tr("cli.history.header", lang, id=r["id"], date=(r["started_at"] or "")[:19], as_of=(r["as_of"] or "")[:10],
-                 kind=r["kind"], status=tr(f"run.status.{r['status']}", lang), datasets=r["datasets"],
+                 kind=r["kind"], status=status, datasets=r["datasets"],
                  error=f.get("error", "—"), warning=f.get("warning", "—"), info=f.get("info", "—"),
                  waived=f.get("waived", "—")))
+        if r["partial"]:
+            print(tr("cli.history.not_collected", lang, portals=", ".join(r["not_collected"])))
+        elif r["status"] == "failed" and r["error"]:
+            print(tr("cli.history.failed", lang, error=r["error"]))
     return EXIT_OK
 
 

@@ -123,7 +123,8 @@ def runs_table(store: Store) -> list[dict[str, Any]]:
     out = []
     for r in store.runs():
         c = sev.get(r["id"], Counter())
-        out.append({"id": r["id"], "kind": r["kind"], "status": r["status"], "started_at": r["started_at"],
+        out.append({"id": r["id"], "kind": r["kind"], "status": r["status"], "partial": r["partial"],
+                    "not_collected": r["not_collected"], "error": r["stats"].get("error"), "started_at": r["started_at"],
                     "finished_at": r["finished_at"], "as_of": r["stats"].get("as_of"),
                     "territory": r["territory"], "datasets": datasets.get(r["id"], 0),
                     "findings": {k: c[k] for k in ("error", "warning", "info", "waived")} if r["kind"] == "audit" else None})

@@ -46,6 +46,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "crawl.communes.title": {"fr": "Jeux de données par producteur :", "en": "Datasets per publisher:"},
     "crawl.communes.item": {"fr": "  {name:<32} {n:>4}", "en": "  {name:<32} {n:>4}"},
     "crawl.stored": {"fr": "Collecte n° {run} enregistrée dans {store}", "en": "Run #{run} stored in {store}"},
+    "audit.stored": {"fr": "Audit n° {run} enregistré dans {store}", "en": "Audit #{run} stored in {store}"},
     "crawl.nothing": {"fr": "Aucune source n'a pu être collectée.", "en": "No source could be crawled."},
     "demo.serving": {"fr": "Territoire simulé (graine {seed}) servi sur 127.0.0.1 :",
                      "en": "Simulated territory (seed {seed}) served on 127.0.0.1:"},

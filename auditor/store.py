@@ -201,8 +201,10 @@ class Store:
 
     # -- reading --------------------------------------------------------------------------
     def runs(self) -> list[dict[str, Any]]:
+        """Every run, oldest first, with ``not_collected``: the portals it could not collect in full
+        (a complete run with any is partial)."""
         rows = self.db.execute("SELECT * FROM runs ORDER BY id").fetchall()
-        return [dict(r) | {"stats": json.loads(r["stats"] or "{}")} for r in rows]
+        return [_with_coverage(dict(r) | {"stats": json.loads(r["stats"] or "{}")}) for r in rows]
 
     def latest_run(self, kind: str | None = None) -> int | None:
         sql = "SELECT MAX(id) FROM runs WHERE status = 'complete'" + (" AND kind = ?" if kind else "")
@@ -282,6 +284,13 @@ class Store:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+def _with_coverage(run: dict[str, Any]) -> dict[str, Any]:
+    cov = run["stats"].get("portals") or {}
+    run["not_collected"] = [p["name"] for status in ("failed", "partial", "skipped") for p in cov.get(status, [])]
+    run["partial"] = run["status"] == "complete" and bool(run["not_collected"])
+    return run
 
 
 class _Transaction:

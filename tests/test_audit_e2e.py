@@ -204,6 +204,45 @@ def test_audit_is_stored_and_read_back(audited, tmp_path):
         assert set(summaries) == set(audit.communes)
 
 
+def test_totals_are_counted_once_and_the_same_everywhere(audited, tmp_path, world):
+    """The CLI summary, the dashboard, the gap report, the JSON export and the CSV and XLSX tables
+    give the same totals; the metropolis is a body of its own, never added to its communes."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from auditor.cli import audit_summary
+    from auditor.render import csv as csv_out, json as json_out, markdown, xlsx
+    from auditor.render.data import gap_report, territory_report
+
+    audit, _, config = audited
+    with Store(tmp_path / "h.sqlite") as store:
+        run = store.begin_run("audit", "2026-11-15T00:00:00+00:00", "T", "c")
+        store.save_audit(run, audit)
+        report = territory_report(store, findings=True)
+        gaps = gap_report(store)
+    cli = audit_summary(audit, run, config)["totals"]
+    t = report["totals"]
+    assert cli == {k: v for k, v in t.items() if k != "changes"} | {"changes": None}
+    assert gaps["totals"] == t and json.loads(json_out.render(report))["totals"] == t
+    communes = [c for c in report["communes"] if c["kind"] == "commune"]
+    assert t["communes"] == 95 and t["population"] == sum(c["population"] for c in communes)
+    assert t["bound"] + t["presumed"] == sum(1 for c in communes if c["status"] != "not-bound")
+    assert t["metropole"]["bound"] and t["metropole"]["population"] == 1_195_234  # apart, never added
+    rows = list(csv.reader(io.StringIO(csv_out.render(report, "communes")[3:].decode()), delimiter=";"))
+    head, body = rows[0], rows[1:]
+    met, owed = head.index("Obligations respectées"), head.index("Obligations évaluées")
+    assert sum(int(r[met]) for r in body) == t["obligations"]["met"]
+    assert sum(int(r[owed]) for r in body) == t["obligations"]["owed"]
+    sheet = load_workbook(io.BytesIO(xlsx.render(report)))["Communes"]
+    values = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert sum(r[met] for r in values) == t["obligations"]["met"]
+    for g in report["gaps"]["obligations"]:  # habitants concernés: communes only
+        assert g["population"] == sum(x["population"] for x in g["list"] if x["kind"] == "commune")
+    assert f"{t['obligations']['met']}/{t['obligations']['owed']}" in markdown.render(report)
+
+
 def test_cli_rules_lists_every_rule_with_its_basis():
     out = subprocess.run([sys.executable, "-m", "auditor", "rules", "--format", "json"], capture_output=True,
                          text=True, timeout=60)

@@ -169,4 +169,4 @@ def test_cli_demo_runs_offline(tmp_path):
     text = subprocess.run([sys.executable, "-m", "auditor", "demo", "--data-dir", str(tmp_path)],
                           capture_output=True, text=True, timeout=300)
     assert text.returncode == 0
-    assert "✗ ancien-mel-ods" in text.stdout and "Collecte n° 2 enregistrée" in text.stdout
+    assert "✗ ancien-mel-ods" in text.stdout and "Audit n° 2 enregistré" in text.stdout

@@ -158,3 +158,30 @@ def test_a_portal_down_for_one_month_fixes_nothing_and_brings_nothing_new(tmp_pa
         assert report["run"]["partial"] and [p["name"] for p in report["run"]["not_collected"]] == ["hdf"]
         assert report["totals"]["obligations"]["not_evaluated"] > 0
         assert not territory_report(store, got[2].run_id)["run"]["partial"]
+
+
+def test_an_identical_rerun_on_other_ports_reports_nothing_new_nor_fixed(tmp_path):
+    """Findings are identified by rule, dataset or resource key and problem, never by URL: the same
+    territory served again on other ports (and its files, checked again) gives 0 new and 0 fixed."""
+    from auditor.audit import audit_and_store, parse_as_of
+    from auditor.config import load_config
+    from auditor.simulate.demo import write_config
+    from auditor.simulate.schemas import write_schema_folder
+    from auditor.simulate.server import SimTerritory
+
+    world, rules = generate(7), load_rules()
+    schemas = write_schema_folder(tmp_path / "schemas")
+    fast = {"timeout": 2.0, "retries": 6, "backoff": 0.01, "backoff_max": 0.05, "max_retry_wait": 5.0}
+    runs, hosts = [], set()
+    with Store(tmp_path / "h.sqlite") as store:
+        for _ in range(2):
+            with SimTerritory(world) as territory:
+                hosts.add(territory.urls["mel"])
+                path = write_config(territory, tmp_path / "conf", http=fast, crawl={"probe_max_age": 0},
+                                    validation={"enabled": True, "schemas": str(schemas), "max_age": 0})
+                config = load_config(path, data_dir=tmp_path / "data")
+                runs.append(audit_and_store(config, store, rules, as_of=parse_as_of(world.as_of))[0])
+        cmp = compare(store, *runs)
+    assert len(hosts) == 2  # served on other ports
+    assert cmp.counts()["new"] == 0 and cmp.counts()["fixed"] == 0 and cmp.counts()["open"] > 400
+    assert any(r["rule"] == "AVL-01" for r in cmp.still_open) and any(r["rule"].startswith("FILE-") for r in cmp.still_open)

@@ -40,7 +40,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "col.portals": {"fr": "Où", "en": "Where"},
     "col.obligations": {"fr": "Obligations", "en": "Obligations"},
     "col.obligations_met": {"fr": "Obligations respectées", "en": "Obligations met"},
-    "col.obligations_owed": {"fr": "Obligations dues", "en": "Obligations owed"},
+    "col.obligations_owed": {"fr": "Obligations évaluées", "en": "Obligations evaluated"},
     "col.unmet": {"fr": "Obligations non respectées", "en": "Unmet obligations"},
     "col.scdl": {"fr": "SCDL", "en": "SCDL"},
     "col.mqa": {"fr": "MQA", "en": "MQA"},
@@ -270,6 +270,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "run.status.running": {"fr": "en cours", "en": "running"},
     "run.status.interrupted": {"fr": "interrompu", "en": "interrupted"},
     "run.status.failed": {"fr": "échec", "en": "failed"},
+    "run.status.partial": {"fr": "partiel", "en": "partial"},
+    "cli.history.not_collected": {"fr": "       non collectés en entier : {portals}", "en": "       not crawled in full: {portals}"},
+    "cli.history.failed": {"fr": "       {error}", "en": "       {error}"},
 }
 
 
