@@ -12,6 +12,8 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+
+from auditor.scores.datagouv import CRITERIA
 from jsonschema import Draft202012Validator
 from openpyxl import load_workbook
 
@@ -208,6 +210,12 @@ def test_xlsx_sheets_hold_strings_never_formulas(history, tmp_path):
     assert wb.sheetnames == ["Communes", "Constats", "Écarts", "Portails", "Producteurs non attribués",
                              "Qualité data.gouv.fr"]
     assert wb["Qualité data.gouv.fr"].max_row == 1 + len(report["quality"]) and len(report["quality"]) > 100
+    # every dataset's nine criteria as udata leaves them (absent when udata omits one) and its score
+    for q in report["quality"]:
+        assert q["score"] == round(sum(1 for v in q["criteria"].values() if v) / 9, 15)
+    rows = list(csv.reader(io.StringIO(csv_out.render(report, "quality")[3:].decode()), delimiter=";"))
+    assert rows[0][6:15] == list(CRITERIA) and len(rows) == 1 + len(report["quality"])
+    assert {r[6] for r in rows[1:]} <= {"true", "false", ""}
     assert wb["Communes"].max_row == 1 + 96 and wb["Constats"].max_row == 1 + len(report["findings"])
     title_col = [c.value for c in wb["Constats"][1]].index("Titre du jeu") + 1
     hostile = [row[title_col - 1] for row in wb["Constats"].iter_rows(min_row=2) if row[title_col - 1].value
