@@ -3,15 +3,21 @@ XLSX, and the files that are no table at all (empty, HTML, binary, too large): a
 
 from __future__ import annotations
 
+import codecs
 import io
+import json
 import os
 import time
 
 import openpyxl
 import pytest
 
-from auditor.tabular.reader import EncodingRestart, ReadError, open_table
+from auditor.tabular.reader import LENIENT_CP1252, EncodingRestart, ReadError, open_table
 from auditor.tabular.validate import validate
+
+from .helpers import SHARED
+
+SUBVENTIONS = SHARED / "data" / "schemas" / "scdl__subventions" / "2.1.1"
 
 
 def rows_of(source) -> list[tuple[int, list]]:
@@ -76,6 +82,66 @@ def test_a_late_non_utf8_byte_restarts_in_windows_1252():
     report = validate(open_table(data), SCHEMA)
     assert report.valid and report.rows == 20001
     assert [i["code"] for i in report.issues] == ["encoding-fallback"]
+
+
+def _subventions() -> tuple[str, list[str]]:
+    text = (SUBVENTIONS / "exemple_valide.csv").read_text(encoding="utf-8")
+    return text, text.splitlines()[0].split(",")
+
+
+def test_bom_in_front_of_windows_1252_is_dropped_on_every_read_path():
+    """A real subventions file saved as Windows-1252 behind a UTF-8 BOM: the head is not UTF-8, the reader falls
+    back to Windows-1252 and the BOM must not end up in the first label (a false missing ``nomAttribuant``)."""
+    text, header = _subventions()
+    data = codecs.BOM_UTF8 + text.encode("cp1252")
+    src = open_table(data)  # header sniffing
+    assert src.header == header and src.first_record == header
+    assert src.dialect.bom and src.dialect.encoding == LENIENT_CP1252 and src.bom_mismatch
+    assert src.dialect.to_dict()["encoding"] == "windows-1252"
+    assert [i["code"] for i in src.issues] == ["encoding-fallback"]
+    arrow = rows_of(src)  # pyarrow engine
+    assert len(arrow) == 29 and arrow[0] == (2, text.splitlines()[1].split(","))
+    assert arrow[0][1][0] == "ANTIBES" and arrow[0][1][9] == "aide en numéraire"
+    python = open_table(data)
+    python.dialect.engine = "python"  # the csv module's engine (dialects pyarrow does not read)
+    assert rows_of(python) == arrow
+
+
+@pytest.mark.parametrize("engine", ["pyarrow", "python"])
+def test_bom_in_front_of_windows_1252_met_late_is_dropped_when_the_header_is_read_again(engine):
+    """The first non-UTF-8 byte comes after 64 KiB: the file is opened as UTF-8 (BOM dropped), then the reader
+    switches to Windows-1252 and reads the header again: without its BOM."""
+    text, header = _subventions()
+    lines = text.splitlines(keepends=True)
+    filler = "".join(f"ANTIBES,21060004500392,2015-07-07,CONV {i},ASSO {i},,W333216789,Fonctionnement,{i},"
+                     "aide en nature,unique,2017-03-30/2017-05-24,,non,0.05,\n" for i in range(1000))
+    data = codecs.BOM_UTF8 + (lines[0] + filler + "".join(lines[1:])).encode("cp1252")
+    src = open_table(data)
+    src.dialect.engine = engine
+    assert src.dialect.encoding == "utf-8" and src.dialect.bom and src.header == header
+    with pytest.raises(EncodingRestart):
+        for _ in src.batches():
+            pass
+    assert src.header == header and src.first_record == header and src.bom_mismatch
+    rows = rows_of(src)
+    assert len(rows) == 1029 and rows[0][1][:2] == ["ANTIBES", "21060004500392"]
+    assert rows[1000] == (1002, lines[1].rstrip("\n").split(","))
+    assert [i["code"] for i in src.issues] == ["encoding-fallback"]
+
+
+def test_bom_before_windows_1252_is_validata_s_encoding_error_and_nothing_else():
+    """Validata (chardet: UTF-8-SIG, as the BOM says) cannot decode the file and reports one encoding error. We
+    report that error too (FILE-01) and read the rows as Windows-1252: the header is right, the rows are valid."""
+    text, header = _subventions()
+    schema = json.loads((SUBVENTIONS / "schema.json").read_text(encoding="utf-8"))
+    report = validate(codecs.BOM_UTF8 + text.encode("cp1252"), schema)
+    assert [(e.code, e.level) for e in report.errors] == [("encoding-error", "error")]
+    assert not report.valid and report.rows == 29 and report.header == header
+    assert "BOM" in report.errors[0].message["fr"] and "UTF-8" in report.errors[0].message["fr"]
+    assert [i["code"] for i in report.issues] == ["encoding-fallback"]
+    # the same file without the BOM: Validata reads it (chardet), so do we, with the issue recorded only
+    plain = validate(text.encode("cp1252"), schema)
+    assert plain.valid and plain.errors == [] and [i["code"] for i in plain.issues] == ["encoding-fallback"]
 
 
 @pytest.mark.parametrize("sep", [",", ";", "\t", "|"])

@@ -1,7 +1,8 @@
 """Streaming reader of the tables communes publish: CSV (any usual dialect), XLSX and JSON arrays.
 
 `open_table(source)` sniffs the file (empty? binary? an HTML page? XLSX? JSON?), its encoding (UTF-8 with or
-without BOM, else Windows-1252 read leniently, recorded as an issue) and, for CSV, its dialect exactly as
+without BOM, else Windows-1252 read leniently, recorded as an issue; a UTF-8 BOM is dropped on every path, even in
+front of Windows-1252 text, see `TableSource.bom_mismatch`) and, for CSV, its dialect exactly as
 frictionless does it (``csv.Sniffer`` on the first 100 lines, delimiters ``, TAB ; |``). It reads the header and
 returns a `TableSource` whose `batches()` yields `Batch` pairs ``(first_row, record)``: the row number of the first
 row and a ``pyarrow.RecordBatch`` of string columns in file order, in bounded memory (blocks of ``block_size``
@@ -166,6 +167,12 @@ class TableSource:
     first_record: list[str] | None = None  # the file's first record (Validata's structure warnings read it)
     rows_read: int = 0
 
+    @property
+    def bom_mismatch(self) -> bool:
+        """The file starts with a UTF-8 byte order mark but is not UTF-8 (it is read as Windows-1252, BOM
+        dropped). Validata trusts the BOM, cannot decode the file and reports an encoding error."""
+        return self.dialect.bom and self.dialect.encoding == LENIENT_CP1252
+
     def batches(self) -> Iterator[Batch]:
         """Yield the data rows in bounded batches (see the module docstring)."""
         self.rows_read = 0
@@ -200,8 +207,8 @@ class TableSource:
                                        quoted_strings_can_be_null=False)
         stream = self._open()
         try:
-            if d.bom:
-                stream.read(3)
+            if d.bom:  # a UTF-8 BOM, whatever the encoding the file is finally read in
+                stream.read(len(codecs.BOM_UTF8))
             try:
                 reader = pacsv.open_csv(stream, read_options=read, parse_options=parse, convert_options=convert)
                 next_row = self.header_row + 1
@@ -295,7 +302,9 @@ class TableSource:
     def _python_batches(self) -> Iterator[Batch]:
         stream = self._open()
         try:
-            text = io.TextIOWrapper(stream, encoding=_py_encoding(self.dialect), newline="")
+            if self.dialect.bom:  # a UTF-8 BOM, whatever the encoding the file is finally read in
+                stream.read(len(codecs.BOM_UTF8))
+            text = io.TextIOWrapper(stream, encoding=self.dialect.encoding, newline="")
             rows = csv.reader(text, **self._csv_kwargs())
             for _ in range(self.header_row):  # the header and the lines above it
                 next(rows, None)
@@ -315,7 +324,7 @@ class TableSource:
         self.issues.append(_encoding_issue())
         with self._open() as f:
             head = f.read(HEAD_BYTES)
-        text = head.decode(LENIENT_CP1252)
+        text = _strip_bom(head, self.dialect.bom).decode(LENIENT_CP1252)
         records = list(csv.reader(io.StringIO(text, newline=""), **self._csv_kwargs()))
         if len(records) >= self.header_row:
             self.header = [str(c) for c in records[self.header_row - 1]]
@@ -399,10 +408,8 @@ def _arrow_encoding(encoding: str) -> str:
     return "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
 
 
-def _py_encoding(d: Dialect) -> str:
-    if d.encoding == "utf-8" and d.bom:
-        return "utf-8-sig"
-    return d.encoding
+def _strip_bom(data: bytes, bom: bool) -> bytes:
+    return data[len(codecs.BOM_UTF8):] if bom and data.startswith(codecs.BOM_UTF8) else data
 
 
 # ----------------------------------------------------------------------------------------------- opening
@@ -475,9 +482,15 @@ def open_table(source, *, fmt: str | None = None, encoding: str | None = None, d
 
 
 def _decode_head(head: bytes, encoding: str | None) -> tuple[str, str, bool, list]:
+    """(text of the head without its BOM, encoding, UTF-8 BOM present, issues)."""
     issues: list = []
     if head.startswith(codecs.BOM_UTF8):
-        return head[3:].decode("utf-8", errors="ignore"), "utf-8", True, issues
+        body = head[len(codecs.BOM_UTF8):]
+        try:
+            return codecs.getincrementaldecoder("utf-8")().decode(body, final=False), "utf-8", True, issues
+        except UnicodeDecodeError:  # a UTF-8 BOM in front of Windows-1252 text: the BOM is dropped all the same
+            issues.append(_encoding_issue())
+            return body.decode(LENIENT_CP1252), LENIENT_CP1252, True, issues
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return head.decode("utf-16", errors="ignore"), "utf-16", False, issues
     if encoding:

@@ -18,7 +18,8 @@ vectorised readers of `auditor.tabular.vector`, and reports what validata-core 0
 Row numbers are frictionless' rowPosition (header = 1), columns the 1-based position in the file.
 
 Deliberate deviations from Validata (issue 4): no 100 000-row cap and no 1 000-error cap unless ``limit_errors`` is
-given; ``french_gps_coordinates`` (underscores) runs the GPS check instead of being an unknown check; a custom check
+given; a CSV with a UTF-8 BOM in front of text that is not UTF-8 gets Validata's ``encoding-error`` (Validata reads
+nothing more) and is still read, as Windows-1252, so that its other problems show at once; ``french_gps_coordinates`` (underscores) runs the GPS check instead of being an unknown check; a custom check
 that raises becomes one ``check-error`` and stops (Validata turns the whole report into a ``task-error``); a
 ``pattern`` Python cannot compile is a ``field-error`` (Validata crashes).
 
@@ -141,11 +142,12 @@ class _Run:
             # problems are reported this time, the first check raised its first one only)
             stop = [TableError(code, _schema_message(code, note))
                     for code, note in schema_problems(synced_schema(header, self.schema))]
+        lead = [_bom_mismatch_error()] if table.bom_mismatch else []
         if stop:  # no row is read
-            report.errors.extend(stop + unknown + header.warnings)
+            report.errors.extend(lead + stop + unknown + header.warnings)
             return
         try:
-            for err in header.errors:
+            for err in lead + header.errors:
                 self._keep(err)
             self._start_checks()
             self._prepare_keys()
@@ -513,6 +515,15 @@ def _crash(name: str, exc: Exception):
 
     return StartError("check-error", f"'{name}' : le contrôle a échoué ({type(exc).__name__} : {exc}).",
                       f"'{name}': the check failed ({type(exc).__name__}: {exc}).")
+
+
+def _bom_mismatch_error() -> TableError:
+    return TableError("encoding-error", msg.table_message(
+        "Le fichier commence par la marque d'octets (BOM) de l'UTF-8 mais n'est pas encodé en UTF-8 : Validata, "
+        "qui se fie à cette marque, ne peut pas le lire (« problème d'encodage »). Il a été lu ici en Windows-1252. "
+        "Enregistrez-le en UTF-8.",
+        "The file starts with the UTF-8 byte order mark (BOM) but is not UTF-8 encoded: Validata, which trusts "
+        "the mark, cannot read it (encoding error). It was read here as Windows-1252. Save it as UTF-8."))
 
 
 def _schema_message(code: str, note: str) -> dict[str, str]:
