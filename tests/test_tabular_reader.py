@@ -239,11 +239,12 @@ def test_xlsx():
     src = open_table(data)
     assert src.dialect.format == "xlsx"
     assert src.header == ["nom", "montant", "date"]
+    # the two empty rows appended last are in the sheet's dimension (A1:C7): Validata reads them, blank rows
     assert rows_of(src) == [(2, ["Lille", "12", "2020-01-05"]), (3, ["Hem", "2.5", ""]), (4, ["", "", ""]),
-                            (5, ["Croix", "x", ""])]
+                            (5, ["Croix", "x", ""]), (6, ["", "", ""]), (7, ["", "", ""])]
     schema = {"fields": SCHEMA["fields"] + [{"name": "date", "type": "date"}]}
     found = [(e.code, e.row, e.column) for e in validate(data, schema).errors]
-    assert found == [("blank-row", 4, None), ("type-error", 5, 2)]
+    assert found == [("blank-row", 4, None), ("type-error", 5, 2), ("blank-row", 6, None), ("blank-row", 7, None)]
 
 
 def test_xlsx_cells_read_as_displayed_like_validata():
@@ -265,6 +266,106 @@ def test_xlsx_cells_read_as_displayed_like_validata():
     schema = {"fields": [{"name": "date", "type": "date"}]}
     assert [(e.code, e.row) for e in validate(buf.getvalue(), schema).errors if e.level == "error"] == \
         [("type-error", 2)]
+
+
+def _formatted(rows, *styled: str, heights: tuple = ()) -> bytes:
+    """A workbook whose cells ``styled`` have a fill and no value (what Excel writes for a formatted row)."""
+    from openpyxl.styles import PatternFill
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r in rows:
+        ws.append(r)
+    for coordinate in styled:
+        ws[coordinate].fill = PatternFill("solid", fgColor="FFFF00")
+    for row, height in heights:
+        ws.row_dimensions[row].height = height
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+XLSX_SCHEMA = {"fields": [{"name": "nom", "type": "string"}, {"name": "montant", "type": "integer"}]}
+DATA = [["nom", "montant"], ["Lille", 1], ["Hem", 2]]
+
+
+@pytest.mark.parametrize("styled, heights, blank_rows", [
+    (("A4",), (), [4]),  # the last row formatted: in the sheet's dimension (A1:B4), a blank row
+    (("A4", "B5"), (), [4, 5]),
+    (("A6",), (), [4, 5, 6]),  # rows 4 and 5 are not written: openpyxl (and so Validata) fills them in
+    (("B40",), (), list(range(4, 41))),
+    (("A4",), ((6, 30),), [4]),  # a row with only a height, beyond the dimension: not read
+    (("A5",), ((4, 30),), [4, 5]),
+    (("A3", "B3"), (), []),  # formatted cells that hold values: nothing to report
+])
+def test_xlsx_formatted_empty_rows_are_blank_rows_as_in_validata(styled, heights, blank_rows):
+    """Validata (frictionless 4: openpyxl read-only ``iter_rows``) reads every row of the sheet's declared
+    dimension, which counts formatted cells: each formatted-but-empty row is a ``blank-row`` at its sheet row
+    number (tests/data/validata-expected.json ``cases`` holds Validata's own output for these workbooks)."""
+    data = _formatted(DATA, *styled, heights=heights)
+    report = validate(data, XLSX_SCHEMA)
+    assert [(e.code, e.row) for e in report.errors] == [("blank-row", r) for r in blank_rows]
+    assert report.rows == 2 + len(blank_rows) and report.valid == (not blank_rows)
+
+
+def test_xlsx_formatted_cell_right_of_the_header_pads_the_header_as_in_validata():
+    """A formatted cell in column C makes every row three cells wide, the header too: a blank label (and its
+    warning), and with two such columns, duplicate blank labels stop the validation (general-error)."""
+    report = validate(_formatted(DATA, "C4"), XLSX_SCHEMA)
+    assert [(e.code, e.row, e.column) for e in report.errors] == [
+        ("blank-label", None, 3), ("blank-row", 4, None), ("extra-header-warn", None, 3)]
+    report = validate(_formatted(DATA, "D2"), XLSX_SCHEMA)
+    assert [e.code for e in report.errors if e.level == "error"] == ["general-error"] and report.rows == 0
+
+
+def test_xlsx_huge_declared_dimension_stays_fast_and_bounded():
+    """A formatted cell at XFD1048576 declares 16 384 columns and 1 048 576 rows. The header is padded to 16 384
+    labels (duplicate blank labels: the validation stops at the header, as in Validata, which runs out of memory
+    materialising the rows); reading every row anyway (a check without schema counts them) is bounded work: the
+    rows openpyxl fills in are recognised without reading their cells, and are read up to the last label only."""
+    data = _formatted(DATA, "XFD1048576")
+    started = time.perf_counter()
+    report = validate(data, XLSX_SCHEMA)
+    assert [e.code for e in report.errors if e.level == "error"] == ["general-error"] and report.rows == 0
+    src = open_table(data)
+    assert len(src.header) == 16384 and src.width == 2
+    rows = batches = 0
+    for batch in src.batches():
+        rows += batch.record.num_rows
+        batches += 1
+        assert batch.record.num_columns <= 2
+    assert rows == 1048575 and batches == 1048575 // src.batch_rows + 1
+    # a formatted cell far down in a labelled column: a million blank rows, each reported (as Validata does),
+    # the first ones in detail, the others counted, in bounded memory
+    report = validate(_formatted(DATA, "B1048576"), XLSX_SCHEMA)
+    assert report.rows == 1048575 and report.counts == {"blank-row": 1048573}
+    assert len(report.errors) <= 100_000 and report.omitted == {"blank-row": 1048573 - len(report.errors)}
+    assert time.perf_counter() - started < 30
+
+
+def test_xlsx_without_dimension_rows_keep_their_own_width():
+    """No ``<dimension>`` element (some generators omit it): each row has the cells up to its last one, a short
+    row lacks cells (missing-cell), the rows not written are blank, as openpyxl and Validata read it."""
+    import re
+    import zipfile
+
+    src_bytes = _formatted([["nom", "montant"], ["a"], [], [], ["b", 2]], "C6")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(src_bytes)) as zin, zipfile.ZipFile(buf, "w") as zout:
+        for item in zin.infolist():
+            body = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                body = re.sub(rb"<dimension[^>]*/>", b"", body)
+            zout.writestr(item, body)
+    report = validate(buf.getvalue(), XLSX_SCHEMA)
+    assert [(e.code, e.row, e.column) for e in report.errors] == [
+        ("missing-cell", 2, 2), ("blank-row", 3, None), ("blank-row", 4, None), ("blank-row", 6, None)]
+
+
+def test_xlsx_first_row_empty_is_unreadable():
+    with pytest.raises(ReadError) as err:
+        open_table(_formatted([[None, None], ["nom", "montant"]], "A1", "B1"))
+    assert err.value.code == "unreadable" and "première ligne" in err.value.message["fr"]
 
 
 def test_corrupt_xlsx():

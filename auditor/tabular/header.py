@@ -130,7 +130,7 @@ def structure_warnings(raw: list[str], schema: dict[str, Any]) -> list[TableErro
                                        f"Remove the column without a header (column {pos}): often an extra "
                                        "separator at the end of each line.")
             out.append(TableError("extra-header-warn", msg.table_message(fr, en), level="warning", column=pos,
-                                  field=label))
+                                  field=label or None))
     if set(raw) == set(names) and raw != names:
         out.append(TableError("disordered-header-warn", msg.table_message(
             "Réordonnez les colonnes du fichier pour respecter l'ordre du schéma : " + ", ".join(names) + ".",

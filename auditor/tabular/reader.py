@@ -15,6 +15,9 @@ their place; a missing cell is a null (a cell that is there is never null, empty
 width widen it (the other rows get nulls there). An empty line reads as a row of empty cells (pyarrow)
 where Validata sees a row of no cell: both are a blank row whenever "" is a missing value (always in practice).
 
+XLSX: the first sheet as frictionless 4 reads it with openpyxl (see `_open_xlsx`): every row of the sheet's
+declared dimension, formatted-but-empty rows included (Validata's ``blank-row``), nothing trimmed.
+
 Problems that prevent reading raise `ReadError` (code ``unreadable`` or ``too_large``) with a French message.
 """
 
@@ -583,7 +586,20 @@ def _open_csv(opener, head: bytes, size, name, encoding, delimiter, block_size) 
 
 
 def _open_xlsx(opener, size, name) -> TableSource:
+    """The first sheet, row by row, exactly as frictionless 4 reads it for Validata: openpyxl's read-only
+    ``iter_rows()``, which yields every row of the sheet's declared dimension (``<dimension ref="A1:D9">``, which
+    Excel and openpyxl extend to every cell that has a style, even without a value): rows 1 to its last row, each
+    padded to its last column; a row inside it with no cell, or only formatted cells, is a row of empty cells
+    (a ``blank-row`` for the validator), and rows or cells beyond it are not read. Row numbers are the sheet's.
+    Without a dimension, each row has the cells up to its last one (missing cells are null) and the rows absent
+    between two rows are empty. Nothing is trimmed: a padded header has blank labels, as in Validata.
+
+    Bounded work for a dimension that reaches far (a formatted cell at XFD1048576): the gap rows openpyxl fills in
+    are one shared object, recognised without reading its cells; and when the header has two blank labels or
+    more, which stops the validation at the header (duplicate labels, as in Validata), the rows are read only up
+    to the last labelled column, since nothing but their count is used then."""
     import openpyxl
+    from openpyxl.cell.read_only import EMPTY_CELL
 
     def corrupt() -> ReadError:
         return ReadError("unreadable", "Le classeur XLSX est illisible ou corrompu.",
@@ -600,43 +616,37 @@ def _open_xlsx(opener, size, name) -> TableSource:
 
     wb = load()
     try:
-        first = next(wb.worksheets[0].iter_rows(), None)
-        header = texts(first) if first else None
+        first = next(wb.worksheets[0].iter_rows(max_row=1), None)
+        header = texts(first) if first else []
     except Exception as exc:  # noqa: BLE001 - a broken sheet
         raise corrupt() from exc
     finally:
         wb.close()
-    if not header:
-        raise ReadError("unreadable", "La première feuille du classeur est vide.", "The first sheet is empty.")
-    while header and header[-1] == "":
-        header.pop()
-    width = len(header)
+    if not any(h.strip() for h in header):
+        raise ReadError("unreadable", "La première ligne de la première feuille du classeur est vide : elle doit "
+                        "porter les noms des colonnes.", "The first row of the first sheet is empty: it must hold "
+                        "the column names.")
+    labelled = max(k for k, h in enumerate(header, start=1) if h.strip())
+    clip = labelled if sum(1 for h in header if not h.strip()) >= 2 else None
 
     def rows():
         wb2 = load()
         try:
-            it = wb2.worksheets[0].iter_rows()
-            next(it, None)
-            pending_blank = 0
-            for row in it:
-                cells = texts(row)
-                extra = cells[width:]
-                while extra and extra[-1] == "":
-                    extra.pop()
-                cells = cells[:width] + [""] * max(0, width - len(cells)) + extra
-                if not any(cells):
-                    pending_blank += 1  # trailing blank rows of a sheet are layout, not data
-                    continue
-                for _ in range(pending_blank):
-                    yield [""] * width
-                pending_blank = 0
-                yield cells
+            gap = None  # the last row without any cell: openpyxl fills every unwritten row with one shared object
+            blank: list[str] = []
+            for row in wb2.worksheets[0].iter_rows(min_row=2, max_col=clip):
+                if row is not gap:
+                    if not all(c is EMPTY_CELL for c in row):
+                        yield texts(row)
+                        continue
+                    gap, blank = row, [""] * len(row)
+                yield blank
         finally:
             wb2.close()
 
     return TableSource(header=header, dialect=Dialect(format="xlsx", encoding="", delimiter=None, quotechar=None,
                                                       engine="openpyxl"),
-                       name=name, size=size, _rows=rows, width=width)
+                       name=name, size=size, _rows=rows, width=clip or len(header))
 
 
 def _open_json(opener, size, name) -> TableSource:
