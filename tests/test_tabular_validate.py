@@ -241,14 +241,20 @@ def test_examples_are_checked_only_when_the_last_field_has_one():
     required_without_example = fields(b={"type": "string", "constraints": {"required": True}},
                                       a={"type": "integer", "example": 1})
     assert found(run("a,b\n1,x\n", required_without_example)) == [("schema-error", None, None, None)]
-    # checked again once synced with the file: the file's last column now has a bad example
-    assert found(run("b,a\nx,1\n", bad_first)) == [("schema-error", None, None, None)]
+    # checked again once synced with the file: the file's last column now has a bad example. The schema passes
+    # its own check, this file's column order trips it: Validata's schema-error, named for the file's header
+    report = run("b,a\nx,1\n", bad_first)
+    assert found(report) == [("header-schema-error", None, None, None)] and not report.valid
+    assert "« a »" in report.errors[0].message["fr"] and "ordre du modèle" in report.errors[0].message["fr"]
 
 
 def test_primary_key_on_a_column_absent_from_the_file():
     schema = {**fields(a="integer", b="integer"), "primaryKey": ["a", "b"]}
     report = run("a\n1\n", schema)
-    assert found(report) == [("schema-error", None, None, None)]
+    assert found(report) == [("header-schema-error", None, None, None)]  # Validata: schema-error, no row read
+    assert not report.valid and report.rows == 0
+    assert "clé primaire" in report.errors[0].message["fr"] and "« b »" in report.errors[0].message["fr"]
+    assert "tout fichier" not in report.errors[0].message["fr"]  # this file, not every file
     assert found(report, "warning") == [("missing-header-warn", None, None, "b")]
 
 
@@ -293,13 +299,14 @@ SIRET_CHECK = {"name": "french-siret-value", "params": {"column": "s"}}
 
 def test_check_error_removes_its_check():
     schema = {**fields(a="string", s="string"), "custom_checks": [_cohesive(["x"]), SIRET_CHECK]}
-    assert found(run(f"a,s\n1,{SIRET_BAD}\n", schema)) == [("check-error", None, None, None),
+    # the column x is absent from the file: Validata's check-error, named for the file's header
+    assert found(run(f"a,s\n1,{SIRET_BAD}\n", schema)) == [("header-check-error", None, None, None),
                                                           ("french-siret-value", 2, 2, "s")]
 
 
 def test_two_check_errors_also_remove_the_next_check_as_frictionless_does():
     schema = {**fields(a="string", s="string"), "custom_checks": [_cohesive(["x", "y"]), SIRET_CHECK]}
-    assert found(run(f"a,s\n1,{SIRET_BAD}\n", schema)) == [("check-error", None, None, None)] * 2
+    assert found(run(f"a,s\n1,{SIRET_BAD}\n", schema)) == [("header-check-error", None, None, None)] * 2
 
 
 def test_check_error_deletion_out_of_range_is_a_task_error():

@@ -2,7 +2,10 @@
 
 Codes are frictionless' where frictionless has one (``type-error``, ``constraint-error``, ``missing-cell``...),
 Validata's for its additions (``missing-required-header``, the custom checks ``french-siret-value``...), and
-``*-warn`` for Validata's structure warnings. Messages adapt what Validata shows and always carry the cell value,
+``*-warn`` for Validata's structure warnings. Where one Validata code covers two different causes, we split it:
+``schema-error`` / ``check-error`` are a schema unusable whatever the file, ``header-schema-error`` /
+``header-check-error`` the same codes in Validata when they come from THIS file's columns (a primary key or a
+check's column absent from the file), so that the rules can tell "fix the schema" from "fix the file". Messages adapt what Validata shows and always carry the cell value,
 the row and the column when the finding has them.
 """
 
@@ -28,6 +31,10 @@ CODES: dict[str, tuple[str, str, str]] = {
     "blank-label": ("En-tête manquant", "Blank label", "error"),
     "incorrect-label": ("En-tête incorrect", "Incorrect label", "error"),
     "missing-required-header": ("Colonne obligatoire manquante", "Missing required column", "error"),
+    # the schema passed its own check but cannot be applied to this file's columns (Validata: ``schema-error``
+    # once the schema is synced with the header, ``check-error`` of a custom check missing its column)
+    "header-schema-error": ("Schéma inapplicable à ces colonnes", "Schema not applicable to these columns", "error"),
+    "header-check-error": ("Colonne d'un contrôle absente", "Column of a custom check missing", "error"),
     # rows and cells
     "blank-row": ("Ligne vide", "Blank row", "error"),
     "extra-cell": ("Valeur surnuméraire", "Extra cell", "error"),

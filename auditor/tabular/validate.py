@@ -6,10 +6,13 @@ vectorised readers of `auditor.tabular.vector`, and reports what validata-core 0
 
 1. schema self-check (`schema_check`): a schema with a metadata error gets that single error and no row is read;
 2. header (`header`): duplicate labels → one ``general-error`` and nothing else; the schema synced with the labels
-   (one field per label) is self-checked again (a primary key on a column the file lacks → ``schema-error``);
-   ``blank-label``, ``incorrect-label``, ``missing-required-header``; structure warnings (level ``warning``);
+   (one field per label) is self-checked again: what fails then comes from this file's columns (a primary key on a
+   column the file lacks, an invalid example checked because of the file's last column) → Validata's
+   ``schema-error``, which we name ``header-schema-error``, and no row is read; ``blank-label``,
+   ``incorrect-label``, ``missing-required-header``; structure warnings (level ``warning``);
 3. custom checks' start (`auditor.tabular.custom`): ``check-error`` removes a check from the list by its original
-   index, as frictionless 4 does (so a later check may be removed instead);
+   index, as frictionless 4 does (so a later check may be removed instead); one caused by a column the file lacks
+   is named ``header-check-error`` (Validata: ``check-error``);
 4. rows: per row, cell errors (``type-error``, ``constraint-error`` in constraint order) by column, then
    ``extra-cell``, ``missing-cell``, ``unique-error``, ``primary-key``, then custom-check errors in schema order; a
    blank row only gets ``blank-row`` (and custom-check and primary-key errors);
@@ -139,9 +142,10 @@ class _Run:
         if not stop and self.check_schema:
             # frictionless checks the schema again once synced with the labels: a primary key on a column the
             # file lacks, or an invalid example when the file's LAST column has one, stops it there (all of the
-            # problems are reported this time, the first check raised its first one only)
-            stop = [TableError(code, _schema_message(code, note))
-                    for code, note in schema_problems(synced_schema(header, self.schema))]
+            # problems are reported this time, the first check raised its first one only). The schema passed its
+            # own check: these come from this file's header (Validata's ``schema-error``, our own code).
+            stop = [TableError("header-schema-error", _header_schema_message(note, self.schema, header.labels))
+                    for _code, note in schema_problems(synced_schema(header, self.schema))]
         lead = [_bom_mismatch_error()] if table.bom_mismatch else []
         if stop:  # no row is read
             report.errors.extend(lead + stop + unknown + header.warnings)
@@ -226,7 +230,7 @@ class _Run:
                 skipped.add(id(check))
                 continue
             for p in problems:
-                if p.code == "check-error":
+                if p.code == "check-error":  # (one caused by a column absent from the file included)
                     if index >= len(live):  # frictionless' ``del checks[index]`` fails: the run dies
                         raise _TaskError(TableError("task-error", msg.table_message(
                             "La validation s'arrête, comme dans Validata, sur une erreur interne après les "
@@ -234,7 +238,8 @@ class _Run:
                             "Validation stops, as in Validata, on an internal error after the problems of check "
                             f"'{self._name_of(check)}' ({p.en}).")))
                     del live[index]
-                self._keep(TableError(p.code, msg.table_message(p.fr, p.en)))
+                code = "header-check-error" if p.code == "check-error" and p.missing_column else p.code
+                self._keep(TableError(code, msg.table_message(p.fr, p.en)))
         kept = {id(c) for c in live}
         self.running = [(k, name, check) for k, (name, check) in enumerate(self.checks)
                         if id(check) in kept and id(check) not in skipped]
@@ -524,6 +529,38 @@ def _bom_mismatch_error() -> TableError:
         "Enregistrez-le en UTF-8.",
         "The file starts with the UTF-8 byte order mark (BOM) but is not UTF-8 encoded: Validata, which trusts "
         "the mark, cannot read it (encoding error). It was read here as Windows-1252. Save it as UTF-8."))
+
+
+def _header_schema_message(note: str, schema: dict, labels: list[str]) -> dict[str, str]:
+    """Why the schema cannot be applied to this file's header (it passed its own check)."""
+    if note.startswith("example value for field"):
+        name = note.split('"')[1]
+        last = labels[-1] if labels else ""
+        return msg.table_message(
+            f"La dernière colonne du fichier, « {last} », a un exemple dans le schéma : Validata vérifie alors les "
+            f"exemples des colonnes du fichier, et celui de « {name} » (ou son absence, pour une colonne "
+            "obligatoire) ne respecte pas son propre champ ; il refuse de valider le fichier. Placez les colonnes "
+            "dans l'ordre du modèle du schéma.",
+            f"The file's last column, '{last}', has an example in the schema: Validata then checks the examples of "
+            f"the file's columns, and the one of '{name}' (or its absence, for a required column) breaks its own "
+            "field; it refuses to validate the file. "
+            "Put the columns in the order of the schema's template.")
+    keys = [str(k) for k in primary_key(schema)] if note.startswith("primary key") else []
+    if not keys:
+        fks = schema.get("foreignKeys") if isinstance(schema.get("foreignKeys"), list) else []
+        for fk in fks:
+            names = fk.get("fields", []) if isinstance(fk, dict) else []
+            keys += [str(n) for n in (names if isinstance(names, list) else [names])]
+    absent = [k for k in dict.fromkeys(keys) if k not in labels]
+    shown = ", ".join(f"« {k} »" for k in absent) or note
+    shown_en = ", ".join(f"'{k}'" for k in absent) or note
+    what_fr, what_en = ("La clé primaire", "The primary key") if note.startswith("primary key") else \
+        ("Une clé étrangère", "A foreign key")
+    return msg.table_message(
+        f"{what_fr} du schéma porte sur des colonnes absentes du fichier ({shown}) : Validata refuse de valider le "
+        "fichier. Ajoutez ces colonnes.",
+        f"{what_en} of the schema uses columns missing from the file ({shown_en}): Validata refuses to validate "
+        "the file. Add these columns.")
 
 
 def _schema_message(code: str, note: str) -> dict[str, str]:

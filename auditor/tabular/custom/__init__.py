@@ -20,7 +20,7 @@ check unusable: a ``check-error`` that removes the check, by list index as frict
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dc_field
 from typing import Any, Callable
 
 import numpy as np
@@ -44,11 +44,13 @@ class Finding:
 
 @dataclass
 class StartError:
-    """A problem found before reading rows (missing column, bad parameter)."""
+    """A problem found before reading rows (missing column, bad parameter). ``missing_column``: a column the check
+    reads is absent from the file (the file does not fit the schema), not a defect of the check's parameters."""
 
     code: str
     fr: str
     en: str
+    missing_column: bool = dc_field(default=False, compare=False)
 
 
 class BatchView:
@@ -201,9 +203,14 @@ def check_error(code: str, fr: str, en: str) -> StartError:
     return StartError("check-error", f"'{code}' : {fr}", f"'{code}': {en}")
 
 
+def missing_column_error(code: str, fr: str, en: str) -> StartError:
+    """The ``check-error`` of check ``code`` for a column it reads that the file lacks."""
+    return StartError("check-error", f"'{code}' : {fr}", f"'{code}': {en}", missing_column=True)
+
+
 def absent_columns(code: str, cols: list[str], names: list[str]) -> list[StartError]:
     """One ``check-error`` per column of ``cols`` absent from the file."""
-    return [check_error(code, f"La colonne {c} n'est pas trouvée.", f"Column {c} not found.")
+    return [missing_column_error(code, f"La colonne {c} n'est pas trouvée.", f"Column {c} not found.")
             for c in cols if c not in names]
 
 

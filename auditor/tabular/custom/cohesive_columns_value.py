@@ -35,7 +35,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow.compute as pc
 
-from . import TEXT_TYPES, Finding, MultiColumnCheck, check_error, np_bool, shown
+from . import TEXT_TYPES, Finding, MultiColumnCheck, check_error, missing_column_error, np_bool, shown
 
 CODE = "cohesive-columns-value"
 
@@ -59,11 +59,12 @@ class Check(MultiColumnCheck):
             return [check_error(CODE, "le paramètre « othercolumns » doit être une liste de colonnes.",
                                 "the parameter 'othercolumns' must be a list of columns.")]
         if column not in names:
-            return [check_error(CODE, f"La colonne « {column} » est manquante.", f"Column '{column}' is missing.")]
+            return [missing_column_error(CODE, f"La colonne « {column} » est manquante.",
+                                         f"Column '{column}' is missing.")]
         if not others:
             return [check_error(CODE, "La liste de colonnes à comparer est vide.", "The list of columns is empty.")]
-        return [check_error(CODE, f"La colonne à comparer « {c} » est manquante.",
-                            f"Column to compare '{c}' is missing.")
+        return [missing_column_error(CODE, f"La colonne à comparer « {c} » est manquante.",
+                                     f"Column to compare '{c}' is missing.")
                 for c in others if c not in names]
 
     def run(self, view):
