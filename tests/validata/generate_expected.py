@@ -7,6 +7,7 @@ its 100 000-row cap lifted and no error limit on every example CSV/XLSX found un
 version folder the file sits in. Files are handed to validata-core the way validata.fr (validata-ui 0.7.9) does
 it: read once (UTF-8 when the whole file decodes, else chardet), then validated as inline rows. The test suite
 never runs this script: it only reads the JSON it writes (the ``conventions`` key there documents the format).
+The files `cases.py` (next to this script) builds from the catalogue are run the same way, under ``cases``.
 
 Usage::
 
@@ -294,6 +295,36 @@ def schema_verdicts(schemas_dir: Path) -> dict:
     return verdicts
 
 
+def run_cases(schemas_dir: Path) -> dict:
+    """Validata's verdict on the files `cases.build` makes (see its docstring), the way the example files are run."""
+    import tempfile
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import cases as case_files
+
+    out: dict = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, case in case_files.build(Path(tmp), schemas_dir).items():
+            schema = case["schema"]
+            entry: dict = {"file": case["file"].name,
+                           "schema": schema.relative_to(schemas_dir).as_posix() if schema.is_relative_to(
+                               schemas_dir) else "(built by cases.py)"}
+            try:
+                entry.update(validate_one(case["file"], schema))
+                entry["failure"] = None
+            except Exception as exc:  # noqa: BLE001 - recorded, the other cases go on
+                entry.update({"valid": None, "errors": [], "details": [], "structure_warnings": [],
+                              "failure": f"{type(exc).__name__}: {exc}"})
+            if entry["failure"] is None:
+                entry["via_file_path"] = path_run_if_different(case["file"], schema, entry)
+                if entry["via_file_path"] is None:
+                    del entry["via_file_path"]
+            out[name] = entry
+            print(f"case {name}: valid={entry['valid']} errors={len(entry['errors'])}"
+                  f"{' FAILURE ' + entry['failure'] if entry['failure'] else ''}", file=sys.stderr)
+    return out
+
+
 def worker(shared: Path, output: Path) -> int:
     import warnings
 
@@ -350,9 +381,13 @@ def worker(shared: Path, output: Path) -> int:
                        "check names (each adds a check-error)",
             "structure_warnings": "[code, field] as Validata adds them (missing optional / extra / "
                                   "disordered columns); they do not make a file invalid",
+            "cases": "files built by tests/validata/cases.py from the catalogue's schemas and examples (BOM in "
+                     "front of Windows-1252 text, XLSX rows formatted but empty, columns a primary key or a "
+                     "custom check needs absent), run like the example files; the tests rebuild them",
         },
         "skipped": skipped,
         "files": files,
+        "cases": run_cases(schemas_dir),
         "schemas": schema_verdicts(schemas_dir),
     }
     output.parent.mkdir(parents=True, exist_ok=True)
