@@ -142,10 +142,10 @@ def test_simulated_territory_files_flagged_are_exactly_the_planted_ones(world, t
         config = load_config(path, data_dir=tmp_path / "data")
         result = crawl(config)
         targets, stats = file_stage(config, result)
-    invalid = ("invalid-cells", "file-missing-required", "file-xlsx-blank-rows")
+    invalid = ("invalid-cells", "file-missing-required", "file-xlsx-blank-rows", "file-bom-cp1252")
     planted = {d.title for d in world.datasets if set(invalid) & set(d.defects)}
     cells = {d.title for d in world.datasets if "invalid-cells" in d.defects}
-    assert len(planted) == 4 and len(cells) == 2
+    assert len(planted) == 5 and len(cells) == 2
     titles = {d.uid: d.title for d in result.catalogue.datasets}
     bad = {titles[t.dataset] for t in targets if not t.report["valid"]}
     assert bad == planted  # the file in Windows-1252, or separated by « ; », is read right and valid

@@ -198,8 +198,9 @@ def expected_file_findings(world: World, urls: dict[str, str], down: Iterable[st
     * Opendatasoft exports: semicolons (FILE-09) for CSV, and a ``geo_point_2d`` column the schema does
       not define (FILE-07) when the dataset is geographic;
     * OGC API items in JSON (the MEL platform): an ``@id`` column the schema does not define (FILE-07);
-    * files served as they are: the planted encoding or separator (FILE-09), required columns left out
-      (FILE-03), formatted empty XLSX rows (FILE-04, ``blank-row``);
+    * files served as they are: the planted encoding or separator (FILE-09; a UTF-8 BOM before
+      Windows-1252 bytes is also unreadable as the BOM says, FILE-01, as Validata says), required
+      columns left out (FILE-03), formatted empty XLSX rows (FILE-04, ``blank-row``);
     * planted invalid cells (FILE-04), whatever the rendering."""
     ok = world.reachable_portals() - set(down)
     records: list[tuple[int, str, SimDataset, str, str | None]] = []  # (order, uid, dataset, record portal, org)
@@ -254,6 +255,8 @@ def _file_rules(d: SimDataset, f, host_kind: str) -> set[str]:
         return rules
     if f.format == "csv" and (f.encoding != "utf-8" or f.delimiter != ","):
         rules.add("FILE-09")
+    if f.format == "csv" and f.encoding == "bom-cp1252":
+        rules.add("FILE-01")  # a UTF-8 BOM then bytes that are not UTF-8: Validata's encoding-error
     if f.drop_columns:
         rules.add("FILE-03")
     if f.format == "xlsx" and f.blank_rows:
