@@ -319,8 +319,10 @@ def evaluate_files(rules: list[Rule], targets: list[Any], ctx: CheckContext) -> 
                 f.dataset = target.dataset
                 # a file of a dataset: the dataset and the resource's own key, never its URL (a portal's
                 # host or port changes nothing); a file checked alone: its path as given
-                where = f"{target.dataset}|{target.resource}" if target.dataset else target.location
-                f.fingerprint = fingerprint(rule.code, where, p.key)
+                if target.dataset:
+                    f.fingerprint = fingerprint(rule.code, target.dataset, target.resource, p.key)
+                else:  # as before this identity existed, so that CI baselines of checked files still hold
+                    f.fingerprint = fingerprint(rule.code, "", target.location, p.key)
                 out.append(f)
     return out
 

@@ -203,3 +203,24 @@ def test_url_on_localhost(capsys, env, local_site):
     assert code == 1 and not doc["valid"]
     code, out, err = check(capsys, env, f"{local_site}/absent.csv")
     assert code == 2 and out == "" and "HTTP 404" in err
+
+
+def test_windows_1252_and_semicolons_are_a_file_09_warning_not_a_failure(capsys, env, tmp_path):
+    """The SCDL publication rules ask for UTF-8 and commas: a file in Windows-1252 separated by « ; » is
+    validated in full (and compliant), with one FILE-09 warning naming the encoding and one the separator."""
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(VALID.read_text("utf-8"))))
+    out = io.StringIO()
+    csv.writer(out, delimiter=";", lineterminator="\n").writerows(rows)
+    path = tmp_path / "subventions-1252.csv"
+    path.write_bytes(out.getvalue().encode("cp1252"))
+    code, doc = check_json(capsys, env, str(path), "--schema", "scdl/subventions@2.1.1")
+    (result,) = doc["results"]
+    codes = {(f["rule"], f["severity"]) for f in result["findings"]}
+    assert code == 0 and codes == {("FILE-09", "warning")}, result["findings"]
+    texts = json.dumps(result["findings"], ensure_ascii=False)
+    assert "windows-1252" in texts and "points-virgules" in texts
+    code, _ = check_json(capsys, env, str(path), "--schema", "scdl/subventions@2.1.1", "--fail-on", "warning")
+    assert code == 1

@@ -8,8 +8,8 @@ des points-virgules, et l'audit le valide en entier : ce contrôle signale, en a
 l'encodage et le séparateur trouvés quand ils diffèrent (la marque d'ordre d'octets UTF-8 en
 tête est admise).
 
-Ne s'applique qu'aux fichiers CSV lus (pas aux classeurs XLSX ni au JSON) ; un fichier
-illisible relève de FILE-01.
+Ne s'applique qu'aux fichiers CSV lus et validés contre un schéma (pas aux classeurs XLSX ni
+au JSON, ni à un fichier vérifié sans schéma) ; un fichier illisible relève de FILE-01.
 """
 from __future__ import annotations
 
@@ -31,6 +31,8 @@ def check(target: FileTarget, params: dict, ctx: CheckContext) -> Iterator[Probl
     dialect = report.get("dialect") or {}
     if dialect.get("format") != "csv" or report.get("stop_reason") in ("too_large", "unreadable"):
         return
+    if not report.get("schema"):
+        return  # a file validated against no schema: the SCDL publication rules are not its own
     encoding = (dialect.get("encoding") or "").lower().replace("_", "-")
     if encoding not in ("utf-8", "utf-8-sig", "utf8", params["encoding"]):
         yield Problem(
