@@ -217,6 +217,7 @@ def audit_and_store(config, store, rules: list[Rule], *, as_of: datetime | None 
         audit = run_audit(result, rules, as_of=as_of, waivers=[Waiver(**w) for w in config.waivers],
                           assume_bound=config.assume_bound, files=files)
         audit.file_stats = file_stats
+        add_file_verdicts(audit, files, file_stats)
         store.save_audit(run_id, audit)
     except NothingCollected as exc:
         store.fail_run(run_id, now_iso(), str(exc), portals=portal_coverage(result.portals))
@@ -225,6 +226,29 @@ def audit_and_store(config, store, rules: list[Rule], *, as_of: datetime | None 
         store.fail_run(run_id, now_iso(), f"l'audit s'est interrompu sur une erreur : {exc!r}")
         raise
     return run_id, result, audit
+
+
+def add_file_verdicts(audit: AuditResult, files: list, stats: dict | None) -> None:
+    """Each body's checked files in its summary (``files``): ``valid``, ``invalid``, or
+    ``not-evaluated`` with its reason when the file could not be downloaded after the retries or
+    no schema could be applied — never counted as conforming nor as failing."""
+    if stats is None:
+        return
+    by_body: dict[str, list[dict[str, Any]]] = {}
+    for t in files:
+        if t.commune:
+            by_body.setdefault(t.commune, []).append(
+                {"dataset": t.dataset, "url": t.location, "reason": None,
+                 "state": "valid" if t.report.get("valid") else "invalid",
+                 "schema": (t.report.get("schema") or {}).get("name")})
+    for item, reason in [(f, "file-unavailable") for f in stats.get("failed", [])] + \
+                        [(f, "schema-unavailable") for f in stats.get("unvalidated", [])]:
+        if item.get("commune"):
+            by_body.setdefault(item["commune"], []).append(
+                {"dataset": item.get("dataset"), "url": item["url"], "state": "not-evaluated", "reason": reason,
+                 "schema": None, "error": item.get("error")})
+    for code, summary in audit.communes.items():
+        summary["files"] = sorted(by_body.get(code, []), key=lambda f: (f["dataset"] or "", f["url"]))
 
 
 def nothing_collected(crawl: CrawlResult) -> str:

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from urllib.parse import urlsplit
+
 import requests
 
 from .catalogue import Catalogue
@@ -109,6 +111,14 @@ class FileCache:
         self.dir.mkdir(parents=True, exist_ok=True)
         self.max_age, self.max_bytes = max_age, max_bytes
         self.http = http or HttpConfig()
+        self._hosts: dict[str, threading.BoundedSemaphore] = {}
+        self._hosts_lock = threading.Lock()
+
+    def _slots(self, url: str) -> threading.BoundedSemaphore:
+        """The host's concurrency limit (``[http] per_host``), shared by the stage's workers."""
+        host = urlsplit(url).netloc
+        with self._hosts_lock:
+            return self._hosts.setdefault(host, threading.BoundedSemaphore(max(1, self.http.per_host)))
 
     def fetch(self, url: str, stats: StageStats) -> tuple[Path | None, TableReport | None]:
         """(path of the file, None) or (None, report of a file too large); raises OSError/requests errors
@@ -116,7 +126,8 @@ class FileCache:
         is spent on answers 429 and 5xx, timeouts and broken connections."""
         for attempt in range(self.http.retries + 1):
             try:
-                return self._fetch(url, stats)
+                with self._slots(url):
+                    return self._fetch(url, stats)
             except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
                     _Retry) as exc:
                 if attempt >= self.http.retries:
@@ -227,7 +238,8 @@ def validate_files(catalogue: Catalogue, config: ValidationConfig, cache_dir: Pa
         try:
             result = checker.check_file(path, name=c.url, schema=_ref(checker, c.schema))
         except Exception as exc:  # noqa: BLE001 - an unknown schema, a catalogue down: recorded, never fatal
-            stats.unvalidated.append({"url": c.url, "error": f"validation impossible : {exc}"[:300]})
+            stats.unvalidated.append({"url": c.url, "dataset": c.dataset.uid, "commune": c.dataset.publisher.code,
+                                      "error": f"validation impossible : {exc}"[:300]})
             return None
         if result.report is None or (result.schema is None and c.schema is None):
             return None  # no schema guessed with confidence: nothing to say about the content

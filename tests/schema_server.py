@@ -3,7 +3,8 @@
 It maps the site's URL layout (``/schemas/schemas.json``, ``/schemas/{owner}/{name}/{version}/{file}``) onto
 ``/work/shared/data/schemas`` (``_catalog/schemas.json``, ``{owner}__{name}/{version}/{file}``) with the same
 rules as the catalogue's local mode (:func:`auditor.tabular.catalog.local_path_for`). Answers carry an ETag and
-honour ``If-None-Match`` (304). ``fail`` makes every answer a 503; ``hits`` counts requests per path.
+honour ``If-None-Match`` (304). ``fail`` makes every answer a 503; ``throttle`` maps a path to how many
+429 answers (``Retry-After: 0``) it gets before being served; ``hits`` counts requests per path.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ class SchemaServer:
     def __init__(self, root: Path = SCHEMAS):
         self.root = Path(root)
         self.fail = False
+        self.throttle: dict[str, int] = {}
         self.hits: Counter = Counter()
         self.not_modified = 0
         server = self
@@ -31,8 +33,12 @@ class SchemaServer:
             def do_GET(self):  # noqa: N802 (http.server's naming)
                 path = urlsplit(self.path).path
                 server.hits[path] += 1
-                if server.fail:
-                    self.send_response(503)
+                if server.fail or server.throttle.get(path, 0) > 0:
+                    if not server.fail:
+                        server.throttle[path] -= 1
+                    self.send_response(503 if server.fail else 429)
+                    if not server.fail:
+                        self.send_header("Retry-After", "0")
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return

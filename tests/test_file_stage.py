@@ -154,3 +154,31 @@ def test_simulated_territory_files_flagged_are_exactly_the_planted_ones(world, t
     errors = [f for f in findings if f.severity == "error"]
     assert errors and {titles[f.dataset] for f in errors} == planted
     assert all(f.location["row"] == 3 for f in errors if titles[f.dataset] in cells)  # the planted row (header = 1)
+
+
+def test_downloads_are_retried_and_a_file_still_unavailable_is_not_evaluated(server, tmp_path):
+    """A 429 (twice) is waited out and the file validated; a file that never comes is recorded in French
+    and shown as « non évalué » for its commune, never as conforming nor failing."""
+    from types import SimpleNamespace
+
+    from auditor.audit import add_file_verdicts
+    from auditor.http import HttpConfig
+
+    url = server.url + SUB + "exemple_valide.csv?busy"
+    server.throttle[SUB + "exemple_valide.csv"] = 2
+    before = server.hits[SUB + "exemple_valide.csv"]
+    cat = Catalogue(datasets=[
+        _dataset("busy", "Subventions 2023", Distribution(url, format="csv", schema_name="scdl/subventions",
+                                                          schema_version="2.1.1")),
+        _dataset("never", "Subventions 2022", Distribution(server.url + "/schemas/nowhere.csv", format="csv",
+                                                           schema_name="scdl/subventions"))])
+    http = HttpConfig(retries=3, backoff=0.01, backoff_max=0.02)
+    targets, stats = validate_files(cat, _config(server.url), tmp_path, http=http)
+    assert [t.dataset for t in targets] == ["p:busy"] and targets[0].report["valid"]
+    assert server.hits[SUB + "exemple_valide.csv"] - before == 3
+    assert [f["dataset"] for f in stats.failed] == ["p:never"]
+    assert stats.failed[0]["error"].startswith("téléchargement impossible")
+    audit = SimpleNamespace(communes={"59512": {}})
+    add_file_verdicts(audit, targets, stats.to_dict())
+    states = {f["dataset"]: (f["state"], f["reason"]) for f in audit.communes["59512"]["files"]}
+    assert states == {"p:busy": ("valid", None), "p:never": ("not-evaluated", "file-unavailable")}

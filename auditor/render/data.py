@@ -565,10 +565,14 @@ def commune_report(store: Store, code: str, run_id: int | None = None, lang: str
     groups = [{"severity": s, "label": tr(f"priority.{s}", lang),
                "findings": sorted((f for f in findings if f["severity"] == s), key=lambda f: (f["rule"], f["dataset_title"] or ""))}
               for s in SEVERITIES]
+    files = [dict(f, title=titles.get(f.get("dataset") or "", f.get("dataset")),
+                  state_label=tr(f"file.{f['state']}", lang),
+                  reason_label=tr(f"reason.{f['reason']}", lang) if f.get("reason") else "")
+             for f in summary.get("files") or []]
     return {
         "report": "commune", "schema_version": SCHEMA_VERSION, "lang": lang, "generated_at": _now(),
         "territory": run["territory"], "run": _run_info(run), "previous_run": _run_info(prev),
-        "commune": row, "owes": owed, "publications": publications, "scdl": scdl,
+        "commune": row, "owes": owed, "publications": publications, "scdl": scdl, "files": files,
         "findings": groups,
         "changes": {"new": [f for f in findings if f["change"] == "new"], "fixed": fixed,
                     "open": sum(1 for f in findings if f["change"] == "open")} if prev_id else None,

@@ -108,6 +108,16 @@ TEXTS: dict[str, dict[str, str]] = {
     "reason.nothing-published": {"fr": "rien de publié : fraîcheur non jugeable", "en": "nothing published: freshness cannot be judged"},
     "reason.file-unavailable": {"fr": "fichier non téléchargeable", "en": "file could not be downloaded"},
     "reason.catalogue-unavailable": {"fr": "catalogue des schémas indisponible", "en": "schema catalogue unavailable"},
+    "reason.schema-unavailable": {"fr": "schéma introuvable ou catalogue des schémas indisponible",
+                                  "en": "schema not found or schema catalogue unavailable"},
+    "file.valid": {"fr": "conforme", "en": "compliant"},
+    "file.invalid": {"fr": "non conforme", "en": "not compliant"},
+    "file.not-evaluated": {"fr": "non évalué", "en": "not evaluated"},
+    "sheet.files": {"fr": "Fichiers vérifiés contre leur schéma", "en": "Files checked against their schema"},
+    "sheet.files.help": {"fr": "Un fichier qui n'a pas pu être téléchargé (après les nouvelles tentatives) ou dont le "
+                               "schéma n'a pas pu être obtenu n'est ni conforme ni en défaut : il est « non évalué ».",
+                         "en": "A file that could not be downloaded (after retries) or whose schema could not be obtained "
+                               "is neither compliant nor failing: it is “not evaluated”."},
     "reason.not-selected": {"fr": "règle non appliquée dans cet audit", "en": "rule not applied in this audit"},
     "reason.legacy": {"fr": "audit ancien, sans verdict enregistré", "en": "older audit, no recorded verdict"},
     "reason.None": {"fr": "", "en": ""},
