@@ -8,8 +8,14 @@ that a coordinator can add an alias rather than have the tool guess.
 
 Copies: a data.gouv.fr harvest names its origin (``harvest.remote_id``, ``remote_url``,
 ``uri``), a re-publication by link shares the origin's file URLs. Records that share an
-identity key (a normalised URI, a UUID) or a distribution URL form one dataset; the copy
-on the origin portal is the primary and the others point to it with ``copy_of``.
+identity key (a normalised URI, a UUID) or a distribution URL form one dataset; one record is
+the original (the primary) and the others point to it with ``copy_of``. The original is, in
+order: the record on the publishing body's own portal (a portal whose ``owner`` is that body);
+one that is not a harvest of another; the earliest ``issued``; the one on the body's configured
+home portal (``[communes.<code>] home = "…"``); one on a portal that is not an aggregator
+(data.gouv.fr, CKAN, a DCAT feed); then a stable order. Never the alphabetical order of portal
+names alone: on the MEL platform and on Roubaix's own portal, Roubaix's record is the original
+and the MEL's the republication.
 """
 from __future__ import annotations
 
@@ -20,7 +26,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
+from datetime import datetime, timezone
+
 from .model import CrawlEvent, Dataset
+from .normalize.dates import to_datetime
 from .territory.resolve import PublisherResolver
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
@@ -111,8 +120,11 @@ def normalize_url(url: str) -> str | None:
     return urlunsplit(("", host, path, parts.query, "")).lstrip("/")
 
 
-def group_copies(datasets: list[Dataset]) -> None:
-    """Set ``copy_of`` on every record that is a copy of another (in place)."""
+def group_copies(datasets: list[Dataset], owners: dict[str, str | None] | None = None,
+                 homes: dict[str, str] | None = None) -> None:
+    """Set ``copy_of`` on every record that is a copy of another (in place); ``owners`` maps a portal
+    to the body that owns it, ``homes`` a body to its configured home portal (see the module
+    documentation for how the original is chosen)."""
     parent = list(range(len(datasets)))
 
     def find(i: int) -> int:
@@ -142,19 +154,27 @@ def group_copies(datasets: list[Dataset]) -> None:
             datasets[i].copy_of = None
         if len(group) < 2:
             continue
-        primary = min(group, key=lambda i: _primary_rank(datasets[i]))
+        primary = min(group, key=lambda i: _primary_rank(datasets[i], owners or {}, homes or {}))
         for i in group:
             if i != primary:
                 datasets[i].copy_of = datasets[primary].uid
 
 
-def _primary_rank(d: Dataset) -> tuple[int, int, str]:
-    """The origin of a dataset: not a harvest, not an aggregator, then a stable order."""
-    return (1 if d.harvest else 0, 1 if d.portal_kind in ("udata", "dcat", "ckan") else 0, d.uid)
+_NEVER = datetime.max.replace(tzinfo=timezone.utc)
+
+
+def _primary_rank(d: Dataset, owners: dict[str, str | None], homes: dict[str, str]) -> tuple:
+    """The original of a dataset (smallest first): on its body's own portal, not a harvest, earliest
+    issued, on the body's configured home portal, not on an aggregator, then a stable order."""
+    body = d.publisher.code
+    own = 0 if body and owners.get(d.portal) == body else 1
+    issued = to_datetime(d.issued) or _NEVER
+    home = 0 if body and homes.get(body) == d.portal else 1
+    return (own, 1 if d.harvest else 0, issued, home, 1 if d.portal_kind in ("udata", "dcat", "ckan") else 0, d.uid)
 
 
 def build_catalogue(datasets: list[Dataset], events: list[CrawlEvent], resolver: PublisherResolver,
-                    owners: dict[str, str | None]) -> Catalogue:
+                    owners: dict[str, str | None], homes: dict[str, str] | None = None) -> Catalogue:
     unresolved = attribute(datasets, resolver, owners)
-    group_copies(datasets)
+    group_copies(datasets, owners, homes)
     return Catalogue(datasets=datasets, events=events, unresolved=unresolved)

@@ -51,6 +51,7 @@ class Config:
     aliases: dict[str, str] = field(default_factory=dict)
     others: list[str] = field(default_factory=list)
     agents: dict[str, int] = field(default_factory=dict)
+    homes: dict[str, str] = field(default_factory=dict)  # body -> its home portal (source name)
     lang: str = "fr"
     waivers: list[dict[str, Any]] = field(default_factory=list)
     assume_bound: bool = True  # population reached, agents unknown: presumed bound
@@ -113,17 +114,7 @@ def parse_config(text: str, source_file: str, base_dir: Path, *,
     cache = store.get("cache", "auditor-data/http-cache")
     cfg.cache_dir = (root / "http-cache") if root else (_path(base_dir, cache) if cache else None)
 
-    http = _table(doc, "http", err)
-    known = {f.name for f in fields(HttpConfig)}
-    for key, value in http.items():
-        if key not in known or key == "cache_dir":
-            raise err("http", f"clé inconnue « {key} » (clés possibles : {', '.join(sorted(known - {'cache_dir'}))})")
-        expected = type(getattr(HttpConfig(), key))
-        if expected is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if type(value) is not expected:
-            raise err("http", f"{key} doit être de type {expected.__name__}")
-        setattr(cfg.http, key, value)
+    _http_settings(cfg.http, _table(doc, "http", err), "http", err)
     cfg.http.cache_dir = str(cfg.cache_dir) if cfg.cache_dir else None
 
     crawl = _table(doc, "crawl", err)
@@ -152,14 +143,19 @@ def parse_config(text: str, source_file: str, base_dir: Path, *,
             raise err(key, f"nom {s['name']!r} déjà utilisé par une autre source")
         if not str(s["url"]).startswith(("http://", "https://")):
             raise err(key, f"url = {s['url']!r} : une adresse http(s) est attendue")
-        unknown = set(s) - {"name", "kind", "url", "owner", "title", "enabled", "options"}
+        unknown = set(s) - {"name", "kind", "url", "owner", "title", "enabled", "options", "http"}
         if unknown:
             raise err(key, f"clé(s) inconnue(s) : {', '.join(sorted(unknown))}")
         names.add(s["name"])
+        if not isinstance(s.get("http", {}), dict):
+            raise err(f"{key}.http", "doit être une table (retries, timeout, total_timeout…)")
+        own_http = dict(s.get("http", {}))
+        _http_settings(HttpConfig(), own_http, f"sources.{s['name']}.http", err)  # checked like [http]
         cfg.sources.append(SourceConfig(
             name=str(s["name"]), kind=s["kind"], url=str(s["url"]),
             owner=str(s["owner"]) if s.get("owner") else None, title=s.get("title"),
             enabled=bool(s.get("enabled", True)), options=dict(s.get("options", {})),
+            http={k: float(v) if isinstance(getattr(HttpConfig(), k), float) else v for k, v in own_http.items()},
         ))
 
     pubs = _table(doc, "publishers", err)
@@ -203,7 +199,38 @@ def parse_config(text: str, source_file: str, base_dir: Path, *,
             if not isinstance(table["agents"], int) or table["agents"] < 0:
                 raise err(f"communes.{insee}", "agents doit être un entier ≥ 0 (équivalents temps plein)")
             cfg.agents[str(insee)] = table["agents"]
+        if "home" in table:
+            if table["home"] not in names:
+                raise err(f"communes.{insee}", f"home = {table['home']!r} : aucune source de ce nom "
+                                                f"(sources : {', '.join(sorted(names))})")
+            cfg.homes[str(insee)] = str(table["home"])
+        unknown = set(table) - {"agents", "home"}
+        if unknown:
+            raise err(f"communes.{insee}", f"clé(s) inconnue(s) : {', '.join(sorted(unknown))}")
     return cfg
+
+
+def _http_settings(target: HttpConfig, table: dict[str, Any], key: str, err) -> None:
+    """Set the HTTP settings of ``table`` on ``target``, each checked (name and type)."""
+    known = {f.name for f in fields(HttpConfig)} - {"cache_dir"}
+    for name, value in table.items():
+        if name not in known:
+            raise err(key, f"clé inconnue « {name} » (clés possibles : {', '.join(sorted(known))})")
+        expected = type(getattr(HttpConfig(), name))
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if type(value) is not expected:
+            raise err(key, f"{name} doit être de type {expected.__name__}")
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+            raise err(key, f"{name} doit être ≥ 0")
+        setattr(target, name, value)
+
+
+def http_for(cfg: "Config", source: SourceConfig) -> HttpConfig:
+    """The HTTP settings of one source: ``[http]``, with its own ``http`` table on top."""
+    from dataclasses import replace
+
+    return replace(cfg.http, **source.http) if source.http else cfg.http
 
 
 def _table(doc: dict[str, Any], key: str, err) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from .catalogue import Catalogue, build_catalogue
-from .config import Config
+from .config import Config, http_for
 from .http import FetchError, HttpClient, HttpStats, Response, explain
 from .model import Availability, CrawlEvent, Dataset
 from .sources import source_module
@@ -151,8 +151,8 @@ def crawl(config: Config, *, only: list[str] | None = None, progress: Progress |
         with lock:
             events.append(CrawlEvent(**kw))
 
-    http = HttpClient(config.http, on_event=emit)
     sources = [s for s in config.sources if s.enabled and (not only or s.name in only)]
+    http = HttpClient(config.http, on_event=emit, overrides={s.name: http_for(config, s) for s in sources if s.http})
     results = {s.name: PortalResult(s.name, s.kind, s.url, s.title, s.owner) for s in sources}
     collected: dict[str, list[Dataset]] = {s.name: [] for s in sources}
     prober = _Prober(http, config.http.per_host, config.probe_max_age) if config.probe else None
@@ -205,7 +205,7 @@ def crawl(config: Config, *, only: list[str] | None = None, progress: Progress |
                     dist.availability = availability[dist.url]
     resolver = PublisherResolver(registry, config.aliases, config.others)
     owners = {s.name: s.owner for s in sources}
-    catalogue = build_catalogue(datasets, events, resolver, owners)
+    catalogue = build_catalogue(datasets, events, resolver, owners, config.homes)
     for u in catalogue.unresolved:
         emit(portal=sorted(u.portals)[0], code="unresolved-publisher", level="warning",
              message=f"producteur non attribué à une commune : {u.raw!r} ({len(u.datasets)} jeu(x) de données)",

@@ -51,3 +51,48 @@ def test_attribution_reports_unresolved_publishers():
     unresolved = attribute(records, resolver, {"roubaix": "59512", "mel": "MEL"})
     assert [d.publisher.code for d in records] == ["59360", None, "59512", "59017", None]
     assert [(u.raw, u.datasets) for u in unresolved] == [("Service SIG", ["mel:b", "mel:e"])]
+
+
+def _pair(first_portal, second_portal, *, code="59512", first=None, second=None):
+    """Two records sharing a file (one dataset), attributed to ``code``."""
+    f = "https://files.example/arceaux.csv"
+    a = ds(first_portal, "a", distributions=[Distribution(url=f)], publisher=Publisher(kind="commune", insee=code),
+           **(first or {}))
+    b = ds(second_portal, "b", distributions=[Distribution(url=f)], publisher=Publisher(kind="commune", insee=code),
+           **(second or {}))
+    return a, b
+
+
+def test_the_original_is_on_the_communes_own_portal_whatever_the_names():
+    """Roubaix's dataset on the MEL platform and on Roubaix's own portal: Roubaix's is the original,
+    although « mel » sorts first and the MEL record is older."""
+    mel, roubaix = _pair("mel", "roubaix", first={"issued": "2019-01-01"}, second={"issued": "2021-01-01"})
+    group_copies([mel, roubaix], owners={"mel": "MEL", "roubaix": "59512"})
+    assert roubaix.copy_of is None and mel.copy_of == "roubaix:b"
+
+
+def test_else_the_earliest_issued_is_the_original():
+    a, b = _pair("mel", "zz-portail", first={"issued": "2024-03-01"}, second={"issued": "2021-06-30T10:00:00+02:00"})
+    group_copies([a, b], owners={"mel": "MEL"})
+    assert b.copy_of is None and a.copy_of == "zz-portail:b"
+
+
+def test_else_the_communes_configured_home_then_not_an_aggregator():
+    a, b = _pair("mel", "sig", second={"issued": None})
+    group_copies([a, b], owners={}, homes={"59512": "sig"})
+    assert b.copy_of is None and a.copy_of == "sig:b"
+    c = ds("datagouv", "c", "udata", distributions=[Distribution(url="https://files.example/x.csv")],
+           publisher=Publisher(kind="commune", insee="59512"))
+    d = ds("zz", "d", "geonetwork", distributions=[Distribution(url="https://files.example/x.csv")],
+           publisher=Publisher(kind="commune", insee="59512"))
+    group_copies([c, d])
+    assert d.copy_of is None and c.copy_of == "zz:d"
+
+
+def test_a_harvest_is_never_the_original_of_what_it_harvested():
+    origin = ds("roubaix", "arceaux", landing_page="https://opendata.roubaix.fr/explore/dataset/arceaux/",
+                issued="2022-01-01", publisher=Publisher(kind="commune", insee="59512"))
+    copy = ds("datagouv", "5be5", "udata", issued="2020-01-01", publisher=Publisher(kind="commune", insee="59512"),
+              harvest={"remote_id": "https://opendata.roubaix.fr/explore/dataset/arceaux/"})
+    group_copies([copy, origin], owners={})
+    assert origin.copy_of is None and copy.copy_of == "roubaix:arceaux"
