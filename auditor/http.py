@@ -155,8 +155,21 @@ class _Host:
 
 
 class HttpClient:
-    def __init__(self, config: HttpConfig | None = None, on_event: EventSink | None = None):
+    """Requests with retries, a per-host concurrency limit, conditional requests and a cache.
+
+    ``overrides`` gives a portal (by source name) settings of its own (retry budget, timeouts),
+    the ``[[sources]]`` ``http`` table of the configuration. A host that refused connections, or
+    whose name or certificate failed, through a whole retry round is given up for the rest of
+    the client's life: later requests to it fail at once with the same error, instead of
+    spending the retry budget again on every request kind."""
+
+    GIVE_UP = ("connection-error", "dns-error", "tls-error")
+
+    def __init__(self, config: HttpConfig | None = None, on_event: EventSink | None = None,
+                 overrides: dict[str, HttpConfig] | None = None):
         self.config = config or HttpConfig()
+        self.overrides = dict(overrides or {})
+        self._dead: dict[str, tuple[str, str]] = {}  # host -> (code, message) of the round that failed
         self.on_event = on_event
         self.cache = HttpCache(self.config.cache_dir) if self.config.cache_dir else None
         self.stats = HttpStats()
@@ -198,12 +211,17 @@ class HttpClient:
         may raise :class:`BodyError` to have the request retried; ``truncate`` stops reading
         at ``max_body`` bytes instead of failing (for probes); ``max_age`` accepts a cached
         answer confirmed less than that many seconds ago without asking the server."""
-        cfg = self.config
+        cfg = self.overrides.get(portal or "", self.config)
         try:
             full_url = requests.Request(method, url, params=params).prepare().url or url
         except requests.RequestException as exc:
             raise self._fail(portal, "invalid-url", str(exc), url) from None
         host = urlsplit(full_url).netloc
+        if host in self._dead:
+            code, message = self._dead[host]
+            with self._stats_lock:
+                self.stats.failures += 1
+            raise FetchError(code, f"{message} (hôte abandonné pour cette collecte)", full_url)
         cached = self.cache.get(method, full_url) if (self.cache and conditional) else None
         if cached is not None and max_age is not None and cached.age() < max_age:
             with self._stats_lock:
@@ -228,11 +246,14 @@ class HttpClient:
                     send_headers["If-Modified-Since"] = cached.last_modified
             try:
                 resp = self._send(method, full_url, host, send_headers, data, max_body, truncate,
-                                  allow_redirects)
-            except _Fatal as exc:
-                raise self._fail(portal, exc.code, exc.message, full_url) from None
+                                  allow_redirects, cfg)
             except _Retryable as exc:
-                self._retry_or_fail(portal, exc.code, exc.message, full_url, attempt, None)
+                if isinstance(exc, _Fatal) or attempt > cfg.retries:
+                    if exc.code in self.GIVE_UP:
+                        self._dead.setdefault(host, (exc.code, exc.message))
+                    if isinstance(exc, _Fatal):
+                        raise self._fail(portal, exc.code, exc.message, full_url) from None
+                self._retry_or_fail(portal, exc.code, exc.message, full_url, attempt, None, cfg=cfg)
                 continue
             resp.attempts = attempt
             status = resp.status
@@ -259,11 +280,11 @@ class HttpClient:
                         f"quota épuisé, réinitialisation dans {int(wait)} s", full_url, status,
                     )
                 self._pause_host(host, wait)
-                self._retry_or_fail(portal, "rate-limited", "HTTP 429", full_url, attempt, status, wait)
+                self._retry_or_fail(portal, "rate-limited", "HTTP 429", full_url, attempt, status, wait, cfg=cfg)
                 continue
             if status >= 500:
                 wait = retry_wait(resp.headers)
-                self._retry_or_fail(portal, "server-error", f"HTTP {status}", full_url, attempt, status, wait)
+                self._retry_or_fail(portal, "server-error", f"HTTP {status}", full_url, attempt, status, wait, cfg=cfg)
                 continue
             if status >= 400:
                 if status in (404, 410) and method == "HEAD" and self.cache and conditional:
@@ -276,7 +297,7 @@ class HttpClient:
                 try:
                     resp.data = parse(resp.content)
                 except BodyError as exc:
-                    self._retry_or_fail(portal, exc.code, str(exc), full_url, attempt, status)
+                    self._retry_or_fail(portal, exc.code, str(exc), full_url, attempt, status, cfg=cfg)
                     continue
             if self.cache and conditional and 200 <= status < 300 and method in ("GET", "HEAD"):
                 if resp.headers.get("etag") or resp.headers.get("last-modified"):
@@ -307,8 +328,7 @@ class HttpClient:
             with h.lock:
                 h.not_before = max(h.not_before, time.monotonic() + wait)
 
-    def _send(self, method, url, host, headers, data, max_body, truncate, allow_redirects) -> Response:
-        cfg = self.config
+    def _send(self, method, url, host, headers, data, max_body, truncate, allow_redirects, cfg) -> Response:
         h = self._host(host)
         delay = h.not_before - time.monotonic()
         if delay > 0:
@@ -371,8 +391,8 @@ class HttpClient:
         hdrs = {k.lower(): v for k, v in r.headers.items()}
         return Response(r.url, r.status_code, hdrs, body)
 
-    def _retry_or_fail(self, portal, code, message, url, attempt, status, wait=None) -> None:
-        cfg = self.config
+    def _retry_or_fail(self, portal, code, message, url, attempt, status, wait=None, *, cfg=None) -> None:
+        cfg = cfg or self.config
         if attempt > cfg.retries:
             raise self._fail(portal, code, f"{message} (après {attempt} tentatives)", url, status)
         if wait is None:

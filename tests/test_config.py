@@ -56,3 +56,20 @@ def test_waivers_are_read_and_checked(tmp_path):
         parse_config('[[waivers]]\nrule = "SUB-01"\nexpires = 2027-01-31\n', "t.toml", tmp_path)
     with pytest.raises(ConfigError, match="AAAA-MM-JJ"):
         parse_config('[[waivers]]\nrule = "SUB-01"\njustification = "x"\nexpires = "bientôt"\n', "t.toml", tmp_path)
+
+
+def test_a_source_has_its_own_http_settings(tmp_path):
+    from auditor.config import http_for
+
+    path = tmp_path / "t.toml"
+    path.write_text('[http]\nretries = 4\ntimeout = 30\n[[sources]]\nname = "lent"\nkind = "ckan"\n'
+                    'url = "https://lent.example"\n[sources.http]\nretries = 1\ntimeout = 5\n'
+                    '[[sources]]\nname = "autre"\nkind = "ckan"\nurl = "https://autre.example"\n', encoding="utf-8")
+    cfg = load_config(path)
+    lent, autre = cfg.sources
+    assert (http_for(cfg, lent).retries, http_for(cfg, lent).timeout) == (1, 5.0)
+    assert (http_for(cfg, autre).retries, http_for(cfg, autre).timeout) == (4, 30.0)
+    path.write_text('[[sources]]\nname = "x"\nkind = "ckan"\nurl = "https://x.example"\n[sources.http]\nretry = 1\n',
+                    encoding="utf-8")
+    with pytest.raises(ConfigError, match="sources.x.http.*clé inconnue « retry »"):
+        load_config(path)

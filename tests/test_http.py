@@ -250,3 +250,36 @@ def test_a_missing_file_is_remembered_within_max_age_only(server, tmp_path):
     assert r.status == 404 and again.stats.requests == 0
     r = again.head(server.base + "/absent.csv", raise_for_status=False)
     assert r.status == 404 and again.stats.requests == 1
+
+
+def test_a_host_refusing_connections_is_given_up_after_one_round():
+    """A dead portal costs one retry round, not one per request kind: the next requests to the same
+    host fail at once with the same error; other hosts are not affected."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    events = []
+    http = client(events=events, retries=2)
+    with pytest.raises(FetchError) as err:
+        http.get(f"http://127.0.0.1:{port}/api/datasets", portal="mort")
+    assert err.value.code == "connection-error"
+    sent = http.stats.requests
+    assert sent == 3 and [e["level"] for e in events] == ["info", "info", "error"]
+    started = time.monotonic()
+    for path in ("/api/v1/datasets", "/catalog.rdf", "/files/a.csv"):
+        with pytest.raises(FetchError) as again:
+            http.head(f"http://127.0.0.1:{port}{path}", portal="mort")
+        assert again.value.code == "connection-error" and "abandonné" in again.value.message
+    assert time.monotonic() - started < 0.5 and http.stats.requests == sent and len(events) == 3
+
+
+def test_a_portal_has_its_own_retry_budget(server):
+    server.answers["/a"] = [{"status": 503}]
+    http = HttpClient(HttpConfig(timeout=1.0, retries=3, backoff=0.01, backoff_max=0.02),
+                      overrides={"lent": HttpConfig(timeout=1.0, retries=0, backoff=0.01)})
+    with pytest.raises(FetchError):
+        http.get(server.base + "/a", portal="lent")
+    assert len(server.seen) == 1
+    with pytest.raises(FetchError):
+        http.get(server.base + "/a", portal="autre")
+    assert len(server.seen) == 1 + 4

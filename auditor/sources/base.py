@@ -37,6 +37,7 @@ class SourceConfig:
     title: str | None = None
     enabled: bool = True
     options: dict[str, Any] = field(default_factory=dict)
+    http: dict[str, Any] = field(default_factory=dict)  # its own HTTP settings (retries, timeout…) over [http]
 
 
 @dataclass
