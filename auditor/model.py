@@ -45,6 +45,9 @@ class Distribution:
     schema_url: str | None = None
     source_id: str | None = None
     availability: Availability | None = None
+    # the portal kind that writes this file from the dataset's records (an Opendatasoft export), None for a
+    # file as its producer published it: the dialect of such an export (separator, BOM) is the portal's choice
+    generated_by: str | None = None
 
 
 @dataclass
