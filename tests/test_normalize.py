@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from auditor.normalize.dates import parse_date
-from auditor.normalize.formats import normalize_format
+from auditor.normalize.formats import SERVICES, is_open_format, normalize_format
 from auditor.normalize.frequency import DELTAS, normalize_frequency
 from auditor.normalize.text import fold, strip_html
 
@@ -68,6 +68,38 @@ def test_unknown_frequencies(raw):
 ])
 def test_formats(hint, fmt):
     assert normalize_format(hint) == fmt
+
+
+# Spellings portals use for shapefiles, KML/KMZ and web services (GeoNetwork link protocols,
+# Opendatasoft and CKAN format labels), each reduced to one name.
+@pytest.mark.parametrize("hint, fmt", [
+    ("Shapefile (zip)", "shp"), ("shp (l93)", "shp"), ("SHP", "shp"), ("Shapefile (Lambert 93)", "shp"),
+    ("zip (shp)", "shp"), ("shapefile zippé", "shp"), ("Zipped Shapefile", "shp"), ("x-gis/x-shapefile", "shp"),
+    ("application/x-zipped-shp", "shp"), ("application/vnd.shp", "shp"), ("shp.zip", "shp"),
+    ("https://x.fr/files/plu.shp.zip", "shp"),
+    ("KML", "kml"), ("kmz", "kmz"), ("KMZ", "kmz"), ("application/vnd.google-earth.kmz", "kmz"),
+    ("application/vnd.google-earth.kml+xml", "kml"), ("OGC:KML", "kml"), ("https://x.fr/a/parcs.kmz", "kmz"),
+    ("OGC:WMS", "wms"), ("OGC:WMS-1.3.0-http-get-map", "wms"), ("OGC:WFS-1.0.0-http-get-capabilities", "wfs"),
+    ("OGC:WMTS", "wmts"), ("WMTS", "wmts"), ("OGC:WCS", "wcs"), ("OGC:WPS", "wps"), ("OGC:CSW", "csw"),
+    ("TMS", "tms"), ("OSGeo:TMS", "tms"), ("OGC API Features", "ogcapi"), ("OGC API - Tiles", "ogcapi"),
+    ("ESRI:REST", "esri-rest"), ("ESRI:ArcGIS", "esri-rest"),
+    ("https://x.fr/geoserver/ows?SERVICE=WMS&REQUEST=GetCapabilities", "wms"),
+    ("GeoJSON (EPSG:4326)", "geojson"), ("Fichier CSV", "csv"), ("ZIP", "zip"),
+])
+def test_portal_spellings(hint, fmt):
+    assert normalize_format(hint) == fmt
+
+
+@pytest.mark.parametrize("hint", ["csv, json", "Données au format CSV et JSON", "Schéma cyclable - liaisons",
+                                  "application/octet-stream", "WWW:LINK-1.0-http--link"])
+def test_labels_naming_no_one_format(hint):
+    assert normalize_format(hint) is None
+
+
+def test_services_are_apis_and_the_open_ones_are_open():
+    assert {"wms", "wfs", "wmts", "wcs", "wps", "csw", "sos", "tms", "ogcapi", "esri-rest"} == SERVICES
+    assert {is_open_format(f) for f in ("wmts", "tms", "wcs", "kmz", "kml", "shp")} == {True}
+    assert not any(is_open_format(f) for f in ("wps", "csw", "esri-rest", "zip", "pdf"))
 
 
 def test_first_useful_hint_wins():
