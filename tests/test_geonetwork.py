@@ -11,7 +11,7 @@ import requests
 
 from auditor.http import FetchError, HttpClient, HttpConfig
 from auditor.normalize.frequency import normalize_frequency
-from auditor.simulate.portals.geonetwork import LICENCES
+from auditor.simulate.portals.geonetwork import LICENCES, read_back
 from auditor.simulate.server import SimTerritory
 from auditor.simulate.urls import file_url, landing_url
 from auditor.simulate.world import Faults, SimDataset, SimFile, SimPortal, World
@@ -21,8 +21,6 @@ from tests.helpers import FAST_HTTP, PORTALS, run_source
 MEL_SAMPLES = PORTALS / "mel-data-lillemetropole"
 BASE = "https://data.lillemetropole.fr"
 SEARCH = "/geonetwork/srv/api/search/records/_search"
-# ISO 19115 has no "punctual": the simulated catalogue writes "notPlanned" for it
-ISO_LOSSY = {"punctual": "notPlanned"}
 
 
 def _only(world: World, name: str) -> World:
@@ -90,10 +88,11 @@ def test_collection_ids_in_urls():
     assert ogcapi.collection_id_in_url("https://x/catalogue/dataset/abc") is None
 
 
-def test_iso_frequency_codes_normalise():
+def test_iso_frequency_codes_read_as_udata_reads_them():
+    """data.gouv.fr's SEMIC XSLT gives each ISO code an EU term, udata's UpdateFrequency names it."""
     assert [normalize_frequency(c) for c in ("continual", "annually", "biannually", "fortnightly",
                                               "biennially", "asNeeded", "notPlanned")] == [
-        "continuous", "annual", "semiannual", "biweekly", "biennial", "irregular", "notPlanned"]
+        "severalTimesADay", "annual", "semiannual", "biweekly", "biennial", "punctual", "notPlanned"]
 
 
 # -- the simulated MEL platform ----------------------------------------------------------
@@ -121,7 +120,7 @@ def test_crawl_fields_match_the_world(world, mel_crawl):
         d = got[sim.source_id]
         assert d.portal_kind == "geonetwork"
         assert d.publisher.raw == sim.publisher, sim.key
-        assert d.frequency == ISO_LOSSY.get(sim.frequency, sim.frequency), sim.key
+        assert d.frequency == read_back(sim.frequency), sim.key
         assert d.landing_page == landing_url(portal, url, sim)
         urls = {x.url for x in d.distributions}
         assert {file_url(portal, url, sim, f) for f in sim.files} <= urls, sim.key

@@ -39,7 +39,7 @@ def test_not_dates(raw):
     ("monthly", "monthly"), ("Mensuelle", "monthly"), ("Mensuelle ou plusieurs fois par mois", "monthly"),
     ("Quotidienne", "daily"), ("Annuelle", "annual"), ("Irrégulière", "irregular"), ("irregular", "irregular"),
     ("Ponctuelle", "punctual"), ("Inconnue", "unknown"), ("realtime", "continuous"), ("fortnighly", "biweekly"),
-    ("annually", "annual"), ("asNeeded", "irregular"), ("continual", "continuous"), ("notPlanned", "notPlanned"),
+    ("annually", "annual"), ("notPlanned", "notPlanned"),
     ("R/P1M", "monthly"), ("P1D", "daily"), ("R/P1Y", "annual"),
     ("http://publications.europa.eu/resource/authority/frequency/ANNUAL", "annual"),
     ("http://publications.europa.eu/resource/authority/frequency/IRREG", "irregular"),
@@ -48,6 +48,21 @@ def test_not_dates(raw):
 def test_frequencies(raw, freq):
     assert normalize_frequency(raw) == freq
     assert freq in DELTAS
+
+
+# ISO 19115 MD_MaintenanceFrequencyCode as udata reads it: data.gouv.fr's SEMIC XSLT
+# (datagouv/iso-19139-to-dcat-ap) gives the EU term, udata's UpdateFrequency names it.
+@pytest.mark.parametrize("code, freq", [
+    ("continual", "severalTimesADay"), ("daily", "daily"), ("weekly", "weekly"), ("fortnightly", "biweekly"),
+    ("semimonthly", "semimonthly"), ("monthly", "monthly"), ("quarterly", "quarterly"),
+    ("biannually", "semiannual"), ("annually", "annual"), ("biennially", "biennial"), ("periodic", "other"),
+    ("asNeeded", "punctual"), ("irregular", "irregular"), ("notPlanned", "notPlanned"), ("unknown", "unknown"),
+    ("Lorsque nécessaire", "punctual"),
+    ("http://publications.europa.eu/resource/authority/frequency/AS_NEEDED", "punctual"),
+    ("http://publications.europa.eu/resource/authority/frequency/NOT_PLANNED", "notPlanned"),
+])
+def test_iso_maintenance_codes_as_udata_reads_them(code, freq):
+    assert normalize_frequency(code) == freq
 
 
 @pytest.mark.parametrize("raw", [None, "", "quand on peut", "42"])

@@ -5,6 +5,21 @@ Portals declare them as udata ids (``monthly``), legacy udata ids (``realtime``,
 ``Irrégulière``), ISO 19115 maintenance codes (``annually``, ``asNeeded``), EU vocabulary
 URIs (``.../frequency/ANNUAL``), DCAT/Dublin Core terms or ISO 8601 durations
 (``R/P1M``, ``P1D``). Unknown text gives ``None`` and the raw value stays on the record.
+
+ISO 19115 ``MD_MaintenanceFrequencyCode`` (GeoNetwork's ``cl_maintenanceAndUpdateFrequency``
+key) is read as udata reads it when data.gouv.fr harvests an ISO catalogue
+(:data:`ISO_MAINTENANCE`): udata's CSW-ISO-19139 harvester
+(``udata/harvest/backends/dcat.py``, ``CswIso19139DcatBackend``) turns each record into DCAT
+with data.gouv.fr's copy of SEMIC's XSLT (``datagouv/iso-19139-to-dcat-ap``,
+``iso-19139-to-dcat-ap.xsl``, template ``MaintenanceInformation``: ISO code → EU frequency
+term), then reads the EU term as udata's ``UpdateFrequency`` names it
+(``udata/core/dataset/constants.py``, one EU term per udata id: ``PUNCTUAL`` is
+``EU:AS_NEEDED``, ``SEVERAL_TIMES_A_DAY`` is ``EU:CONT``, ``CONTINUOUS`` is
+``EU:UPDATE_CONT``). So ``asNeeded`` is ``punctual`` (not ``irregular``) and ``continual``,
+which the XSLT writes ``CONT``, is ``severalTimesADay`` (not ``continuous``, which no ISO
+code reaches). EU vocabulary URIs met directly (a DCAT catalogue) are read by their own
+names here (``AS_NEEDED``: ``punctual``, ``NOT_PLANNED``: ``notPlanned``, ``CONT``:
+``continuous``).
 """
 from __future__ import annotations
 
@@ -50,10 +65,9 @@ _WORDS = {
     "annuel": "annual", "biennale": "biennial", "triennale": "triennial",
     "quinquennale": "quinquennial", "jamais": "never", "non planifiee": "notPlanned",
     "autre": "other",
-    # ISO 19115 MD_MaintenanceFrequencyCode (GeoNetwork)
-    "continual": "continuous", "fortnightly": "biweekly", "annually": "annual",
-    "biannually": "semiannual", "biennially": "biennial", "asneeded": "irregular", "as needed": "irregular",
-    "notplanned": "notPlanned", "unknown": "unknown", "irregular": "irregular",
+    # GeoNetwork's labels of the ISO 19115 codes (the codes themselves: ISO_MAINTENANCE)
+    "lorsque necessaire": "punctual", "au besoin": "punctual", "quinzomadaire": "biweekly",
+    "as needed": "punctual",
     # EU frequency vocabulary / Dublin Core
     "annual": "annual", "annual_2": "semiannual", "annual_3": "threeTimesAYear",
     "biennial": "biennial", "bimonthly": "bimonthly", "biweekly": "biweekly", "cont": "continuous",
@@ -63,7 +77,19 @@ _WORDS = {
     "weekly": "weekly", "weekly_2": "semiweekly", "weekly_3": "threeTimesAWeek",
     "quinquennial": "quinquennial", "decennial": "decennial", "hourly": "hourly",
     "irreg": "irregular", "unknown_2": "unknown", "semiannual": "semiannual",
-    "continuously": "continuous",
+    "continuously": "continuous", "as_needed": "punctual", "not_planned": "notPlanned",
+}
+
+# ISO 19115 MD_MaintenanceFrequencyCode -> udata id, through udata's own chain (see the module
+# docstring): the SEMIC/data.gouv.fr XSLT's EU term, then udata's UpdateFrequency for that term.
+ISO_MAINTENANCE = {
+    "continual": "severalTimesADay",  # EU:CONT
+    "daily": "daily", "weekly": "weekly", "fortnightly": "biweekly",  # EU:DAILY, WEEKLY, BIWEEKLY
+    "semimonthly": "semimonthly", "monthly": "monthly", "quarterly": "quarterly",  # EU:MONTHLY_2, ...
+    "biannually": "semiannual", "annually": "annual", "biennially": "biennial",  # EU:ANNUAL_2, ANNUAL, BIENNIAL
+    "periodic": "other",  # EU:OTHER
+    "asneeded": "punctual",  # EU:AS_NEEDED
+    "irregular": "irregular", "notplanned": "notPlanned", "unknown": "unknown",  # EU:IRREG, NOT_PLANNED, UNKNOWN
 }
 
 _DURATIONS = {
@@ -97,6 +123,8 @@ def normalize_frequency(value: str | None) -> str | None:
     low = text.lower()
     if low in _LEGACY:
         return _LEGACY[low]
+    if low in ISO_MAINTENANCE:
+        return ISO_MAINTENANCE[low]
     for key in (low, fold(text), fold(text).replace(" ", "")):
         if key in _WORDS:
             return _WORDS[key]

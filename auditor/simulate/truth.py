@@ -84,7 +84,7 @@ def expected_findings(world: World, urls: dict[str, str], registry: Registry | N
             out[("RN-FMT-01", code, uid)] += 1
         if not d.record:
             out[("RN-MAJ-01", code, uid)] += 1
-        elif _stale(d, as_of):
+        elif _stale(d, as_of, declared_frequency(world, d)):
             out[("RN-MAJ-02", code, uid)] += 1
         declaring = [c.portal for c in d.copies if c.portal in ok] + [d.portal]
         declares = d.schema and any(f.format in SCHEMA_PORTALS.get(world.portals[p].kind, ())
@@ -160,8 +160,18 @@ def _open(d: SimDataset) -> bool:
     return any(f.format in OPEN_MACHINE_READABLE for f in d.files)
 
 
-def _stale(d: SimDataset, as_of: datetime) -> bool:
-    delta = DELTAS.get(d.frequency) if d.frequency else None
+def declared_frequency(world: World, d: SimDataset) -> str | None:
+    """The update frequency ``d``'s portal states: a GeoNetwork states an ISO 19115 code, which reads
+    back as udata reads it (real time as « several times a day », see the simulated platform)."""
+    if world.portals[d.portal].kind == "geonetwork":
+        from .portals.geonetwork import read_back
+
+        return read_back(d.frequency)
+    return d.frequency
+
+
+def _stale(d: SimDataset, as_of: datetime, frequency: str | None) -> bool:
+    delta = DELTAS.get(frequency) if frequency else None
     if delta is None or not d.modified:
         return False
     last = datetime.fromisoformat(d.modified[:10]).replace(tzinfo=timezone.utc)

@@ -53,15 +53,26 @@ LICENCES = {
     "other-closed": ("Réutilisation soumise à autorisation préalable", None),
 }
 
-# udata frequency id -> ISO 19115 MD_MaintenanceFrequencyCode. ISO has no "punctual" (a
-# one-off publication is "notPlanned") and nothing finer than "continual" below a day.
+# udata frequency id -> the ISO 19115 MD_MaintenanceFrequencyCode an editor picks for it. ISO has
+# nothing finer than "continual" (real time is written so) and no "never" ("notPlanned").
 ISO_FREQUENCIES = {
     "continuous": "continual", "daily": "daily", "weekly": "weekly", "biweekly": "fortnightly",
     "semimonthly": "semimonthly", "monthly": "monthly", "quarterly": "quarterly",
     "semiannual": "biannually", "annual": "annually", "biennial": "biennially",
     "irregular": "irregular", "notPlanned": "notPlanned", "unknown": "unknown",
-    "punctual": "notPlanned", "never": "notPlanned",
+    "punctual": "asNeeded", "never": "notPlanned", "other": "periodic",
 }
+# What udata reads back from the code written for these (data.gouv.fr's SEMIC XSLT writes
+# "continual" as EU CONT, udata's severalTimesADay); every other code reads back as written.
+LOSSY = {"continuous": "severalTimesADay", "never": "notPlanned"}
+
+
+def read_back(frequency: str | None) -> str | None:
+    """The udata frequency id the platform states for ``frequency`` (``unknown`` where ISO has
+    no code for it)."""
+    if frequency is None:
+        return None
+    return LOSSY.get(frequency, frequency) if frequency in ISO_FREQUENCIES else "unknown"
 ISO_LABELS = {
     "continual": "Continue", "daily": "Journalière", "weekly": "Hebdomadaire",
     "fortnightly": "Quinzomadaire", "semimonthly": "Bimensuelle", "monthly": "Mensuelle",
