@@ -160,10 +160,21 @@ def run_crawl(config: Config, args: argparse.Namespace, only: list[str] | None =
     else:
         json.dump(summary, out, ensure_ascii=False, indent=2)
         out.write("\n")
+    if config_errors(result.events, result.portals, lang):
+        return EXIT_USAGE
     if not collected(result.portals):
         print(t("crawl.nothing", lang), file=sys.stderr)
         return EXIT_NOTHING
     return EXIT_OK
+
+
+def config_errors(events, portals, lang: str) -> bool:
+    """Print the configuration errors the sources found (a reference that designates nothing…);
+    True when a source could collect nothing at all because of its configuration (exit code 2)."""
+    for e in events:
+        if e.code == "config-error":
+            print(t("error.config", lang, error=e.message), file=sys.stderr)
+    return any(p.status == "failed" and p.error_code == "config-error" for p in portals)
 
 
 def crawl_summary(result: CrawlResult, run_id: int, config: Config) -> dict:
@@ -280,6 +291,7 @@ def run_audit_command(config: Config, args: argparse.Namespace, rules, as_of) ->
     lang = args.lang or config.lang
     text = args.format == "text"
     from .audit import NothingCollected
+    from .store import RunLocked
 
     with Store(config.store_path) as store:
         if text:
@@ -289,12 +301,16 @@ def run_audit_command(config: Config, args: argparse.Namespace, rules, as_of) ->
         try:
             run_id, result, audit = audit_and_store(config, store, rules, as_of=as_of,
                                                     only=getattr(args, "source", None))
+        except RunLocked as exc:
+            print(t("audit.locked", lang, why=exc), file=sys.stderr)
+            return EXIT_USAGE
         except NothingCollected as exc:
             print(t("audit.nothing", lang, why=exc), file=sys.stderr)
             if not text:
                 json.dump({"status": "failed", "error": str(exc)}, sys.stdout, ensure_ascii=False, indent=2)
                 sys.stdout.write("\n")
-            return EXIT_NOTHING
+            failed = (store.runs()[-1]["stats"].get("portals") or {}).get("failed") or []
+            return EXIT_USAGE if any(p.get("code") == "config-error" for p in failed) else EXIT_NOTHING
     summary = audit_summary(audit, run_id, config)
     if text:
         print_summary(crawl_summary(result, run_id, config), result, lang, quiet=True)
@@ -303,6 +319,8 @@ def run_audit_command(config: Config, args: argparse.Namespace, rules, as_of) ->
     else:
         json.dump(summary, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
+    if config_errors(result.events, result.portals, lang):
+        return EXIT_USAGE
     return exit_code(audit.findings, getattr(args, "fail_on", "never"))
 
 

@@ -22,6 +22,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                             "en": "  ✗ {name} ({kind}): failed: {error}"},
     "crawl.portal.skipped": {"fr": "  – {name} ({kind}) : non collecté dans cette exécution (--source)",
                              "en": "  – {name} ({kind}): not crawled in this run (--source)"},
+    "audit.locked": {"fr": "Audit refusé : {why}.", "en": "Audit refused: {why}."},
     "audit.nothing": {"fr": "Audit non réalisé : {why}. Le dernier audit complet reste celui des rapports.",
                       "en": "No audit: {why}. The last complete audit remains the one reports show."},
     "audit.partial": {"fr": "Audit partiel : {portals} n'ont pas pu être collectés en entier ; les obligations des "

@@ -5,12 +5,21 @@ Schema changes are numbered migrations applied in order at open time (table
 everything it produced is written in one transaction and the row is marked ``complete``.
 A run killed midway therefore leaves a ``running`` row with nothing else, which the next
 open marks ``interrupted``; earlier runs are never touched.
+
+A running run holds a lease (``lease_until``), renewed by a heartbeat while its process works
+on it: a run is alive only while its lease holds and its process exists. A run whose lease
+expired is interrupted, even if its PID was given to another process since (a container
+restarted, the service is PID 1 again). Two audits never run at once: :meth:`Store.begin_run`
+refuses an audit while another one is alive (:class:`RunLocked`), for the CLI and the service
+alike, atomically.
 """
 from __future__ import annotations
 
 import json
 import os
 import sqlite3
+import threading
+import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Iterator
@@ -87,12 +96,28 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (run_id, code)
     );
     """,
+    # 3: a running run's lease (epoch seconds), renewed by its heartbeat
+    """
+    ALTER TABLE runs ADD COLUMN lease_until REAL;
+    """,
 ]
+
+LEASE = 120.0  # seconds a running run stays alive without a heartbeat
+
+
+class RunLocked(Exception):
+    """An audit is already running (``run``: its row); the message is French."""
+
+    def __init__(self, run: dict[str, Any]):
+        super().__init__(f"un audit est déjà en cours (n° {run['id']}, commencé le {run['started_at']}) : "
+                         f"attendez sa fin avant d'en lancer un autre")
+        self.run = run
 
 
 class Store:
-    def __init__(self, path: str | os.PathLike[str]):
+    def __init__(self, path: str | os.PathLike[str], lease: float = LEASE):
         self.path = Path(path)
+        self.lease = lease
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
@@ -123,16 +148,36 @@ class Store:
         return _Transaction(self.db)
 
     def _mark_interrupted(self) -> None:
-        for row in self.db.execute("SELECT id, pid FROM runs WHERE status = 'running'").fetchall():
-            if row["pid"] != os.getpid() and not _alive(row["pid"]):
-                self.db.execute("UPDATE runs SET status = 'interrupted' WHERE id = ?", (row["id"],))
+        for row in self.db.execute("SELECT * FROM runs WHERE status = 'running'").fetchall():
+            if not _holds(dict(row)):
+                self.db.execute("UPDATE runs SET status = 'interrupted' WHERE id = ? AND status = 'running'",
+                                (row["id"],))
+
+    def active_run(self, kind: str = "audit") -> dict[str, Any] | None:
+        """The alive running run of ``kind`` (lease held, process existing), if any."""
+        for row in self.db.execute("SELECT * FROM runs WHERE status = 'running' AND kind = ? ORDER BY id",
+                                   (kind,)).fetchall():
+            if _holds(dict(row)):
+                return dict(row)
+        return None
 
     # -- writing --------------------------------------------------------------------------
     def begin_run(self, kind: str, started_at: str, territory: str, config: str) -> int:
-        cur = self.db.execute(
-            "INSERT INTO runs (kind, started_at, status, pid, territory, config) VALUES (?, ?, 'running', ?, ?, ?)",
-            (kind, started_at, os.getpid(), territory, config))
-        return int(cur.lastrowid)
+        """Open a run (``running``, with a lease its heartbeat renews); an audit while another audit
+        is alive raises :class:`RunLocked`, atomically."""
+        with self.transaction():
+            if kind == "audit":
+                alive = self.active_run("audit")
+                if alive is not None:
+                    raise RunLocked(alive)
+            cur = self.db.execute(
+                "INSERT INTO runs (kind, started_at, status, pid, territory, config, lease_until) "
+                "VALUES (?, ?, 'running', ?, ?, ?, ?)",
+                (kind, started_at, os.getpid(), territory, config, time.time() + self.lease))
+        run_id = int(cur.lastrowid)
+        threading.Thread(target=_heartbeat, args=(self.path, run_id, self.lease), daemon=True,
+                         name=f"lease-{run_id}").start()
+        return run_id
 
     def save_crawl(self, run_id: int, result: Any) -> None:
         """Write a :class:`~auditor.crawl.CrawlResult` and mark the run complete, atomically."""
@@ -202,7 +247,8 @@ class Store:
     # -- reading --------------------------------------------------------------------------
     def runs(self) -> list[dict[str, Any]]:
         """Every run, oldest first, with ``not_collected``: the portals it could not collect in full
-        (a complete run with any is partial)."""
+        (a complete run with any is partial). Running runs whose lease expired are interrupted first."""
+        self._mark_interrupted()
         rows = self.db.execute("SELECT * FROM runs ORDER BY id").fetchall()
         return [_with_coverage(dict(r) | {"stats": json.loads(r["stats"] or "{}")}) for r in rows]
 
@@ -307,6 +353,32 @@ class _Transaction:
 
 def _statements(sql: str) -> list[str]:
     return [s.strip() for s in sql.split(";") if s.strip()]
+
+
+def _holds(run: dict[str, Any]) -> bool:
+    """Whether a running run is alive: its lease has not expired (runs stored before leases: its
+    process exists) and its process exists (on this machine: a PID that is ours counts)."""
+    lease = run.get("lease_until")
+    if lease is not None and lease < time.time():
+        return False
+    return run.get("pid") == os.getpid() or _alive(run.get("pid"))
+
+
+def _heartbeat(path: Path, run_id: int, lease: float) -> None:
+    """Renew a run's lease every quarter of it, while the run is still running (own connection)."""
+    while True:
+        time.sleep(lease / 4)
+        try:
+            db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            try:
+                cur = db.execute("UPDATE runs SET lease_until = ? WHERE id = ? AND status = 'running'",
+                                 (time.time() + lease, run_id))
+            finally:
+                db.close()
+        except sqlite3.Error:
+            return
+        if cur.rowcount == 0:
+            return
 
 
 def _alive(pid: int | None) -> bool:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from ..config import Config
-from ..store import Store, _alive
+from ..store import Store
 
 
 @dataclass
@@ -77,14 +77,15 @@ class AuditRunner:
 
     # -- runs -------------------------------------------------------------------------------
     def busy(self) -> bool:
+        """An audit of this service, or an alive one of another process (CLI or service: the store's
+        lease), is running."""
         if self._lock.locked():
             return True
         try:
             with Store(self.config.store_path) as store:
-                rows = store.db.execute("SELECT pid FROM runs WHERE status = 'running'").fetchall()
+                return store.active_run("audit") is not None
         except Exception:  # no store yet
             return False
-        return any(_alive(r["pid"]) for r in rows)
 
     def start(self) -> bool:
         """Start an audit in the background; False when one is already running."""
@@ -100,10 +101,15 @@ class AuditRunner:
             self.progress.state = "done"
         except Exception as exc:  # recorded, shown on the page, never raised into the server
             from ..audit import NothingCollected
+            from ..store import RunLocked
 
             self.progress.state = "failed"
-            self.progress.error = (f"Audit non réalisé : {exc}." if isinstance(exc, NothingCollected)
-                                   else f"L'audit a échoué sur une erreur interne : {exc!r}")
+            if isinstance(exc, NothingCollected):
+                self.progress.error = f"Audit non réalisé : {exc}."
+            elif isinstance(exc, RunLocked):
+                self.progress.error = f"Audit refusé : {exc}."
+            else:
+                self.progress.error = f"L'audit a échoué sur une erreur interne : {exc!r}"
         finally:
             self.progress.finished_at = _now()
             self.progress.stage = None
