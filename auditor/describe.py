@@ -72,7 +72,7 @@ def read_description(path: Path) -> Dataset:
             raise DescriptionError(f"{path.name} : description de plus de 5 Mo, non lue.",
                                    f"{path.name}: description over 5 MB, not read.")
         text = path.read_text("utf-8")
-        doc = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        doc = json.loads(text) if path.suffix.lower() == ".json" else load_yaml(text)
     except (OSError, UnicodeDecodeError) as exc:
         raise DescriptionError(f"{path.name} illisible : {exc}", f"{path.name} unreadable: {exc}") from exc
     except (ValueError, yaml.YAMLError) as exc:
@@ -82,6 +82,38 @@ def read_description(path: Path) -> Dataset:
         raise DescriptionError(f"{path.name} doit décrire un jeu de données (un objet avec titre, licence...).",
                                f"{path.name} must describe a dataset (an object with title, licence...).")
     return to_dataset(doc, path)
+
+
+MAX_YAML_NODES = 100_000  # nodes of the document once every alias is expanded
+
+
+def load_yaml(text: str) -> Any:
+    """A YAML document read safely and within bounds: the safe loader (no Python objects), and the
+    document refused when, aliases expanded, it would hold more than :data:`MAX_YAML_NODES` nodes
+    (a « billion laughs » alias bomb of a few hundred bytes is refused at once, never built)."""
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    if node is None:
+        return None
+    sizes: dict[int, int] = {}
+
+    def size(n: yaml.Node, depth: int = 0) -> int:
+        if depth > 200:
+            raise yaml.YAMLError("document imbriqué sur plus de 200 niveaux")
+        if id(n) in sizes:
+            return sizes[id(n)]
+        if isinstance(n, yaml.MappingNode):
+            total = 1 + sum(size(k, depth + 1) + size(v, depth + 1) for k, v in n.value)
+        elif isinstance(n, yaml.SequenceNode):
+            total = 1 + sum(size(v, depth + 1) for v in n.value)
+        else:
+            total = 1
+        sizes[id(n)] = total = min(total, MAX_YAML_NODES + 1)
+        return total
+
+    if size(node) > MAX_YAML_NODES:
+        raise yaml.YAMLError(f"document de plus de {MAX_YAML_NODES} éléments une fois ses alias développés "
+                             f"(alias en cascade ?), non lu")
+    return yaml.SafeLoader(text).get_single_data()
 
 
 def to_dataset(doc: dict[str, Any], path: Path) -> Dataset:
