@@ -119,6 +119,12 @@ def test_services_are_apis_and_the_open_ones_are_open():
 
 def test_first_useful_hint_wins():
     assert normalize_format(None, "", "application/octet-stream", "https://a/b.csv") == "csv"
+    assert normalize_format("text/csv", "https://a/b.json") == "csv"
+
+
+def test_an_archive_gives_way_to_what_it_holds():
+    assert normalize_format("application/zip", "https://a/pm35.zip", "Shapefile (zip)") == "shp"
+    assert normalize_format("application/zip", "https://a/pm35.zip", "Archive") == "zip"
 
 
 def test_text():

@@ -19,6 +19,9 @@ How a label is read, in this order:
   shapefile) or in a few words (``shapefile zippé``, ``Fichier CSV``): the one format the words
   name, when they name exactly one.
 
+Of several hints (media type, URL, link name), the first that names a format wins, except that
+an archive gives way to a later hint naming what it holds (a ``.zip`` named « Shapefile (zip) »).
+
 Unknown labels give ``None``; the raw label stays on the distribution (``format_raw``).
 """
 from __future__ import annotations
@@ -93,12 +96,17 @@ _WORD = re.compile(r"[^\W_]+(?:[.+][^\W_]+)*", re.UNICODE)
 
 
 def normalize_format(*hints: str | None) -> str | None:
-    """The short format name from the first hint that says one (label, media type, URL)."""
+    """The short format name from the first hint that says one (label, media type, URL); a hint
+    that only says « archive » (``application/zip``, ``x.zip``) gives way to a later one saying
+    what it holds (``Shapefile (zip)``)."""
+    archive = None
     for hint in hints:
         fmt = _one(hint)
-        if fmt:
+        if fmt in _ARCHIVES:
+            archive = archive or fmt
+        elif fmt:
             return fmt
-    return None
+    return archive
 
 
 def media_type_for(fmt: str | None) -> str | None:
