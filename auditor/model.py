@@ -100,6 +100,7 @@ class Dataset:
     landing_page: str | None = None
     language: str | None = None
     access_rights: str | None = None
+    resource_type: str | None = None  # what the record describes, where the portal says: "dataset" or "series"
     distributions: list[Distribution] = field(default_factory=list)
     harvest: dict[str, Any] | None = None  # where a harvested copy came from
     identity_keys: list[str] = field(default_factory=list)  # URIs naming the same dataset
