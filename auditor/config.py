@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .http import HttpConfig
-from .sources import KINDS
+from .sources import KINDS, source_module
 from .sources.base import SourceConfig
 
 DEFAULT_CONFIG = "builtin:mel"
@@ -147,6 +147,9 @@ def parse_config(text: str, source_file: str, base_dir: Path, *,
         if unknown:
             raise err(key, f"clé(s) inconnue(s) : {', '.join(sorted(unknown))}")
         names.add(s["name"])
+        problem = _options_problem(s["kind"], s.get("options", {}))
+        if problem:
+            raise err(f"{key}.options", problem)
         if not isinstance(s.get("http", {}), dict):
             raise err(f"{key}.http", "doit être une table (retries, timeout, total_timeout…)")
         own_http = dict(s.get("http", {}))
@@ -231,6 +234,14 @@ def http_for(cfg: "Config", source: SourceConfig) -> HttpConfig:
     from dataclasses import replace
 
     return replace(cfg.http, **source.http) if source.http else cfg.http
+
+
+def _options_problem(kind: str, options: Any) -> str | None:
+    """What is wrong with a source's ``options`` table, as its module's ``check_options`` says."""
+    if not isinstance(options, dict):
+        return "doit être une table"
+    check = getattr(source_module(kind), "check_options", None)
+    return check(options) if check else None
 
 
 def _table(doc: dict[str, Any], key: str, err) -> dict[str, Any]:

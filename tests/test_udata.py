@@ -17,6 +17,7 @@ from auditor.simulate.portals.udata import compute_quality
 from auditor.simulate.server import SimTerritory
 from auditor.simulate.world import Faults
 from auditor.sources.udata import Organisation, match_organisation, to_dataset, to_distribution
+from auditor.territory.registry import load_registry
 from tests.helpers import FAST_HTTP, PORTALS, run_source
 
 DATAGOUV = PORTALS / "datagouv"
@@ -134,8 +135,27 @@ def test_quality_algorithm_on_the_real_sample():
     assert late["update_fulfilled_in_time"] is False
 
 
+def w_name(insee: str) -> str:
+    return load_registry().communes[insee].name
+
+
 def test_organisation_matching_rules():
     assert match_organisation({"name": "Mairie de Marcq-en-Barœul"}, "Marcq-en-Barœul", ("215903782",)) == "name"
+    # hyphens and apostrophes folded, the usual prefixes stripped
+    for name in ("Commune d'Allennes les Marais", "Ville d'Allennes-les-Marais", "Mairie Allennes Les Marais",
+                 "ALLENNES-LES-MARAIS", "Commune Allennes-les-Marais"):
+        assert match_organisation({"name": name}, "Allennes-les-Marais", ("215900051",)) == "name", name
+    assert match_organisation({"name": "Mairie du Maisnil"}, "Le Maisnil", ("215903683",)) == "name"
+    assert match_organisation({"name": "Commune de Villeneuve d'Ascq"}, "Villeneuve-d'Ascq", ("215900093",)) == "name"
+    # data.gouv.fr's siretisation, for an organisation that declares no SIRET
+    siretised = {"name": "Allennes", "business_number_id": None,
+                 "extras": {"siretisation:found_siret": "21590005100014"}}
+    assert match_organisation(siretised, "Allennes-les-Marais", ("215900051",)) == "siretisation"
+    assert match_organisation(siretised, "Lille", ("215903501",)) is None
+    # a declared SIRET of another body rejects the organisation, whatever its name or siretisation
+    assert match_organisation({"name": "Ville de Lille", "business_number_id": "26590001300015",
+                               "extras": {"siretisation:found_siret": "21590350100097"}},
+                              "Lille", ("215903501",)) is None
     assert match_organisation({"name": "Ville d'ARMENTIÈRES", "business_number_id": None},
                               "Armentières", ("215900176",)) == "name"
     assert match_organisation({"name": "Lille", "business_number_id": ""}, "Lille", ("215903501",)) == "name"
@@ -171,7 +191,12 @@ def test_every_organisation_is_discovered_and_nameless_ones_by_name(served):
     for o in orgs:
         assert found[o.id]["method"] == ("siren" if o.siret else "name")
         assert found[o.id]["body"] == (o.insee or "MEL")
+        assert found[o.id]["siren"] == (o.siret[:9] if o.siret else None)
+        assert found[o.id]["siren_source"] == ("business_number_id" if o.siret else None)
     assert any(o.siret is None for o in orgs)
+    # a hyphenated commune whose organisation writes its name with spaces and declares no SIRET
+    spaced = [o for o in orgs if o.siret is None and o.insee and "-" in w_name(o.insee) and "-" not in o.name]
+    assert spaced and all(found[o.id]["method"] == "name" for o in spaced)
 
 
 def test_copies_name_the_original_and_link_to_its_files(served):
@@ -188,15 +213,25 @@ def test_copies_name_the_original_and_link_to_its_files(served):
         if c.mode == "link":
             assert ds.harvest is None
             continue
+        legacy = ds.raw["harvest"] is None  # harvested before 2022: the identity is in extras
+        modes.add(("legacy" if legacy else "block", orig.kind))
         assert ds.harvest["remote_url"] == landing
         assert ds.harvest["domain"] == base.split("//", 1)[1]
+        assert ds.harvest["source_id"] and ds.harvest["last_update"]
+        if legacy:
+            assert "backend" not in ds.harvest  # old extras never said it
+            assert ds.raw["extras"]["harvest:remote_id"] == ds.harvest["remote_id"]
+            assert ds.raw["extras"]["harvest:domain"] == ds.harvest["domain"]
         if orig.kind == "geonetwork":
-            assert ds.harvest["backend"] == "CSW-DCAT" and ds.harvest["remote_id"] == d.source_id
+            assert legacy or ds.harvest["backend"] == "CSW-DCAT"
+            assert ds.harvest["remote_id"] == ds.harvest["dct_identifier"] == d.source_id
             assert d.source_id in ds.identity_keys
         else:
-            assert ds.harvest["backend"] == "DCAT"
+            assert legacy or ds.harvest["backend"] == "DCAT"
             assert ds.harvest["remote_id"] == ds.harvest["uri"] == ds.harvest["dct_identifier"] == landing
-    assert modes == {("harvest", "geonetwork"), ("harvest", "opendatasoft"), ("link", "geonetwork")}
+    assert modes >= {("harvest", "geonetwork"), ("harvest", "opendatasoft"), ("link", "geonetwork"),
+                     ("legacy", "geonetwork"), ("legacy", "opendatasoft"), ("block", "geonetwork"),
+                     ("block", "opendatasoft")}
 
 
 def test_originals_are_served_with_udata_spellings(served):
@@ -291,7 +326,11 @@ def test_explicit_organisations_without_discovery(served):
                 | {c.source_id for _, c in w.copies_on("datagouv") if c.organisation == org.id})
     assert {d.source_id for d in datasets} == expected and expected
     assert all(d.organisation_id == org.id and d.organisation_siren is None for d in datasets)
-    assert [e.detail["organisation"] for e in events if e.code == "organisation-not-found"] == ["n-existe-pas"]
+    # a reference that finds nothing is a configuration error naming it, and the listing is incomplete
+    errors = [e for e in events if e.code == "config-error"]
+    assert [e.detail["value"] for e in errors] == ["n-existe-pas"] and errors[0].level == "error"
+    assert "« n-existe-pas »" in errors[0].message and "organizations" in errors[0].message
+    assert any(e.code == "incomplete-listing" for e in events)
 
 
 def test_paging_and_dataset_states(world):

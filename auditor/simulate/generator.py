@@ -9,6 +9,7 @@ territory holds that many records (for benchmarks).
 """
 from __future__ import annotations
 
+import hashlib
 import random
 import unicodedata
 import uuid
@@ -160,6 +161,25 @@ def messy_publisher(name: str, rng: random.Random) -> str:
     return f"Ville de {name} - Direction de la communication"
 
 
+def organisation_name(name: str, insee: str, style: int | None = None) -> str:
+    """How a commune names its organisation on data.gouv.fr or a CKAN, as real ones do:
+    « Ville de Lille », « Commune d'Allennes les Marais » (hyphens written as spaces),
+    « Mairie du Maisnil », or the bare name. The style follows from the INSEE code (no random
+    draw, so the rest of the world does not move)."""
+    if style is None:
+        style = int(hashlib.sha1(insee.encode("utf-8")).hexdigest(), 16) % 4
+    if style == 3:
+        return name
+    word = ("Ville", "Commune", "Mairie")[style]
+    written = name.replace("-", " ") if style == 1 else name
+    if written.startswith("Le "):
+        return f"{word} du {written[3:]}"
+    if written.startswith("Les "):
+        return f"{word} des {written[4:]}"
+    elided = _ascii(written)[:1].lower() in "aeiouyh"
+    return f"{word} d'{written}" if elided else f"{word} de {written}"
+
+
 def _slug(s: str) -> str:
     out = []
     for ch in _ascii(s).lower():
@@ -212,7 +232,7 @@ class _Gen:
         else:
             c = self.registry.communes[owner]
             # one commune in five forgot its SIRET on its organisation page
-            name = f"Ville de {c.name}"
+            name = organisation_name(c.name, owner)
             siret = None if self.rng.random() < 0.2 else c.siren + "%05d" % self.rng.randint(10, 99)
             insee = owner
         o = SimOrganisation(id=self.hex24() if portal != "hdf" else self.uuid(), portal=portal,
@@ -371,10 +391,17 @@ def generate(seed: int = 0, *, target_records: int | None = None, registry: Regi
             _mel_dataset(g, f"{title} - lot {i}", freq, theme)
 
     _plant_defects(g, seed, portals)
-    # at least one commune organisation on data.gouv.fr forgot its SIRET (found by name)
+    # at least one commune organisation on data.gouv.fr forgot its SIRET (found by name), and one
+    # of a hyphenated commune writes its name with spaces (« Commune d'Allennes les Marais »):
+    # searching udata for the hyphenated name as one phrase misses it
     orgs = sorted((o for o in g.orgs.values() if o.portal == "datagouv" and o.insee), key=lambda o: o.insee)
     if orgs and all(o.siret for o in orgs):
         orgs[0].siret = None
+    hyphenated = [o for o in orgs if "-" in registry.communes[o.insee].name]
+    if hyphenated and not any(o.siret is None and "-" not in o.name for o in hyphenated):
+        o = hyphenated[0]
+        o.siret, o.name = None, organisation_name(registry.communes[o.insee].name, o.insee, style=1)
+        o.slug = _slug(o.name)
 
     # collections on the MEL platform: every record there publishes an OGC API collection
     for d in g.datasets:

@@ -5,10 +5,14 @@ datasets it hosts (:meth:`World.hosted`, each in organisation ``SimDataset.organ
 and the copies republished on it (:meth:`World.copies_on`), with the shapes of the real
 API (``data/portals/datagouv/*.json``, docs/portal-apis.md §2):
 
-* ``GET /api/1/organizations/`` (``q``: case- and accent-insensitive substring of the name),
+* ``GET /api/1/organizations/`` (``q`` as udata reads it: split on spaces, each piece a
+  phrase the name must contain, case and accents aside but hyphens, apostrophes and
+  ligatures as written — ``OrgApiParser.parse_filters`` and MongoDB's ``$text``; so
+  ``q=Allennes-les-Marais`` does not find « Commune d'Allennes les Marais »),
   ``/api/1/organizations/{id-or-slug}/`` (``business_number_id`` and ``siretisation:*``
-  extras), ``/api/1/organizations/{org}/datasets/`` (archived datasets included, private
-  and deleted ones not);
+  extras for organisations that declare a SIRET, neither for the others), only ids and slugs
+  (a SIRET answers 404), ``/api/1/organizations/{org}/datasets/`` (archived datasets included,
+  private and deleted ones not);
 * ``GET /api/1/datasets/`` (``organization`` must be an ObjectId, ``q`` on titles; private,
   archived and deleted excluded), ``/api/1/datasets/{id-or-slug}/`` (404 private, 410
   deleted), ``/api/1/datasets/{id}/resources/{rid}/``, ``/api/1/datasets/r/{rid}`` (302);
@@ -23,7 +27,11 @@ observed live for 10000).
 
 Originals have ``filetype: "file"`` resources served here; copies have ``remote``
 resources pointing at the original's files, and, for mode ``harvest``, the ``harvest``
-block a DCAT harvest of the original portal leaves (``CSW-DCAT`` for GeoNetwork). The
+block a DCAT harvest of the original portal leaves (``CSW-DCAT`` for GeoNetwork); a copy
+created before 2022 shows instead its harvest identity in ``extras`` as responses did before
+udata's migration ``2022-10-10-migrate-harvest-extras`` (``harvest:remote_id``,
+``harvest:source_id``, ``harvest:domain``, ``harvest:last_update``, ``remote_url``, ``uri``,
+``dct:identifier``), with ``created_at`` the site's own creation date. The
 ``quality`` block is computed as udata's ``Dataset.compute_quality`` does. A dataset's
 state can be planted through ``SimDataset.extra``: ``deleted`` / ``archived`` (ISO
 timestamp) and ``private`` (true).
@@ -34,6 +42,7 @@ import hashlib
 import html
 import re
 import threading
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -42,6 +51,7 @@ from urllib.parse import urlencode, urlsplit
 
 from ...normalize.frequency import DELTAS
 from ...normalize.text import fold
+from ...territory.registry import load_registry
 from .. import content, urls
 from ..server import PortalApp, Reply, Request, json_reply
 from ..world import SimCopy, SimDataset, SimFile, SimOrganisation
@@ -54,6 +64,7 @@ MEL_EPCI_SIREN = "200093201"
 NOT_FOUND = ("The requested URL was not found on the server. If you entered the URL manually "
              "please check your spelling and try again.")
 OBJECT_ID = re.compile(r"^[0-9a-f]{24}$")
+LEGACY_HARVEST_BEFORE = "2022"  # copies harvested earlier show their harvest identity in extras
 
 
 @dataclass
@@ -77,6 +88,7 @@ class App(PortalApp):
     def __init__(self, world, portal, urls_):
         self._order: list[_Entry] | None = None
         super().__init__(world, portal, urls_)
+        self.registry = load_registry()
         self.orgs = world.organisations_on(portal.name)
         self.org_by_ref = {o.id: o for o in self.orgs}
         self.org_by_ref.update({o.slug: o for o in self.orgs})
@@ -188,8 +200,9 @@ class App(PortalApp):
         paging = _paging(req)
         if isinstance(paging, Reply):
             return paging
-        q = fold(req.arg("q") or "")
-        orgs = [o for o in self.orgs if q in fold(o.name)] if q else list(self.orgs)
+        q = req.arg("q") or ""
+        phrases = [_text_key(p) for p in q.split(" ") if p]
+        orgs = [o for o in self.orgs if all(p in _text_key(o.name) for p in phrases)] if q else list(self.orgs)
         orgs.sort(key=lambda o: (len(o.name), o.name) if q else (o.name,))
         return json_reply(_page(req, orgs, *paging, render=self.organisation_json))
 
@@ -277,6 +290,14 @@ class App(PortalApp):
             badges.append({"kind": "certified"})
         return badges
 
+    def legal_name(self, o: SimOrganisation) -> str:
+        """The SIRENE name data.gouv.fr's siretisation shows (« COMMUNE D'ALLENNES LES MARAIS »)."""
+        commune = self.registry.communes.get(o.insee or "")
+        if commune is None:
+            return _ascii_upper(o.name)
+        name = _ascii_upper(commune.name)
+        return f"COMMUNE D'{name}" if name[:1] in "AEIOUYH" else f"COMMUNE DE {name}"
+
     def organisation_json(self, o: SimOrganisation) -> dict[str, Any]:
         n = sum(1 for e in self.entries if e.org is o and not any(e.state.values()))
         created = _stamp("2016-03-01", o.id)
@@ -285,8 +306,7 @@ class App(PortalApp):
             extras = {
                 "siretisation:collectivite_territoriale:code_insee": o.insee or "nan",
                 "siretisation:collectivite_territoriale:niveau": "commune" if o.insee else "epci",
-                "siretisation:denomination_unite_legale": _ascii_upper(
-                    f"COMMUNE DE {o.name[len('Ville de '):]}" if o.name.startswith("Ville de ") else o.name),
+                "siretisation:denomination_unite_legale": self.legal_name(o),
                 "siretisation:est_collectivite_territoriale": "True",
                 "siretisation:est_service_public": "True",
                 "siretisation:found_siret": o.siret,
@@ -322,20 +342,23 @@ class App(PortalApp):
         last_update = self._last_update(e)
         created_internal = self._created_internal(e)
         description = d.description or ""
+        harvest = self.harvest_json(e) if c is not None and c.mode == "harvest" else None
+        legacy = harvest is not None and self.legacy_harvest(e)
         out = {
             "acronym": None,
             "archived": state.get("archived"),
             "badges": [],
             "contact_points": self.contact_points(e),
-            "created_at": _stamp(d.issued or "2020-01-01", d.key + "c"),
+            # udata: the harvested creation date if any, else the site's (old harvests kept none)
+            "created_at": created_internal if legacy else _stamp(d.issued or "2020-01-01", d.key + "c"),
             "deleted": state.get("deleted"),
             "description": description,
             "description_short": None,
-            "extras": {},
+            "extras": _legacy_extras(harvest) if legacy else {},
             "featured": False,
             "frequency": frequency,
             "frequency_date": _next_update(last_update, frequency),
-            "harvest": self.harvest_json(e) if c is not None and c.mode == "harvest" else None,
+            "harvest": None if legacy else harvest,
             "id": e.id,
             "internal": {"created_at_internal": created_internal,
                          "last_modified_internal": self._last_modified(e)},
@@ -379,6 +402,12 @@ class App(PortalApp):
         return [{"contact_form": None, "email": d.contact_email, "id": _hex24(e.id + "contact"),
                  "name": d.contact_name, "role": "contact"}]
 
+    def legacy_harvest(self, e: _Entry) -> bool:
+        """A copy harvested before 2022 as older responses show it: its harvest identity in
+        ``extras`` (``harvest:*``, ``remote_url``, ``uri``, ``dct:identifier``), no ``harvest``
+        block (udata moved them with migration ``2022-10-10-migrate-harvest-extras``)."""
+        return self._created_internal(e) < LEGACY_HARVEST_BEFORE
+
     def harvest_json(self, e: _Entry) -> dict[str, Any]:
         d = e.d
         orig = self.world.portals[d.portal]
@@ -420,7 +449,7 @@ class App(PortalApp):
             checksum = {"type": "sha1", "value": hashlib.sha1(body).hexdigest()}
             size = len(body)
         harvest = None
-        if e.copy is not None and e.copy.mode == "harvest":
+        if e.copy is not None and e.copy.mode == "harvest" and not self.legacy_harvest(e):
             harvest = {"created_at": created, "modified_at": modified, "uri": url, "dct_identifier": None}
         return {
             "checksum": checksum,
@@ -619,6 +648,21 @@ def _tag(keyword: str) -> str:
 
 def _ascii_upper(text: str) -> str:
     return fold(text).upper()
+
+
+def _legacy_extras(harvest: dict[str, Any]) -> dict[str, Any]:
+    """The ``extras`` holding a harvest identity before udata's 2022 migration."""
+    out = {f"harvest:{k}": harvest[k] for k in ("remote_id", "source_id", "domain", "last_update") if harvest.get(k)}
+    out.update({"remote_url": harvest.get("remote_url"), "uri": harvest.get("uri"),
+                "dct:identifier": harvest.get("dct_identifier")})
+    return {k: v for k, v in out.items() if v}
+
+
+def _text_key(text: str) -> str:
+    """How MongoDB's text search compares a phrase with an indexed name (udata's ``$name`` index):
+    case and diacritics aside, but hyphens, apostrophes and ligatures as written."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def _resource_schema(d: SimDataset, f: SimFile, rid: str) -> dict[str, Any] | None:
