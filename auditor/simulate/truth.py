@@ -292,12 +292,15 @@ def accepted_names(name: str, kind: str) -> set[str]:
 
 def displayed_publisher(world: World, d: SimDataset, portal: str, organisation: str | None) -> str | None:
     """The publisher string a portal shows for a record: the organisation's name on data.gouv.fr and
-    CKAN (when the record has one), the publisher typed on the record elsewhere."""
+    CKAN (when the record has one), the publisher typed on the record elsewhere (a CKAN package without
+    organisation in its ``publisher_name``; DKAN, whose publisher is a group, has none to show)."""
     kind = world.portals[portal].kind
     if kind in ("udata", "ckan") and organisation:
         org = next((o for o in world.organisations if o.id == organisation and o.portal == portal), None)
         if org is not None:
             return org.name
+    if kind == "ckan" and world.portals[portal].options.get("flavour") == "dkan":
+        return None
     if not d.record:
         return None
     return d.publisher

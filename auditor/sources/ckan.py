@@ -13,13 +13,48 @@ Listing, option ``api``:
 Every answer is the CKAN envelope ``{help, success, result}``; ``success: false`` on the first
 request stops the portal (:class:`~auditor.http.FetchError`), on a later page it is an
 ``incomplete-listing`` event. Organisations are read once each (``organization_show``) to find
-a SIREN/SIRET in their extras (option ``organisations: false`` to skip).
+a SIREN/SIRET in their ``extras`` (option ``organisations: false`` to skip).
 
-Normalisation: organisation title is the raw publisher (an explicit ``publisher`` /
-``publisher_name`` extra wins; DKAN, which has no organisations, names the publisher with its
-first group); licence is ``license_id`` (``license_title`` when there is no id); dates,
-frequency, temporal coverage from the package and its ``extras``; resources become
-distributions; the landing page is ``{base}/dataset/{name}``.
+Field mapping. The package is CKAN's (``ckan/logic/schema.py``, ``default_create_package_schema``:
+``author``, ``maintainer`` and their e-mails, ``license_id``, ``notes``, ``url``, ``owner_org``,
+``extras``, ``groups``, ``tags``, ``resources``; ``package_show`` adds ``organization``,
+``license_title``, ``license_url``, ``metadata_created``, ``metadata_modified``). What an extra
+means is ckanext-dcat's (``docs/mapping.md``: a ``custom:`` field is an extra, or a first-level
+key with ckanext-scheming), ckanext-harvest's (``harvest_*``) or ckanext-spatial's ISO harvester
+(``guid``, ``frequency-of-update``, ``temporal-extent-*``, as the real DKAN capture
+``dkan-package_show.hautsdefrance.udata-fixture.json`` shows). One source per record field; a
+field named below as a fallback is the vendor's documented fallback, nothing else is used:
+
+* **publisher** (``dct:publisher``): the ``publisher`` object (ckanext-scheming) or the
+  ``publisher_name`` extra (``publisher_uri`` when it has no name), else the package's
+  ``organization`` title — ckanext-dcat: "if no publisher or publisher_* fields are found, [the
+  publisher is] the organization the CKAN dataset belongs to". Never ``author`` nor
+  ``maintainer``: CKAN calls them the dataset's author and maintainer, and ckanext-dcat maps
+  them to the contact point. DKAN 7 has no organisations: its publisher is the dataset's
+  group (DKAN's "Groups" are its publishers; in the real capture the group « Région
+  Hauts-de-France », described « Conseil régional des Hauts-de-France », is the
+  ``resource_group_id`` of every resource), read only for DKAN answers;
+* **organisation**: ``organization.id`` (DKAN: the publishing group's id); its SIREN from the
+  organisation's ``extras`` (a key naming a SIREN or SIRET, as ``organization_show`` returns
+  them), never from the package's own extras;
+* **contact** (``dcat:contactPoint``): the ``contact`` object or the ``contact_name`` /
+  ``contact_email`` extras, else ``maintainer`` / ``maintainer_email``, else ``author`` /
+  ``author_email`` (ckanext-dcat's documented fallbacks);
+* **licence**: ``license_id``; ``license_title`` when there is no id (DKAN gives a URL there);
+* **dates**: ``issued`` extra, else ``metadata_created``; ``modified`` extra, else
+  ``metadata_modified`` (ckanext-dcat's fallbacks); ``metadata_modified`` as such;
+* **frequency**: the ``frequency`` extra (ckanext-dcat), else ckanext-spatial's
+  ``frequency-of-update``; **temporal coverage**: ``temporal_start`` / ``temporal_end``
+  (ckanext-dcat), else ckanext-spatial's ``temporal-extent-begin`` / ``-end``;
+* **spatial**: the ``spatial_text`` label, else the ``spatial_uri``, else ``spatial``
+  (ckanext-dcat; ``spatial`` is ckanext-spatial's geometry);
+* **harvest**: present when ckanext-harvest's ``harvest_object_id`` or ``harvest_source_id``
+  extra is; ``remote_id`` is the ``guid`` extra, ``source_id`` / ``source_title`` the
+  ``harvest_source_*`` extras;
+* **identity**: the landing page ``{base}/dataset/{name}``, the ``uri``, ``identifier`` and
+  ``guid`` extras;
+* resources become distributions (``url``, ``name``, ``description``, ``format``,
+  ``mimetype``, ``size``, ``resource_type``, ``last_modified`` else ``created``, ``schema``).
 """
 from __future__ import annotations
 
@@ -198,22 +233,16 @@ def to_dataset(pkg: dict, portal: str, base: str, *, dkan: bool = False) -> Data
     org = pkg.get("organization") if isinstance(pkg.get("organization"), dict) else None
     groups = [g for g in _list(pkg.get("groups")) if isinstance(g, dict)]
     publisher_group = groups[0] if (dkan and not org and groups) else None
-    publisher = (extras.get("publisher_name") or extras.get("publisher")
-                 or (org and (_exact(org.get("title")) or _str(org.get("name"))))
-                 or (publisher_group and _exact(publisher_group.get("title")))
-                 or _exact(pkg.get("author")) or _exact(pkg.get("maintainer")))
     org_id = _str(org.get("id")) if org else (_str(publisher_group.get("id")) if publisher_group else None)
-    siren = siren_from_extras(pkg.get("extras")) or (siren_from_extras(org.get("extras")) if org else None)
+    siren = siren_from_extras(org.get("extras")) if org else None
     licence_id, licence_title = _str(pkg.get("license_id")), _str(pkg.get("license_title"))
     licence_url = _str(pkg.get("license_url"))
     if not licence_url and licence_title and licence_title.startswith(("http://", "https://")):
         licence_url = licence_title
-    freq_raw = (extras.get("frequency") or extras.get("accrual_periodicity")
-                or extras.get("frequency-of-update") or _str(pkg.get("frequency")))
-    contact_email = (_str(pkg.get("maintainer_email")) or _str(pkg.get("author_email"))
-                     or extras.get("contact_email") or extras.get("contact-email"))
+    freq_raw = _custom(pkg, extras, "frequency") or extras.get("frequency-of-update")
+    contact_name, contact_email = contact_of(pkg, extras)
     keys = [f"{base}/dataset/{name}"]
-    for k in ("uri", "dcat_identifier", "identifier", "guid"):
+    for k in ("uri", "identifier", "guid"):
         if extras.get(k):
             keys.append(extras[k])
     harvest = None
@@ -221,7 +250,6 @@ def to_dataset(pkg: dict, portal: str, base: str, *, dkan: bool = False) -> Data
         harvest = {k: v for k, v in {
             "backend": "ckan-harvest", "remote_id": extras.get("guid"),
             "source_id": extras.get("harvest_source_id"), "source_title": extras.get("harvest_source_title"),
-            "remote_url": extras.get("harvest_url") or extras.get("original_url"),
         }.items() if v}
     themes = [] if publisher_group else [
         t for g in groups if (t := _str(g.get("title")) or _str(g.get("display_name")) or _str(g.get("name")))]
@@ -233,23 +261,23 @@ def to_dataset(pkg: dict, portal: str, base: str, *, dkan: bool = False) -> Data
         description=_text(pkg.get("notes")),
         keywords=[t for tag in _list(pkg.get("tags")) if (t := _tag(tag))],
         themes=themes,
-        publisher=Publisher(raw=publisher),
+        publisher=Publisher(raw=publisher_of(pkg, org, publisher_group)),
         organisation_id=org_id,
         organisation_siren=siren,
         licence=licence_id or licence_title,
         licence_url=licence_url,
-        issued=_date(extras.get("issued")) or _date(pkg.get("metadata_created")),
-        modified=_date(extras.get("modified")) or _date(pkg.get("metadata_modified")),
+        issued=_date(_custom(pkg, extras, "issued")) or _date(pkg.get("metadata_created")),
+        modified=_date(_custom(pkg, extras, "modified")) or _date(pkg.get("metadata_modified")),
         metadata_modified=_date(pkg.get("metadata_modified")),
         frequency=normalize_frequency(freq_raw),
         frequency_raw=freq_raw,
         temporal_start=_date(extras.get("temporal_start") or extras.get("temporal-extent-begin")),
         temporal_end=_date(extras.get("temporal_end") or extras.get("temporal-extent-end")),
-        spatial=extras.get("spatial_text") or extras.get("spatial") or extras.get("spatial_uri"),
-        contact_name=_str(pkg.get("maintainer")) or _str(pkg.get("author")) or extras.get("contact_name"),
-        contact_email=re.sub(r"^mailto:", "", contact_email, flags=re.I) if contact_email else None,
+        spatial=extras.get("spatial_text") or extras.get("spatial_uri") or extras.get("spatial"),
+        contact_name=contact_name,
+        contact_email=contact_email,
         landing_page=keys[0],
-        language=_str(pkg.get("language")) or extras.get("language"),
+        language=_custom(pkg, extras, "language"),
         access_rights=extras.get("access_rights"),
         distributions=[d for r in _list(pkg.get("resources"))
                        if isinstance(r, dict) and (d := _distribution(r))],
@@ -257,6 +285,47 @@ def to_dataset(pkg: dict, portal: str, base: str, *, dkan: bool = False) -> Data
         identity_keys=list(dict.fromkeys(keys)),
         raw=pkg,
     )
+
+
+def publisher_of(pkg: dict, org: dict | None, dkan_group: dict | None = None) -> str | None:
+    """The publisher of a package, exactly as written (see the module documentation): its
+    ``publisher`` (ckanext-scheming) or ``publisher_*`` extras, else its organisation (DKAN: its
+    group); never its author or maintainer."""
+    agent = pkg.get("publisher")
+    agent = agent[0] if isinstance(agent, list) and agent else agent
+    if isinstance(agent, dict) and (_exact(agent.get("name")) or _str(agent.get("uri"))):
+        return _exact(agent.get("name")) or _str(agent.get("uri"))
+    extras = pkg.get("extras")
+    raw = extras if isinstance(extras, dict) else {
+        e.get("key"): e.get("value") for e in _list(extras) if isinstance(e, dict)}
+    name = raw.get("publisher_name")
+    if isinstance(name, str) and name.strip():
+        return html.unescape(name)  # DKAN escapes extras; the spelling is audited, spaces included
+    if _str(raw.get("publisher_uri")):
+        return _str(raw.get("publisher_uri"))
+    if org:
+        return _exact(org.get("title")) or _str(org.get("name"))
+    if dkan_group:
+        return _exact(dkan_group.get("title"))
+    return None
+
+
+def contact_of(pkg: dict, extras: dict[str, str]) -> tuple[str | None, str | None]:
+    """(name, e-mail) of the contact point: ckanext-dcat's ``contact`` / ``contact_*``, else
+    ``maintainer``, else ``author`` (each with its own e-mail)."""
+    contact = pkg.get("contact")
+    contact = contact[0] if isinstance(contact, list) and contact else contact
+    contact = contact if isinstance(contact, dict) else {}
+    name = _str(contact.get("name")) or extras.get("contact_name") or _str(pkg.get("maintainer")) \
+        or _str(pkg.get("author"))
+    email = _str(contact.get("email")) or extras.get("contact_email") or _str(pkg.get("maintainer_email")) \
+        or _str(pkg.get("author_email"))
+    return name, (re.sub(r"^mailto:", "", email, flags=re.I) if email else None)
+
+
+def _custom(pkg: dict, extras: dict[str, str], key: str) -> str | None:
+    """A ckanext-dcat ``custom:`` field: an extra, or a first-level key under ckanext-scheming."""
+    return extras.get(key) or _str(pkg.get(key))
 
 
 def _distribution(res: dict) -> Distribution | None:

@@ -13,15 +13,20 @@ Serves ``world.hosted(name)`` with its organisations (``world.organisations_on(n
 * landing pages ``/dataset/{name}`` and files at ``urls.file_url(...)``.
 
 CKAN spells licences with its own ids (``etalab-2.0``, ``fr-lo``, ``odc-odbl``,
-``notspecified``), frequencies as French labels in ``extras``. The DKAN flavour answers
+``notspecified``), frequencies as French labels in ``extras``. The ``author`` of a package is
+a person (or nobody), never the publishing body; the ``maintainer`` is the contact service. A
+package with an organisation is published by it; one without carries its publisher as
+ckanext-dcat stores ``dct:publisher``, in a ``publisher_name`` extra. The DKAN flavour answers
 ``package_show`` with a *list*, French dates (``mar, 10/12/2019 - 09:23``), sizes in
-``octets``, no organisations (the publisher is the dataset's group), licence as a URL title.
+``octets``, no organisations (the publisher is the dataset's group; a dataset in no group has
+no publisher), licence as a URL title.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import re
+import unicodedata
 from datetime import datetime
 from typing import Any
 
@@ -212,7 +217,11 @@ class App(PortalApp):
     def package(self, d: SimDataset) -> dict[str, Any]:
         lic_id, lic_title, lic_url = LICENCES.get(d.licence, (d.licence, d.licence, ""))
         org = self.orgs().get(d.organisation or "")
+        author = _person(d.key)
         extras = []
+        if not org and d.publisher and not self.dkan:
+            # no organisation: the publisher is typed as ckanext-dcat stores dct:publisher
+            extras.append({"key": "publisher_name", "value": d.publisher})
         if d.frequency:
             extras.append({"key": "frequency", "value": FREQUENCIES.get(d.frequency, d.frequency)})
         if d.temporal_start:
@@ -226,7 +235,8 @@ class App(PortalApp):
         groups = [{"description": "", "display_name": t, "id": _uuid(f"group:{t}"), "image_display_url": "",
                    "name": _slug(t), "title": t} for t in d.themes]
         pkg: dict[str, Any] = {
-            "author": d.publisher, "author_email": None,
+            # the author is a person (CKAN: "the dataset's author"), never the publishing body
+            "author": author, "author_email": _email(author) if author else None,
             "creator_user_id": _uuid(f"user:{self.portal.name}"),
             "extras": extras, "groups": groups, "id": d.source_id,
             "isopen": lic_id in OPEN, "license_id": lic_id, "license_title": lic_title,
@@ -277,6 +287,25 @@ class App(PortalApp):
                    "created": created, "resource_group_id": d.organisation or "",
                    "last_modified": f"Date changed  {modified}"}
         return res
+
+
+# -- people ---------------------------------------------------------------------------------------
+FIRST_NAMES = ["Camille", "Julien", "Sophie", "Karim", "Nathalie", "Thomas", "Aurélie", "Mehdi"]
+LAST_NAMES = ["Lefebvre", "Dubois", "Martin", "Delattre", "Vandenbussche", "Haddad", "Leroy", "Dupont"]
+
+
+def _person(seed: str) -> str | None:
+    """The person who created a package (its ``author``), or nobody for one package in five."""
+    h = int(hashlib.sha1(f"author:{seed}".encode()).hexdigest(), 16)
+    if h % 5 == 0:
+        return None
+    return f"{FIRST_NAMES[h % len(FIRST_NAMES)]} {LAST_NAMES[h // 7 % len(LAST_NAMES)]}"
+
+
+def _email(person: str) -> str:
+    first, last = (re.sub(r"[^a-z]", "", unicodedata.normalize("NFKD", p).encode("ascii", "ignore")
+                          .decode().lower()) for p in person.split(" ", 1))
+    return f"{first}.{last}@agents.example.fr"
 
 
 # -- search helpers -----------------------------------------------------------------------------
