@@ -6,7 +6,10 @@ Which files: distributions in CSV, XLSX or JSON of every record (copies included
 declare a schema (``schema_name``), or — when ``guess`` is on — whose dataset is classified as an SCDL kind
 (:mod:`auditor.classify`): their schema is then guessed from the header and used only when the guess is
 « certain » or « probable ». A declared version the catalogue does not know is replaced by the latest one
-(rule SCDL-02 reports the declaration itself).
+(rule SCDL-02 reports the declaration itself). The exports a portal writes from a dataset's records
+(``Distribution.generated_by``, e.g. Opendatasoft's) render one table: it is validated through the CSV
+export alone, whose header carries the producer's column names (the fields' labels), not through the JSON
+one, keyed by the portal's own field identifiers, whoever lists it with a schema.
 
 Downloads: one cache file per URL under ``<cache>/files/``; reused without a request for ``max_age``
 seconds, then revalidated with ``If-None-Match`` / ``If-Modified-Since``; answers 429 and 5xx, timeouts and
@@ -81,11 +84,13 @@ def candidates(catalogue: Catalogue, guess: bool = True) -> list[Candidate]:
     seen: set[str] = set()
     out: list[Candidate] = []
     records = sorted(catalogue.datasets, key=lambda d: d.copy_of is not None)  # primaries first
+    renderings = {x.url for d in records for x in d.distributions
+                  if x.generated_by and (x.format or "").lower() != "csv"}  # validated through the CSV export
     for d in records:
         kinds = kinds_of(d) if guess else set()
         looks_scdl, looks_decp = bool(kinds & scdl_kinds), "marches" in kinds
         for dist in d.distributions:
-            if not dist.url or dist.url in seen or (dist.format or "").lower() not in TABULAR:
+            if not dist.url or dist.url in seen or dist.url in renderings or (dist.format or "").lower() not in TABULAR:
                 continue
             if dist.kind not in (None, "file"):
                 continue

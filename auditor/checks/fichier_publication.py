@@ -10,6 +10,13 @@ tête est admise).
 
 Ne s'applique qu'aux fichiers CSV lus et validés contre un schéma (pas aux classeurs XLSX ni
 au JSON, ni à un fichier vérifié sans schéma) ; un fichier illisible relève de FILE-01.
+
+Ne juge que les fichiers que la collectivité écrit elle-même : un export qu'un portail produit
+à partir des enregistrements du jeu (ressource marquée ``generated_by`` par la source, comme
+les exports d'Opendatasoft, séparés par des points-virgules et précédés d'une marque d'ordre
+d'octets par défaut) est écrit dans le format que choisit le portail, pas la collectivité :
+son séparateur et son encodage ne lui sont pas reprochés. Le contenu de l'export (colonnes,
+valeurs) reste validé par les autres règles FILE.
 """
 from __future__ import annotations
 
@@ -33,6 +40,8 @@ def check(target: FileTarget, params: dict, ctx: CheckContext) -> Iterator[Probl
         return
     if not report.get("schema"):
         return  # a file validated against no schema: the SCDL publication rules are not its own
+    if _written_by_portal(target, ctx):
+        return  # the portal's dialect, not the producer's
     encoding = (dialect.get("encoding") or "").lower().replace("_", "-")
     if encoding not in ("utf-8", "utf-8-sig", "utf8", params["encoding"]):
         yield Problem(
@@ -54,7 +63,17 @@ def check(target: FileTarget, params: dict, ctx: CheckContext) -> Iterator[Probl
                f"publication rules ask",
             distribution=target.location, key="delimiter", location={"delimiter": delimiter},
             fix={"fr": "Enregistrer le fichier avec la virgule comme séparateur (LibreOffice : Enregistrer sous > CSV, "
-                       "« Séparateur de champ : , ») ; sur Opendatasoft, faire pointer la ressource vers l'export avec "
-                       "le paramètre delimiter=%2C.",
-                 "en": "Save the file with a comma as separator; on Opendatasoft, link the export with "
-                       "delimiter=%2C."})
+                       "« Séparateur de champ : , ») ; pour republier ailleurs un export Opendatasoft, faire pointer "
+                       "la ressource vers l'export avec le paramètre delimiter=%2C.",
+                 "en": "Save the file with a comma as separator; to republish an Opendatasoft export elsewhere, link "
+                       "the export with delimiter=%2C."})
+
+
+def _written_by_portal(target: FileTarget, ctx: CheckContext) -> bool:
+    """Whether the file is an export its portal writes from the dataset's records: the distribution
+    at the file's URL, in the dataset the file stage took it from, says so (``generated_by``)."""
+    catalogue = getattr(ctx, "catalogue", None)
+    if not target.dataset or catalogue is None:
+        return False  # a file checked on its own: its author wrote it
+    d = next((d for d in catalogue.datasets if d.uid == target.dataset), None)
+    return d is not None and any(x.url == target.location and x.generated_by for x in d.distributions)
