@@ -51,6 +51,7 @@ class Samples:
 
     def __init__(self):
         self.bodies: dict[tuple[str, str | None], tuple[int, bytes]] = {}
+        self.hits: list[str] = []  # paths asked, in order
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -61,6 +62,7 @@ class Samples:
 
             def do_GET(self):
                 split = urlsplit(self.path)
+                outer.hits.append(split.path)
                 q = parse_qs(split.query)
                 offset = (q.get("offset") or q.get("start") or [None])[0]
                 status, body = outer.bodies.get((split.path, offset)) or outer.bodies.get(
@@ -79,6 +81,15 @@ class Samples:
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
         self.bodies[(path, offset)] = (status, data)
 
+    def offer(self, ident: str, *formats: str, api: str = "v2.1") -> None:
+        """Serve dataset ``ident``'s list of exports (``listDatasetExportFormats``) in the shape the
+        OpenAPI document gives it: links whose ``rel`` is the format, ``_links`` in v2.1, ``links`` in
+        v2.0 (as ckanext-harvest-basket reads it from real portals)."""
+        prefix = "/api/explore/v2.1" if api == "v2.1" else "/api/v2"
+        path = f"{prefix}/catalog/datasets/{ident}/exports"
+        links = [{"rel": f, "href": f"{self.base}{path}/{f}"} for f in formats]
+        self.serve(path, {"_links" if api == "v2.1" else "links": links})
+
 
 @pytest.fixture()
 def samples():
@@ -92,49 +103,147 @@ def load(name: str):
     return json.loads((ODS / name).read_text(encoding="utf-8"))
 
 
+# every format of the Explore v2.1 dataset export enum (components/schemas/enum-format-datasets-v2.1)
+ALL_FORMATS = ("csv", "fgb", "geojson", "gpx", "json", "jsonl", "jsonld", "kml", "n3", "ov2", "parquet", "rdfxml",
+               "shp", "turtle", "xlsx")
+
+
 def test_real_v21_catalog_sample(samples):
-    samples.serve("/api/explore/v2.1/catalog/datasets", load("v2.1-openapi-examples/GET_catalog_datasets.json"))
+    """The official v2.1 catalog example, field by field; each dataset's exports are the ones its list
+    offers (a geographic dataset with GeoJSON but no shapefile gets no shapefile)."""
+    body = load("v2.1-openapi-examples/GET_catalog_datasets.json")
+    wab_id, geo_id = "world-administrative-boundaries-countries-and-territories", "geonames-all-cities-with-a-population-1000"
+    samples.serve("/api/explore/v2.1/catalog/datasets", body)
+    samples.offer(wab_id, *ALL_FORMATS)
+    samples.offer(geo_id, "csv", "json", "jsonl", "xlsx", "geojson", "kml")  # no shapefile
     datasets, events = crawl(samples.base, name="ods")
     assert not [e for e in events if e.level != "info"]
     by_id = {d.source_id: d for d in datasets}
-    assert set(by_id) == {"world-administrative-boundaries-countries-and-territories",
-                          "geonames-all-cities-with-a-population-1000"}
-    wab = by_id["world-administrative-boundaries-countries-and-territories"]
+    assert set(by_id) == {wab_id, geo_id}
+    wab = by_id[wab_id]
     assert wab.title == "World Administrative Boundaries - Countries and Territories"
+    assert wab.description.startswith("<p>This dataset displays level 0 world administrative boundaries.")
     assert wab.licence == "Open Government Licence v3.0"
     assert wab.licence_url == "http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
     assert wab.publisher.raw == "World Food Programme (UN agency)"
-    assert wab.keywords[:2] == ["United Nation", "ISO-3 code"]
+    assert wab.keywords == ["United Nation", "ISO-3 code", "Countries", "Territories", "Shape", "Boundaries"]
     assert wab.themes == ["Administration, Government, Public finances, Citizenship"]
-    assert wab.modified == "2021-06-23T14:59:57+00:00" and wab.language == "en"
+    assert wab.modified == "2021-06-23T14:59:57+00:00"  # metas.default.modified, not data_processed
+    assert wab.metadata_modified == "2021-06-23T15:00:02.656000+00:00"
+    assert wab.language == "en"
+    # no DCAT template: no issue date, frequency, coverage or contact (default.territory "World" is not
+    # the DCAT spatial coverage)
+    assert (wab.issued, wab.frequency, wab.frequency_raw, wab.spatial, wab.spatial_granularity) == (None,) * 5
+    assert (wab.temporal_start, wab.temporal_end, wab.contact_name, wab.contact_email) == (None,) * 4
+    assert wab.harvest == {"backend": "opendatasoft-federation"}  # "federated": true, no source named
     assert wab.landing_page == f"{samples.base}/explore/dataset/{wab.source_id}/"
-    assert wab.landing_page in wab.identity_keys
+    assert wab.identity_keys == [wab.landing_page]
     exports = f"{samples.base}/api/explore/v2.1/catalog/datasets/{wab.source_id}/exports/"
-    assert [d.url for d in wab.distributions] == [exports + f for f in ("csv", "json", "geojson", "shp")]
-    assert [d.format for d in wab.distributions] == ["csv", "json", "geojson", "shp"]
-    geonames = by_id["geonames-all-cities-with-a-population-1000"]
+    assert [d.url for d in wab.distributions] == [exports + "csv?use_labels=true", exports + "json",
+                                                  exports + "geojson", exports + "shp"]
+    assert [(d.format, d.media_type, d.source_id) for d in wab.distributions] == [
+        ("csv", "text/csv", "csv"), ("json", "application/json", "json"),
+        ("geojson", "application/geo+json", "geojson"), ("shp", "application/x-shapefile", "shp")]
+    assert {(d.generated_by, d.kind, d.modified) for d in wab.distributions} == {
+        ("opendatasoft", "file", "2019-05-15T07:49:01+00:00")}  # default.data_processed
+    assert [d.title for d in wab.distributions] == [f"{wab_id}.{f}" for f in ("csv", "json", "geojson", "shp")]
+    geonames = by_id[geo_id]
     assert geonames.licence is None and geonames.publisher.raw is None and geonames.description is None
-    assert geonames.keywords == [] and geonames.themes == []
-    # 137 609 records: past the 50 000 the shapefile export stops at; and its zip attachment
+    assert geonames.keywords == [] and geonames.themes == [] and geonames.harvest is None  # "federated": false
+    assert geonames.modified == "2021-06-23T14:37:45+00:00"
+    # "features": ["geo", …] and a geo_point_2d field, but its list offers no shapefile: none is invented
     assert [(d.format, d.url.rsplit("/", 1)[1]) for d in geonames.distributions] == [
-        ("csv", "csv"), ("json", "json"), ("geojson", "geojson"), ("zip", "cities1000_zip")]
+        ("csv", "csv?use_labels=true"), ("json", "json"), ("geojson", "geojson"), ("zip", "cities1000_zip")]
     att = geonames.distributions[-1]
     assert att.url == f"{samples.base}/api/v2/catalog/datasets/{geonames.source_id}/attachments/cities1000_zip"
-    assert att.title == "cities1000.zip" and att.media_type == "application/zip"
-    assert wab.raw == load("v2.1-openapi-examples/GET_catalog_datasets.json")["results"][0]
+    assert (att.title, att.format, att.media_type, att.format_raw) == (
+        "cities1000.zip", "zip", "application/zip", "application/zip")
+    assert att.generated_by is None and att.source_id == "cities1000_zip"  # a file its producer uploaded
+    assert wab.raw == body["results"][0]
 
 
 def test_real_v21_dataset_sample(samples):
     obj = load("v2.1-openapi-examples/GET_catalog_datasets_ID.json")
     samples.serve("/api/v2/catalog/datasets", {"total_count": 1, "links": [], "datasets": [{"links": [], "dataset": obj}]})
+    samples.offer(obj["dataset_id"], "csv", "json", "geojson", "shp", api="v2.0")  # v2.0: the list under "links"
     [d], events = crawl(samples.base, name="ods", options={"api": "v2.0"})
+    assert not events
     assert (d.source_id, d.title) == ("geonames-all-cities-with-a-population-1000",
                                       "Geonames - All Cities with a population > 1000")
     assert (d.licence, d.licence_url) == ("CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/")
     assert d.publisher.raw == "GeoNames" and d.keywords == ["Geonames", "city", "world"]
     assert d.description.startswith("<p>All cities with a population &gt; 1000")  # HTML kept as given
-    assert d.metadata_modified == "2021-06-23T07:50:26.162000+00:00"
+    assert d.modified == "2021-06-23T07:50:20+00:00" and d.metadata_modified == "2021-06-23T07:50:26.162000+00:00"
+    assert d.language == "en" and d.harvest == {"backend": "opendatasoft-federation"}
+    # the v2.0 list names the formats; the URLs are Explore v2.1's, as ODS's own DCAT export gives them
+    base = f"{samples.base}/api/explore/v2.1/catalog/datasets/{d.source_id}/exports/"
+    assert [x.url for x in d.distributions] == [base + "csv?use_labels=true", base + "json", base + "geojson",
+                                                base + "shp"]
+    assert {x.modified for x in d.distributions} == {"2021-06-22T08:47:08+00:00"}
     assert d.raw == obj
+
+
+def test_export_urls_are_those_of_the_portals_own_dcat_export(samples):
+    """ODS's DCAT export of data.capatlantique.fr (a real capture, asked with include_exports=json,csv,shp,
+    geojson) links a dataset without geometry to its CSV export with labels and its JSON export, nothing
+    else: a dataset offering those two gets exactly these URLs on its own portal."""
+    import xml.etree.ElementTree as ET
+
+    rdf = ET.parse(ODS / "v2.1" / "catalog_exports_dcat.data.capatlantique.fr.rdf.xml")
+    ns = {"dcat": "http://www.w3.org/ns/dcat#", "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#"}
+    real = [e.get(f"{{{ns['rdf']}}}resource") for e in rdf.iterfind(".//dcat:Distribution/dcat:downloadURL", ns)]
+    ident = "264400516_arretes_ccas_guerande"
+    assert real == [f"https://data.capatlantique.fr/api/explore/v2.1/catalog/datasets/{ident}/exports/csv?use_labels=true",
+                    f"https://data.capatlantique.fr/api/explore/v2.1/catalog/datasets/{ident}/exports/json"]
+    samples.serve("/api/explore/v2.1/catalog/datasets", {"total_count": 1, "results": [
+        {"dataset_id": ident, "has_records": True, "features": ["analyze"], "fields": [],
+         "metas": {"default": {"title": "Arrêtés du CCAS de Guérande", "publisher": "CCAS Guérande"}}}]})
+    samples.offer(ident, "csv", "json", "jsonl", "xlsx")
+    [d], events = crawl(samples.base, name="ods")
+    assert not events
+    assert [x.url for x in d.distributions] == [u.replace("https://data.capatlantique.fr", samples.base) for u in real]
+
+
+def test_each_field_is_read_from_its_documented_place_only(samples):
+    """The official v2.1 dataset example with the DCAT and INSPIRE templates filled in (as ODS documents
+    them): each field comes from its documented place; when that place is empty, the look-alike field
+    (DCAT creator for the publisher, created for issued, territory for the spatial coverage, the INSPIRE
+    contact, metadata_languages, data_processed for modified) is never read in its stead."""
+    full = load("v2.1-openapi-examples/GET_catalog_datasets_ID.json")
+    full["dataset_id"] = "complet"
+    full["metas"]["default"].update({"source_domain": "public", "source_domain_address": "public.opendatasoft.com",
+                                     "source_dataset": "geonames-all-cities-with-a-population-1000"})
+    full["metas"]["dcat"] = {"created": "2019-01-01", "issued": "2020-02-03", "creator": "Service SIG",
+                             "contributor": "Direction du numérique", "contact_name": "Open data",
+                             "contact_email": "opendata@exemple.fr", "accrualperiodicity": "Mensuelle",
+                             "spatial": "Roubaix", "temporal": "2020-01-01/2020-12-31", "granularity": "Commune"}
+    full["metas"]["inspire"] = {"contact_individual_name": "ACME", "contact_email": "tnt@acme.com",
+                                "file_identifier": "{73E--sfA386709}"}
+    empty = copy.deepcopy(full)
+    empty["dataset_id"] = "lacunaire"
+    empty["metas"]["default"].update({"publisher": None, "modified": None, "language": None, "federated": False})
+    empty["metas"]["dcat"].update({"issued": None, "spatial": None, "contact_name": None, "contact_email": None})
+    samples.serve("/api/explore/v2.1/catalog/datasets", {"total_count": 2, "results": [full, empty]})
+    samples.offer("complet", "csv")
+    samples.offer("lacunaire", "csv")
+    datasets, events = crawl(samples.base, name="ods")
+    assert not events
+    d, e = sorted(datasets, key=lambda x: x.source_id)
+    assert (d.source_id, e.source_id) == ("complet", "lacunaire")
+    assert d.publisher.raw == "GeoNames" and d.issued == "2020-02-03" and d.spatial == "Roubaix"
+    assert (d.contact_name, d.contact_email) == ("Open data", "opendata@exemple.fr")
+    assert (d.frequency, d.frequency_raw, d.spatial_granularity) == ("monthly", "Mensuelle", "Commune")
+    assert (d.temporal_start, d.temporal_end) == ("2020-01-01", "2020-12-31")
+    assert d.modified == "2021-06-23T07:50:20+00:00" and d.language == "en"
+    assert d.identity_keys == [d.landing_page, "{73E--sfA386709}"]
+    assert d.harvest == {"backend": "opendatasoft-federation", "domain": "public",
+                         "domain_address": "public.opendatasoft.com",
+                         "remote_id": "geonames-all-cities-with-a-population-1000",
+                         "remote_url": "https://public.opendatasoft.com/explore/dataset/"
+                                       "geonames-all-cities-with-a-population-1000/"}
+    assert (e.publisher.raw, e.issued, e.spatial, e.contact_name, e.contact_email) == (None,) * 5
+    assert (e.modified, e.language, e.harvest) == (None, None, None)
+    assert e.distributions[0].modified == "2021-06-22T08:47:08+00:00"  # the export's own date is data_processed
 
 
 V1_SEARCH = {
@@ -159,45 +268,71 @@ def test_every_real_v1_sample_parses(samples, name):
     if name in V1_SINGLE:  # a lookup answer: served as the one hit of a search
         body = {"nhits": 1, "parameters": {"rows": 100, "format": "json"}, "datasets": [body]}
     samples.serve("/api/datasets/1.0/search/", body)
+    for o in body["datasets"]:
+        samples.offer(o["datasetid"], "csv", "json")
     datasets, events = crawl(samples.base, name="ods", options={"api": "v1"})
     assert not [e for e in events if e.level != "info"]
     expected = V1_SEARCH.get(name) or {V1_SINGLE[name]}
     assert {d.source_id for d in datasets} == expected
     for d in datasets:
-        assert d.title == body["datasets"][[o["datasetid"] for o in body["datasets"]].index(d.source_id)]["metas"]["title"]
+        obj = body["datasets"][[o["datasetid"] for o in body["datasets"]].index(d.source_id)]
+        assert d.title == obj["metas"]["title"]
         assert d.portal_kind == "opendatasoft" and d.landing_page.endswith(f"/explore/dataset/{d.source_id}/")
+        # v1 lists no exports: the v2.1 list is asked, only for a dataset with records
+        asked = f"/api/explore/v2.1/catalog/datasets/{d.source_id}/exports" in samples.hits
+        assert asked == obj["has_records"]
+        assert [x.format for x in d.distributions if x.generated_by] == (["csv", "json"] if obj["has_records"] else [])
 
 
 def test_real_v1_values(samples):
     samples.serve("/api/datasets/1.0/search/", load("v1/api_datasets_1.0_search.udata-ods-fixture.json"))
-    datasets, _ = crawl(samples.base, name="ods", options={"api": "v1"})
+    samples.offer("test-a", "csv", "json", "jsonl", "xlsx")
+    samples.offer("test-b", "csv", "json", "geojson", "kml", "shp")
+    samples.offer("test-shp-limit", "csv", "json", "geojson", "kml")  # 50 001 records: the portal offers no shapefile
+    datasets, events = crawl(samples.base, name="ods", options={"api": "v1"})
+    assert not events
     by_id = {d.source_id: d for d in datasets}
     a, b, c, shp = by_id["test-a"], by_id["test-b"], by_id["test-c"], by_id["test-shp-limit"]
     assert (a.licence, a.publisher.raw, a.description) == ("Licence Ouverte (Etalab)", "test", "<p>test-a-description</p>")
     assert a.keywords == ["keyword1", "keyword2"] and a.themes == ["Culture, Heritage", "Environment"]
     assert a.modified == "2015-04-09T10:28:45+00:00" and a.metadata_modified == "2015-08-03T12:55:00+00:00"
+    assert a.language == "en" and a.issued is None and a.harvest is None
+    assert [(x.format, x.modified) for x in a.distributions] == [("csv", "2015-06-01T05:30:01+00:00"),
+                                                                 ("json", "2015-06-01T05:30:01+00:00")]
     # v1 gives a lone keyword or theme as a plain string, commas included
     assert b.keywords == ["keyword1"]
     assert b.themes == ["Spatial planning, Town planning, Buildings, Equipment, Housing"]
     assert b.licence is None and b.publisher.raw is None
     base = samples.base
     assert [x.url for x in b.distributions] == [
-        f"{base}/api/explore/v2.1/catalog/datasets/test-b/exports/{f}" for f in ("csv", "json", "geojson", "shp")] + [
+        f"{base}/api/explore/v2.1/catalog/datasets/test-b/exports/{f}" for f in ("csv?use_labels=true", "json",
+                                                                                  "geojson", "shp")] + [
         f"{base}/api/v2/catalog/datasets/test-b/attachments/documentation_pdf",
         f"{base}/api/v2/catalog/datasets/test-b/attachments/extra_xls",
         f"{base}/api/datasets/1.0/test-b/alternative_exports/gtfs_zip"]
-    assert [x.format for x in b.distributions[4:]] == ["pdf", "xls", "zip"]
+    assert b.distributions[0].modified is None  # no data_processed: no date (never default.modified instead)
+    assert [(x.format, x.media_type, x.title) for x in b.distributions[4:]] == [
+        ("pdf", "application/pdf", "Documentation"), ("xls", "application/xls", "Extra file"),
+        ("zip", "application/zip", "gtfs.zip")]
+    assert {x.generated_by for x in b.distributions[4:]} == {None}  # uploaded by the producer
     assert b.distributions[-1].description == "GTFS 15/01"
     assert c.distributions == []  # no records, nothing attached
-    assert [x.format for x in shp.distributions] == ["csv", "json", "geojson"]  # 50 001 records: no shapefile
+    assert "/api/explore/v2.1/catalog/datasets/test-c/exports" not in samples.hits  # nothing to export: not asked
+    assert [x.format for x in shp.distributions] == ["csv", "json", "geojson"]  # the list offers no shapefile
 
 
 def test_real_v1_inspire_template(samples):
+    """``interop_metas.inspire`` gives the ISO file identifier; its contact is INSPIRE's, not the DCAT
+    contact point the record's contact is read from: it is not used in its stead."""
     samples.serve("/api/datasets/1.0/search/", load("v1/api_datasets_1.0_search.udata-harvest-fixture.json"))
-    datasets, _ = crawl(samples.base, name="ods", options={"api": "v1"})
+    for ident in ("test-a", "test-b", "test-d"):
+        samples.offer(ident, "csv", "json")
+    datasets, events = crawl(samples.base, name="ods", options={"api": "v1"})
+    assert not events
     d = {d.source_id: d for d in datasets}["test-d"]
-    assert (d.contact_name, d.contact_email) == ("ACME", "tnt@acme.com")
-    assert "{73E--sfA386709}" in d.identity_keys
+    assert (d.contact_name, d.contact_email) == (None, None)
+    assert d.identity_keys == [d.landing_page, "{73E--sfA386709}"]
+    assert d.raw["interop_metas"]["inspire"]["contact_email"] == "tnt@acme.com"  # kept in raw
 
 
 # -- odd records and failing pages -------------------------------------------------------------
@@ -215,13 +350,16 @@ def test_odd_records_do_not_crash(samples):
         "pas un objet",
     ]
     samples.serve("/api/explore/v2.1/catalog/datasets", {"total_count": 5, "results": odd})
+    samples.offer("metas-null")
+    samples.serve("/api/explore/v2.1/catalog/datasets/default-null/exports", {"_links": [None, {"rel": 3}, {}]})
+    samples.offer("odd-types", "csv", "json", "geojson", "shp")
     datasets, events = crawl(samples.base, name="ods")
     by_id = {d.source_id: d for d in datasets}
     assert set(by_id) == {"metas-null", "default-null", "odd-types"}
     assert [e.code for e in events] == ["invalid-record", "invalid-record"]
     o = by_id["odd-types"]
     assert o.title == "Titre" and o.keywords == ["un mot"] and o.themes == ["12"] and o.licence is None
-    assert o.publisher.raw == "Ville de Roubaix"  # empty publisher: the DCAT creator
+    assert o.publisher.raw is None  # an empty publisher; the DCAT creator is another agent, not read in its stead
     assert o.modified is None and o.frequency == "monthly"
     assert (o.temporal_start, o.temporal_end) == ("2020-01-01", "2020-12-31")
     assert [x.format for x in o.distributions] == ["csv", "json", "geojson", "shp", None]
@@ -231,8 +369,8 @@ def test_odd_records_do_not_crash(samples):
 
 def test_a_failing_page_is_reported_and_the_others_kept(samples):
     path = "/api/explore/v2.1/catalog/datasets"
-    page = lambda start, n: [{"dataset_id": f"d{i:04d}", "metas": {"default": {"title": f"t{i}"}}}  # noqa: E731
-                             for i in range(start, start + n)]
+    page = lambda start, n: [{"dataset_id": f"d{i:04d}", "has_records": False,  # noqa: E731
+                              "metas": {"default": {"title": f"t{i}"}}} for i in range(start, start + n)]
     samples.serve(path, {"total_count": 250, "results": page(0, 100)}, offset="0")
     samples.serve(path, b"<html>oops</html>", status=404, offset="100")
     samples.serve(path, {"total_count": 250, "results": page(200, 50)}, offset="200")
@@ -305,10 +443,15 @@ def test_faults_still_give_the_complete_set(world):
     expected = {f"roubaix:{d.source_id}" for d in w.hosted("roubaix")}
     with SimTerritory(w) as territory:
         base = territory.source_url("roubaix")
+        files = {f"roubaix:{d.source_id}": sorted(urls.file_url(w.portals["roubaix"], base, d, f) for f in d.files)
+                 for d in w.hosted("roubaix")}
         retries = []
         for api in APIS:
-            datasets, events = crawl(base, options={"api": api})
+            # one request per dataset for its exports besides the listing: a patient client gets them all
+            patient = HttpClient(HttpConfig(**{**FAST_HTTP, "retries": 12}))
+            datasets, events = crawl(base, options={"api": api}, http=patient)
             assert {d.uid for d in datasets} == expected
+            assert {d.uid: sorted(x.url for x in d.distributions) for d in datasets} == files
             assert not [e for e in events if e.level != "info"]
             retries += events
         assert territory.log.entries  # faults were played ...
@@ -440,18 +583,24 @@ def test_simulator_files(world):
     with SimTerritory(w) as territory:
         base = territory.source_url("roubaix")
         get = lambda d, fmt: requests.get(urls.file_url(portal, base, d, next(f for f in d.files if f.format == fmt)))  # noqa: E731
-        r = get(geo, "csv")
+        r = get(geo, "csv")  # the export as listed: …/exports/csv?use_labels=true
         assert r.status_code == 200 and r.content.startswith(b"\xef\xbb\xbf")
         header = r.content[3:].decode().splitlines()[0].split(";")
-        assert header == list(content.rows(geo)[0]) + ["geo_point_2d"]
+        columns = list(content.rows(geo)[0])
+        assert header == columns + ["Geo Point"]  # the labels: the producer's columns, and ODS's point
         assert len(r.content.decode("utf-8-sig").splitlines()) == geo.rows + 1
+        names = requests.get(f"{base}/api/explore/v2.1/catalog/datasets/{geo.source_id}/exports/csv")
+        assert names.content[3:].decode().splitlines()[0].split(";") == [c.lower() for c in columns] + ["geo_point_2d"]
+        comma = requests.get(f"{base}/api/explore/v2.1/catalog/datasets/{geo.source_id}/exports/csv",
+                             params={"use_labels": "true", "delimiter": ",", "with_bom": "false"})
+        assert comma.content.decode().splitlines()[0] == ",".join(columns + ["Geo Point"])
         r = get(geo, "json")
         assert r.status_code == 404 and r.json()["error_code"] == "NotFound"
         r = get(geo, "geojson")
         assert r.json()["type"] == "FeatureCollection" and len(r.json()["features"]) == geo.rows
         assert zipfile.is_zipfile(io.BytesIO(get(geo, "shp").content))
         rows = requests.get(urls.file_url(portal, base, budget, next(f for f in budget.files if f.format == "json"))).json()
-        assert rows == content.rows(budget)
+        assert rows == [{k.lower(): v for k, v in r.items()} for r in content.rows(budget)]  # keyed by field name
         pdf = next(f for f in budget.files if f.format == "pdf")
         r = get(budget, "pdf")
         assert r.status_code == pdf.status  # a planted broken link answers 404

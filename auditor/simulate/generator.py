@@ -436,16 +436,16 @@ def generate(seed: int = 0, *, target_records: int | None = None, registry: Regi
 
 
 def _opendatasoft_exports(datasets: list[SimDataset], portals: dict[str, SimPortal]) -> None:
-    """An Opendatasoft dataset with records offers the same exports as every other one:
-    CSV and JSON, plus GeoJSON and shapefile when it has a geographic field. Complete the
-    files of datasets hosted on such portals accordingly (draws no random number, so the
-    rest of the world is unchanged)."""
+    """An Opendatasoft dataset with records offers CSV and JSON exports, plus GeoJSON when it has
+    a geographic field; a shapefile only when its table was published with one (a geographic
+    dataset may or may not offer it). Complete the files of datasets hosted on such portals
+    accordingly (draws no random number, so the rest of the world is unchanged)."""
     ods = {name for name, p in portals.items() if p.kind == "opendatasoft"}
     for d in datasets:
         formats = {f.format for f in d.files}
         if d.portal not in ods or not formats & set(TABLE_FORMATS):
             continue
-        geo = ["geojson", "shp"] if formats & {"geojson", "shp"} else []
+        geo = ["geojson"] if formats & {"geojson", "shp"} else []
         for fmt in ["csv", "json"] + geo:
             if fmt not in formats:
                 d.files.append(SimFile(id=f"{fmt}-{len(d.files) + 1}", title=f"{d.key}.{fmt}", format=fmt,

@@ -35,8 +35,9 @@ def file_url(portal: SimPortal, base: str, d: SimDataset, f: SimFile) -> str:
             return f"{base}/data/ogcapi/collections/{d.collection}/items?f={param}&limit=-1"
         return f"{base}/geonetwork/srv/api/records/{d.source_id}/attachments/{f.id}.{fmt}"
     if portal.kind == "opendatasoft":
-        if fmt in TABLE_FORMATS:
-            return f"{base}/api/explore/v2.1/catalog/datasets/{d.source_id}/exports/{fmt}"
+        if fmt in TABLE_FORMATS:  # the CSV with the fields' labels as header, as ODS's DCAT export links it
+            query = "?use_labels=true" if fmt == "csv" else ""
+            return f"{base}/api/explore/v2.1/catalog/datasets/{d.source_id}/exports/{fmt}{query}"
         return f"{base}/api/v2/catalog/datasets/{d.source_id}/attachments/{f.id}_{fmt}"
     if portal.kind == "udata":
         return f"{base}/resources/{d.key}/{f.id}.{fmt}"

@@ -11,15 +11,78 @@ kept; when it was the last page of a full window, the next window starts from th
 actually read, so its datasets come back there. Options: ``where`` (ODSQL filter, e.g. ``publisher="Ville de
 Lille"``; sent as ``q`` in v1) and ``refine`` (``facet:value`` or a list of them).
 
-Each dataset becomes one :class:`Dataset`: ``metas.default`` (v1: the flat ``metas``)
-gives title, HTML description, themes and keywords (string or list), licence label and
-URL, dates, publisher and language; ``metas.dcat`` (v1: ``interop_metas.dcat``) dates,
-creator, contact, frequency (``accrualperiodicity``), spatial and temporal coverage,
-granularity; ``metas.inspire`` a contact and the ISO file identifier; other templates stay
-in ``raw``. Distributions are what ODS offers for the dataset: the exports (CSV and JSON
-for a dataset with records, GeoJSON and shapefile when it has a geographic field, no
-shapefile past 50000 records, as ODS' shapefile export stops there), its attachments and
-its v1 alternative exports.
+Each dataset becomes one :class:`Dataset`. Every field is read from the one place the vendor
+documents for it, never from a look-alike field as a fallback (an empty field stays empty; the
+others stay in ``raw``). References: the Explore v2.1 OpenAPI document (``dataset-v2.1`` schema,
+``listDatasetExportFormats``, ``exportRecords``/``exportRecordsCSV`` parameters), ODS's
+"Standard metadata" and "Interoperability metadata" (DCAT template) documentation, and ODS's own
+DCAT export of a dataset (real captures: ``catalog/exports/dcat`` of data.capatlantique.fr,
+data.rennesmetropole.fr's quoted by abulte/ecospheres-datagouvfr-metadata), which says how the
+vendor itself maps its metadata to DCAT. ``default`` is ``metas.default`` in v2.x and the flat
+``metas`` in v1; ``dcat`` and ``inspire`` are ``metas.<name>`` in v2.x, ``interop_metas.<name>``
+in v1.
+
+=====================  ==============================  ===========================================
+field                  read from                       documented as
+=====================  ==============================  ===========================================
+title                  ``default.title``               title of the dataset
+description            ``default.description``         description, HTML accepted (kept as HTML)
+keywords, themes       ``default.keyword``/``theme``   lists (v1: a lone value as a plain string)
+publisher              ``default.publisher``           "Publisher": who published the dataset; ODS's
+                                                       DCAT ``dct:publisher`` (``dcat.creator`` is
+                                                       ``dct:creator``, another agent: not used)
+licence, licence_url   ``default.license``/            licence label of the domain's list, its URL
+                       ``license_url``
+modified               ``default.modified``            "Display modification date" (set by hand or
+                                                       on data/metadata change); DCAT
+                                                       ``dct:modified`` (``data_processed`` is not
+                                                       used for it)
+metadata_modified      ``default.metadata_processed``  last processing of the metadata
+language               ``default.language``            language of the data (not
+                                                       ``metadata_languages``, the metadata's)
+issued                 ``dcat.issued``                 DCAT "Issued" date (``dcat.created``, the
+                                                       creation date, is another fact: not used)
+frequency              ``dcat.accrualperiodicity``     DCAT accrual periodicity (free text)
+temporal start/end     ``dcat.temporal``               DCAT temporal coverage (free text)
+spatial                ``dcat.spatial``                DCAT spatial coverage; ODS's DCAT
+                                                       ``dct:spatial`` (``default.territory``, the
+                                                       automatic geographic reference, is not used)
+spatial_granularity    ``dcat.granularity``            DCAT granularity
+contact name/email     ``dcat.contact_name``/          DCAT contact point (``vcard:hasEmail`` in
+                       ``contact_email``               ODS's DCAT; the INSPIRE contact is not used)
+identity_keys          landing page,                   ISO file identifier of an INSPIRE record
+                       ``inspire.file_identifier``
+harvest                ``default.federated``,          a dataset federated from another domain
+                       ``source_domain``,              (its id, address and remote dataset id);
+                       ``source_domain_address``,      ``publishing.harvester``: the ODS harvester
+                       ``source_dataset``              that brought it
+=====================  ==============================  ===========================================
+
+Distributions are what the dataset offers, nothing inferred:
+
+* its exports: the formats the portal lists for the dataset (``GET …/catalog/datasets/{id}/exports``,
+  operation ``listDatasetExportFormats``, "List available export formats": ``{"_links": [{"rel":
+  "<format>", "href": …}]}`` in v2.1, ``{"links": […]}`` in v2.0; v1 has no such list, so the v2.1
+  one is asked), asked only for a dataset whose ``has_records`` is not false. Of the formats listed,
+  CSV, JSON, GeoJSON and shapefile are kept (the exports data.gouv.fr's DCAT harvest of ODS portals
+  asks for: ``include_exports=json,csv,shp,geojson``). A geographic dataset may or may not offer a
+  shapefile (ODS's DCAT export lists no shapefile or GeoJSON for a dataset without geometry; ODS's
+  documentation gives the shapefile export limits of its own: 50 000 records, one geometry type): no
+  export is ever assumed from ``features``, ``fields`` or ``records_count``. A list
+  that cannot be had is reported (``incomplete-listing``: the portal is then read in part) and the
+  dataset gets no export. Export URLs are Explore v2.1's, whatever the API read, as ODS's own DCAT
+  export gives them; the CSV one asks for ``use_labels=true``, exactly as that DCAT export does
+  (``…/exports/csv?use_labels=true``): its header carries the fields' labels (``nomAttribuant``,
+  the SCDL column names on an SCDL dataset), not their lower-case names (``nomattribuant``, the
+  default, ``use_labels`` being ``false``), so a validation reads the columns the producer wrote.
+  Its ``;`` separator and UTF-8 BOM (``delimiter`` default ``;``, ``with_bom`` default ``true``
+  in v2.1) are the portal's choice: exports are marked ``generated_by="opendatasoft"`` and the
+  publication rule (FILE-09) does not blame the producer for them. Their date is
+  ``default.data_processed`` (the export is written from the records as last processed).
+* its attachments (``attachments``: ``id``, ``title``, ``mimetype``, downloaded at the v2 path
+  ``/api/v2/catalog/datasets/{id}/attachments/{attachment id}``, which ODS gives for every API
+  version) and v1 alternative exports (``/api/datasets/1.0/{id}/alternative_exports/{id}``): files
+  the producer uploaded, their format from their ``mimetype``.
 """
 from __future__ import annotations
 
@@ -37,8 +100,12 @@ from .base import SourceContext
 KIND = "opendatasoft"
 PAGE = 100
 WINDOW = 10000  # the catalog refuses offset + limit beyond this
-SHP_MAX_RECORDS = 50000
-GEO_TYPES = ("geo_point_2d", "geo_shape")
+# the exports kept, in this order, when the dataset offers them (data.gouv.fr's DCAT harvest of ODS
+# portals asks for these: include_exports=json,csv,shp,geojson)
+EXPORTS = ("csv", "json", "geojson", "shp")
+EXPORT_PATH = "/api/explore/v2.1/catalog/datasets/{id}/exports"
+# query of each export URL: the CSV header carries the fields' labels, as in ODS's own DCAT export
+EXPORT_QUERY = {"csv": "?use_labels=true"}
 
 
 # -- the three catalog APIs ------------------------------------------------------------------
@@ -71,6 +138,10 @@ class Explore21:
     def unwrap(self, item: Any) -> Any:
         return item
 
+    # listDatasetExportFormats: the formats a dataset offers, as links whose ``rel`` names the format
+    exports_path = EXPORT_PATH
+    links_key = "_links"
+
 
 class Explore20(Explore21):
     """``/api/v2/catalog/datasets``: ``{total_count, links, datasets: [{links, dataset}]}``."""
@@ -82,9 +153,13 @@ class Explore20(Explore21):
     def unwrap(self, item: Any) -> Any:
         return item.get("dataset") if isinstance(item, dict) else item
 
+    exports_path = "/api/v2/catalog/datasets/{id}/exports"
+    links_key = "links"  # v2.0 names its links ``links`` everywhere (v2.1: ``_links``)
+
 
 class Search1(Explore21):
-    """``/api/datasets/1.0/search/``: ``{nhits, parameters, datasets: [flat dataset]}``."""
+    """``/api/datasets/1.0/search/``: ``{nhits, parameters, datasets: [flat dataset]}``. v1 lists no
+    exports of its own: the v2.1 list is asked (the export URLs are v2.1's)."""
 
     name = "v1"
     path = "/api/datasets/1.0/search/"
@@ -115,8 +190,18 @@ def crawl(ctx: SourceContext) -> Iterator[Dataset]:
     api = APIS.get(version)
     if api is None:
         raise ValueError(f"option api inconnue pour Opendatasoft : {version!r} (v2.1, v2.0 ou v1)")
+    batch: list[Any] = []
     for obj in _listing(ctx, api):
-        ds = read_dataset(ctx, api, obj)
+        batch.append(obj)
+        if len(batch) == PAGE:
+            yield from _read_all(ctx, api, batch)
+            batch = []
+    yield from _read_all(ctx, api, batch)
+
+
+def _read_all(ctx: SourceContext, api: Explore21, objs: list[Any]) -> Iterator[Dataset]:
+    """The records of ``objs``, in order; each dataset's list of exports is asked in parallel."""
+    for ds in ctx.map(lambda obj: read_dataset(ctx, api, obj), objs):
         if ds is not None:
             yield ds
 
@@ -227,19 +312,25 @@ def read_dataset(ctx: SourceContext, api: Explore21, obj: Any) -> Dataset | None
                   record=_excerpt(obj))
         return None
     try:
-        return _dataset(ctx.name, ctx.base, api, ident, obj)
+        metas = _templates(obj, v1=isinstance(api, Search1))
+        ds = _dataset(ctx.name, ctx.base, ident, obj, metas)
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         ctx.event("invalid-record", f"Jeu de données {ident} illisible : {exc}",
                   url=landing_page(ctx.base, ident), record=_excerpt(obj))
         return None
+    if obj.get("has_records") is not False:  # a dataset without records has nothing to export
+        ds.distributions[:0] = exports(ctx.base, ident, offered_exports(ctx, api, ident),
+                                       _text(metas["default"].get("data_processed")))
+    return ds
 
 
 def landing_page(base: str, ident: str) -> str:
     return f"{base}/explore/dataset/{quote(ident, safe='@')}/"
 
 
-def _dataset(portal: str, base: str, api: Explore21, ident: str, obj: dict[str, Any]) -> Dataset:
-    metas = _templates(obj, v1=isinstance(api, Search1))
+def _dataset(portal: str, base: str, ident: str, obj: dict[str, Any], metas: dict[str, dict[str, Any]]) -> Dataset:
+    """The record of ``obj`` (see the module's table for where each field comes from), with its
+    attachments; its exports are added by :func:`read_dataset`."""
     default, dcat, inspire = metas.get("default", {}), metas.get("dcat", {}), metas.get("inspire", {})
     landing = landing_page(base, ident)
     frequency_raw = _text(dcat.get("accrualperiodicity"))
@@ -256,24 +347,23 @@ def _dataset(portal: str, base: str, api: Explore21, ident: str, obj: dict[str, 
         description=_text(default.get("description")),
         keywords=_texts(default.get("keyword")),
         themes=_texts(default.get("theme")),
-        publisher=Publisher(raw=_text(default.get("publisher"), strip=False) or _text(dcat.get("creator"), strip=False)
-                            or _text(dcat.get("contributor"))),
+        publisher=Publisher(raw=_text(default.get("publisher"), strip=False)),
         licence=_text(default.get("license")),
         licence_url=_text(default.get("license_url")),
-        issued=parse_date(_text(dcat.get("issued")) or _text(dcat.get("created"))),
-        modified=parse_date(_text(default.get("modified")) or _text(default.get("data_processed"))),
+        issued=parse_date(_text(dcat.get("issued"))),
+        modified=parse_date(_text(default.get("modified"))),
         metadata_modified=parse_date(_text(default.get("metadata_processed"))),
         frequency=normalize_frequency(frequency_raw),
         frequency_raw=frequency_raw,
         temporal_start=start,
         temporal_end=end,
-        spatial=_text(dcat.get("spatial")) or ", ".join(_texts(default.get("territory"))) or None,
+        spatial=_text(dcat.get("spatial")),
         spatial_granularity=_text(dcat.get("granularity")),
-        contact_name=_text(dcat.get("contact_name")) or _text(inspire.get("contact_individual_name")),
-        contact_email=_text(dcat.get("contact_email")) or _text(inspire.get("contact_email")),
+        contact_name=_text(dcat.get("contact_name")),
+        contact_email=_text(dcat.get("contact_email")),
         landing_page=landing,
-        language=_text(default.get("language")) or (_texts(default.get("metadata_languages")) or [None])[0],
-        distributions=_exports(base, ident, obj, default) + _files(base, ident, obj),
+        language=_text(default.get("language")),
+        distributions=_files(base, ident, obj),
         harvest=_harvest(default, metas),
         identity_keys=keys,
         raw=obj,
@@ -296,28 +386,34 @@ def _templates(obj: dict[str, Any], v1: bool) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _exports(base: str, ident: str, obj: dict[str, Any], default: dict[str, Any]) -> list[Distribution]:
-    """The exports ODS offers for this dataset (the Explore v2.1 URLs, as in its DCAT export)."""
-    fields = obj.get("fields") if isinstance(obj.get("fields"), list) else []
-    has_records = obj.get("has_records")
-    if not isinstance(has_records, bool):
-        has_records = bool(fields)
-    if not has_records:
+def offered_exports(ctx: SourceContext, api: Explore21, ident: str) -> list[str]:
+    """The export formats the portal lists for dataset ``ident`` (the ``rel`` of each link of its
+    ``/exports`` answer), or ``[]`` (reported: the portal is then read in part) when the list
+    cannot be had."""
+    url = ctx.base + api.exports_path.format(id=quote(ident, safe="@"))
+    try:
+        resp = ctx.get_json(url)
+    except FetchError as exc:
+        ctx.event("incomplete-listing", f"Liste des exports du jeu de données {ident} inaccessible : {exc.message}",
+                  level="error", url=exc.url)
         return []
-    geo = "geo" in _texts(obj.get("features")) or any(
-        isinstance(f, dict) and f.get("type") in GEO_TYPES for f in fields)
-    count = default.get("records_count")
-    formats = ["csv", "json"]
-    if geo:
-        formats.append("geojson")
-        if not (isinstance(count, int) and count > SHP_MAX_RECORDS):
-            formats.append("shp")
-    modified = parse_date(_text(default.get("data_processed")) or _text(default.get("modified")))
-    path = f"{base}/api/explore/v2.1/catalog/datasets/{quote(ident, safe='@')}/exports"
-    return [Distribution(url=f"{path}/{fmt}", title=f"{ident}.{fmt}", format=normalize_format(fmt),
-                         format_raw=fmt, media_type=media_type_for(normalize_format(fmt)), kind="file",
-                         modified=modified, source_id=fmt)
-            for fmt in formats]
+    links = resp.data.get(api.links_key) if isinstance(resp.data, dict) else None
+    if not isinstance(links, list):
+        ctx.event("incomplete-listing", f"Liste des exports du jeu de données {ident} illisible : pas de liste "
+                  f"« {api.links_key} »", level="error", url=resp.url)
+        return []
+    return [rel for rel in (_text(link.get("rel")) for link in links if isinstance(link, dict)) if rel]
+
+
+def exports(base: str, ident: str, offered: list[str], data_processed: str | None) -> list[Distribution]:
+    """The exports of :data:`EXPORTS` among the ``offered`` formats, as Explore v2.1 URLs."""
+    path = base + EXPORT_PATH.format(id=quote(ident, safe="@"))
+    modified = parse_date(data_processed)
+    have = {fmt.lower() for fmt in offered}
+    return [Distribution(url=f"{path}/{fmt}{EXPORT_QUERY.get(fmt, '')}", title=f"{ident}.{fmt}",
+                         format=normalize_format(fmt), format_raw=fmt, media_type=media_type_for(normalize_format(fmt)),
+                         kind="file", modified=modified, source_id=fmt, generated_by=KIND)
+            for fmt in EXPORTS if fmt in have]
 
 
 def _files(base: str, ident: str, obj: dict[str, Any]) -> list[Distribution]:
@@ -333,30 +429,27 @@ def _files(base: str, ident: str, obj: dict[str, Any]) -> list[Distribution]:
                 continue
             aid = _text(item.get("id"))
             mimetype = _text(item.get("mimetype"))
-            name = _text(item.get("url")) or _text(item.get("title")) or ""
-            ext = name.rsplit(".", 1)[-1] if "." in name.rsplit("/", 1)[-1] else None
-            fmt = normalize_format(ext, mimetype)
             out.append(Distribution(
                 url=f"{path}/{quote(aid, safe='')}", title=_text(item.get("title")),
-                description=_text(item.get("description")), format=fmt, format_raw=mimetype or ext,
-                media_type=mimetype or media_type_for(fmt), kind="file", source_id=aid))
+                description=_text(item.get("description")), format=normalize_format(mimetype), format_raw=mimetype,
+                media_type=mimetype, kind="file", source_id=aid))
     return out
 
 
 def _harvest(default: dict[str, Any], metas: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
-    """Where a federated (or harvested) dataset comes from, when ODS says so."""
-    domain = _text(default.get("source_domain_address")) or _text(default.get("source_domain"))
-    remote = _text(default.get("source_dataset"))
+    """Where a federated (``default.federated`` true: its source domain's id and address, the remote
+    dataset id) or harvested (``publishing.harvester``) dataset comes from, when ODS says so."""
+    federated = default.get("federated") is True
     harvester = _text(metas.get("publishing", {}).get("harvester"))
-    if not (domain or remote or harvester):
+    if not (federated or harvester):
         return None
-    out: dict[str, Any] = {"backend": "opendatasoft-federation" if (domain or remote) else harvester}
-    if domain:
-        out["domain"] = domain
-    if remote:
-        out["remote_id"] = remote
-        if domain:
-            host = domain if "://" in domain else f"https://{domain}"
+    out: dict[str, Any] = {"backend": "opendatasoft-federation" if federated else harvester}
+    if federated:
+        domain, address = _text(default.get("source_domain")), _text(default.get("source_domain_address"))
+        remote = _text(default.get("source_dataset"))
+        out.update({k: v for k, v in (("domain", domain), ("domain_address", address), ("remote_id", remote)) if v})
+        if address and remote:
+            host = address if "://" in address else f"https://{address}"
             out["remote_url"] = landing_page(host.rstrip("/"), remote)
     if harvester:
         out["harvester"] = harvester

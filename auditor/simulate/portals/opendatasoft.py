@@ -3,8 +3,20 @@ v1 search API, serving the datasets the world hosts on the portal.
 
 Shapes follow ``docs/portal-apis.md`` §1: catalog list and lookup (v2.1 bare objects,
 v2.0 ``{links, dataset}`` wrappers, v1 flat ``metas`` with ``interop_metas``), catalog
-facets, records, exports (CSV with ``;`` and a BOM in v2.1, JSON array, GeoJSON,
-zipped shapefile) and attachments, each file answering with its ``SimFile.status``.
+facets, records, exports and attachments, each file answering with its ``SimFile.status``.
+
+Fields: each column of a dataset's table is a field whose label is the column as its producer
+wrote it (``nomAttribuant``, the SCDL column) and whose name is the identifier ODS derives from
+it, lower case, accents and other characters folded to ``_`` (``nomattribuant``); a geographic
+dataset also has the ``geo_point_2d`` field ODS computes, labelled ``Geo Point`` (both as in
+the OpenAPI examples). Records, the JSON and GeoJSON exports use the names; the CSV export
+(``;`` unless ``delimiter``, a BOM unless ``with_bom=false`` in v2.1, none in v2.0) has the
+names as header, or the labels with ``use_labels=true`` (default ``false``). A dataset offers
+the exports of its table: CSV, JSON and JSON Lines, GeoJSON when it is geographic, a shapefile
+only when the world says so (``GET …/exports`` lists them as ``{"_links": [{"rel": format,
+"href": …}]}``, ``links`` in v2.0); asking for another export is a 400
+``InvalidRESTParameterError`` (the only client error ``exportRecords`` documents besides 401
+and 429).
 The documented limits hold: ``limit`` in -1..100 and ``offset + limit`` <= 10000, with
 the ``InvalidRESTParameterError`` bodies real portals send; ``where`` understands an ODSQL
 subset (comparisons, ``AND``/``OR``/``NOT``, parentheses, ``IS [NOT] NULL``, a bare
@@ -17,7 +29,7 @@ World values are canonical; they are rendered the way ODS spells them: licence l
 the domain's licence list, HTML descriptions, French ``dcat.accrualperiodicity`` labels,
 ``null`` for anything unset. Portal option ``api`` (a version or a list of ``v2.1``,
 ``v2.0``, ``v1``) restricts which catalog APIs answer; exports and attachments (the file
-URLs of :mod:`auditor.simulate.urls`) are always served.
+URLs of :mod:`auditor.simulate.urls`) and each dataset's list of exports are always served.
 """
 from __future__ import annotations
 
@@ -28,6 +40,7 @@ import io
 import json
 import re
 import threading
+import unicodedata
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
@@ -175,13 +188,22 @@ class App(PortalApp):
             if m[2] == "exports":
                 return self._export(req, d, m[3], version)
             return self._attachment(d, m[3])
+        m = re.fullmatch(r"/catalog/datasets/([^/]+)/exports/?", rest)
+        if m:  # and so does the list of a dataset's exports
+            d = self.by_id.get(m[1])
+            if d is None:
+                return not_found(m[1])
+            prefix = req.path[: req.path.index("/catalog/")]
+            links = [{"rel": fmt, "href": f"{self.base}{prefix}/catalog/datasets/{d.source_id}/exports/{fmt}"}
+                     for fmt in self._export_formats(d)]
+            return json_reply({"_links" if version == "v2.1" else "links": links})
         if version not in self.apis:
             return json_reply({"error_code": "NotFound", "message": f"Unknown path: {req.path}"}, 404)
         if rest.rstrip("/") == "/catalog/datasets":
             return self._catalog(req, version)
         if rest.rstrip("/") == "/catalog/facets":
             return self._catalog_facets(req)
-        m = re.fullmatch(r"/catalog/datasets/([^/]+)(/records|/exports|/attachments)?/?", rest)
+        m = re.fullmatch(r"/catalog/datasets/([^/]+)(/records|/attachments)?/?", rest)
         if not m:
             return json_reply({"error_code": "NotFound", "message": f"Unknown path: {req.path}"}, 404)
         d = self.by_id.get(m[1])
@@ -189,10 +211,6 @@ class App(PortalApp):
             return not_found(m[1])
         if m[2] == "/records":
             return self._records(req, d, version)
-        if m[2] == "/exports":
-            links = [{"rel": fmt, "href": f"{self.base}/api/explore/{version}/catalog/datasets/{d.source_id}/exports/{fmt}"}
-                     for fmt in self._export_formats(d)]
-            return json_reply({"_links": links})
         if m[2] == "/attachments":
             return json_reply({"_links": [], "attachments": [
                 {"href": file_url(self.portal, self.base, d, f),
@@ -268,9 +286,11 @@ class App(PortalApp):
             for i, r in enumerate(page)]})
 
     def _export_formats(self, d: SimDataset) -> list[str]:
+        """The exports ``d`` offers: its table's, GeoJSON when it is geographic, a shapefile when
+        the world gives it one."""
         if not _has_records(d):
             return []
-        return ["csv", "json", "jsonl"] + (list(GEO) if _is_geo(d) else [])
+        return ["csv", "json", "jsonl"] + [fmt for fmt in GEO if any(f.format == fmt for f in d.files)]
 
     def _export(self, req: Request, d: SimDataset, fmt: str, version: str) -> Reply:
         if fmt not in self._export_formats(d):
@@ -285,7 +305,8 @@ class App(PortalApp):
         headers = {"Content-Disposition": f'attachment; filename="{d.source_id}.{fmt}"'}
         if fmt == "csv":
             bom = (req.arg("with_bom") or ("true" if version == "v2.1" else "false")).lower() == "true"
-            body = _csv(rows, self.fields(d), req.arg("delimiter") or ";", bom)
+            labels = (req.arg("use_labels") or "false").lower() == "true"
+            body = _csv(rows, self.fields(d), req.arg("delimiter") or ";", bom, labels)
             return Reply(200, body, "text/csv; charset=utf-8", headers)
         if fmt == "json":
             return Reply(200, json.dumps(rows, ensure_ascii=False).encode(), "application/json; charset=utf-8", headers)
@@ -483,10 +504,11 @@ class App(PortalApp):
         return flat
 
     def fields(self, d: SimDataset) -> list[dict[str, Any]]:
+        """One field per column of ``d``'s table: the column as label, ODS's identifier as name."""
         if not _has_records(d):
             return []
         sample = content.rows(d)[:1] or [{}]
-        out = [{"name": k, "label": k, "type": _field_type(v), "description": None, "annotations": {}}
+        out = [{"name": field_name(k), "label": k, "type": _field_type(v), "description": None, "annotations": {}}
                for k, v in sample[0].items()]
         if _is_geo(d):
             out.append({"name": "geo_point_2d", "label": "Geo Point", "type": "geo_point_2d",
@@ -494,14 +516,17 @@ class App(PortalApp):
         return out
 
     def rows(self, d: SimDataset) -> list[dict[str, Any]]:
+        """The records of ``d``, keyed by field name."""
         if not _has_records(d):
             return []
-        rows = content.rows(d)
-        if _is_geo(d):
-            for r in rows:
+        rows = []
+        for r in content.rows(d):
+            rec = {field_name(k): v for k, v in r.items()}
+            if _is_geo(d):
                 lat = float(r.get("latitude") or r.get("EQUIP_LAT") or 50.69)
                 lon = float(r.get("longitude") or r.get("EQUIP_LONG") or 3.18)
-                r["geo_point_2d"] = {"lat": lat, "lon": lon}
+                rec["geo_point_2d"] = {"lat": lat, "lon": lon}
+            rows.append(rec)
         return rows
 
 
@@ -509,6 +534,14 @@ class App(PortalApp):
 def _next_midnight() -> datetime:
     now = datetime.now(timezone.utc)
     return datetime(now.year, now.month, now.day, tzinfo=timezone.utc) + timedelta(days=1)
+
+
+def field_name(label: str) -> str:
+    """The field name ODS derives from a column header: lower case, accents removed, any other
+    character than a letter or a digit folded to ``_`` (``nomAttribuant`` -> ``nomattribuant``,
+    ``Date de début`` -> ``date_de_debut``)."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", label) if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "_", plain.lower()).strip("_") or "field"
 
 
 def _stamp(day: str | None) -> str | None:
@@ -557,11 +590,13 @@ def _file_error(d: SimDataset, f: SimFile) -> Reply:
     return Reply(f.status, b"<html><body><h1>Error</h1></body></html>", "text/html; charset=utf-8", etag=False)
 
 
-def _csv(rows: list[dict[str, Any]], fields: list[dict[str, Any]], delimiter: str, bom: bool) -> bytes:
+def _csv(rows: list[dict[str, Any]], fields: list[dict[str, Any]], delimiter: str, bom: bool,
+         labels: bool = False) -> bytes:
+    """The CSV export: the fields' names as header, or their labels (``use_labels=true``)."""
     buf = io.StringIO()
     names = [f["name"] for f in fields]
     w = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
-    w.writerow(names)
+    w.writerow([f["label"] for f in fields] if labels else names)
     for r in rows:
         out = []
         for n in names:
