@@ -62,8 +62,10 @@ Distributions are what the dataset offers, nothing inferred:
 
 * its exports: the formats the portal lists for the dataset (``GET …/catalog/datasets/{id}/exports``,
   operation ``listDatasetExportFormats``, "List available export formats": ``{"_links": [{"rel":
-  "<format>", "href": …}]}`` in v2.1, ``{"links": […]}`` in v2.0; v1 has no such list, so the v2.1
-  one is asked), asked only for a dataset whose ``has_records`` is not false. Of the formats listed,
+  "<format>", "href": …}]}`` in v2.1, ``{"links": […]}`` in v2.0, as v2.0 names every link list;
+  the OpenAPI document reuses its generic ``links`` schema there, and ``rel`` names the format, as
+  ckanext-harvest-basket reads real portals' lists; v1 has no such list, so the v2.1 one is asked),
+  asked only for a dataset whose ``has_records`` is not false. Of the formats listed,
   CSV, JSON, GeoJSON and shapefile are kept (the exports data.gouv.fr's DCAT harvest of ODS portals
   asks for: ``include_exports=json,csv,shp,geojson``). A geographic dataset may or may not offer a
   shapefile (ODS's DCAT export lists no shapefile or GeoJSON for a dataset without geometry; ODS's
