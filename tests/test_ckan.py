@@ -167,6 +167,12 @@ def test_crawl_world_hdf(world):
         _check(world, "hdf", datasets, t.urls["hdf"])
     assert not _errors(events)
     assert world.hosted("hdf")
+    # a package created outside any organisation: its publisher is the one typed in it, not its author
+    outside = {d.source_id for d in world.hosted("hdf") if d.organisation is None}
+    assert outside
+    for ds in datasets:
+        if ds.source_id in outside:
+            assert ds.organisation_id is None and ds.publisher.raw != ds.raw["author"]
 
 
 def test_paging_past_1000_packages():

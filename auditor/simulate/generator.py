@@ -180,6 +180,12 @@ def organisation_name(name: str, insee: str, style: int | None = None) -> str:
     return f"{word} d'{written}" if elided else f"{word} de {written}"
 
 
+def _outside_organisation(key: str) -> bool:
+    """One CKAN package in three was created outside any organisation by an agent (its author); its
+    publisher is then typed in the package (chosen from the key: no random draw)."""
+    return int(hashlib.sha1(f"no-org:{key}".encode("utf-8")).hexdigest(), 16) % 3 == 0
+
+
 def _slug(s: str) -> str:
     out = []
     for ch in _ascii(s).lower():
@@ -352,7 +358,9 @@ def generate(seed: int = 0, *, target_records: int | None = None, registry: Regi
                            keywords=kw, themes=th, frequency=rng.choice(["annual", "irregular"]),
                            formats=fmts)
             if portal in ("datagouv", "hdf"):
-                d.organisation = g.org(portal, insee).id
+                org = g.org(portal, insee)  # created even when unused: the draws stay the same
+                if portal == "datagouv" or not _outside_organisation(d.key):
+                    d.organisation = org.id
             _plan_copies(g, d)
 
     # Roubaix also publishes one collection on the MEL platform (real: arceaux vélos).
