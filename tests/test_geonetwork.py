@@ -1,5 +1,6 @@
 """GeoNetwork 4 + OGC API Features (the MEL platform): real samples, and crawls of the
-simulated platform (complete listing, > 10 000 records, 304s, faults)."""
+simulated platform (complete listing, > 10 000 records, 304s, faults). The real captures
+replayed by a local server: tests/test_geonetwork_real.py."""
 from __future__ import annotations
 
 import copy
@@ -11,7 +12,7 @@ import requests
 
 from auditor.http import FetchError, HttpClient, HttpConfig
 from auditor.normalize.frequency import normalize_frequency
-from auditor.simulate.portals.geonetwork import LICENCES, read_back
+from auditor.simulate.portals.geonetwork import INSPIRE_ACCESS, LICENCES, OWS, read_back
 from auditor.simulate.server import SimTerritory
 from auditor.simulate.urls import file_url, landing_url
 from auditor.simulate.world import Faults, SimDataset, SimFile, SimPortal, World
@@ -47,6 +48,10 @@ def test_real_es_hit_parses():
     assert d.metadata_modified == "2025-05-14T12:21:52.051000+00:00"
     assert d.language == "fr"
     assert d.frequency is None and d.issued is None and d.modified is None
+    # indexed as a feature catalogue of dataset level: a dataset, as geonetwork-ui lists it
+    assert d.raw["resourceType"] == ["featureCatalog"] and d.resource_type == "dataset"
+    assert (d.temporal_start, d.temporal_end) == (None, None)  # no temporal extent declared
+    assert (d.licence_url, d.access_rights) == (None, None)
     # 5 links: 4 downloads and the old ODS landing page (an identity, not a distribution)
     assert len(hit["_source"]["link"]) == 5
     assert [(x.format, x.kind) for x in d.distributions] == [
@@ -104,12 +109,33 @@ def mel_crawl(world):
     return url, datasets, events
 
 
-def test_crawl_finds_every_record_and_collection(world, mel_crawl):
+def test_crawl_finds_every_record_and_reports_bare_collections(world, mel_crawl):
     url, datasets, events = mel_crawl
-    assert [e for e in events if e.level != "info"] == []
+    bare = {d.collection for d in world.hosted("mel") if not d.record}
+    assert bare, "the simulated platform has OGC API collections without a record"
+    assert [e for e in events if e.level != "info" and e.code != "uncatalogued-collection"] == []
     uids = [d.uid for d in datasets]
     assert len(uids) == len(set(uids))
-    assert set(uids) == {f"mel:{d.source_id}" for d in world.hosted("mel")}
+    assert set(uids) == {f"mel:{d.source_id}" for d in world.hosted("mel") if d.record}
+    reported = [e for e in events if e.code == "uncatalogued-collection"]
+    assert {e.detail["collection"] for e in reported} == bare and len(reported) == len(bare)
+    assert all(e.level == "warning" and e.url == f"{url}/data/ogcapi/collections/{e.detail['collection']}"
+               for e in reported)
+
+
+def test_services_maps_and_feature_catalogues_are_not_datasets(world, mel_crawl):
+    """The index holds them (a plain search shows them); the crawl keeps datasets and series."""
+    url, datasets, _ = mel_crawl
+    with SimTerritory(_only(world, "mel")) as territory:
+        hits = requests.post(territory.source_url("mel") + SEARCH, json={"size": 10000}, timeout=10).json()
+    kinds = {h["_source"]["uuid"]: h["_source"].get("resourceType") for h in hits["hits"]["hits"]}
+    assert {"service-wms-mel", "carte-interactive-equipements", "catalogue-attributs-voirie"} <= set(kinds)
+    got = {d.source_id: d for d in datasets}
+    assert not {"service-wms-mel", "carte-interactive-equipements", "catalogue-attributs-voirie"} & set(got)
+    assert {d.resource_type for d in datasets} == {"dataset", "series"}
+    for uid, d in got.items():
+        assert d.resource_type == ("dataset" if kinds[uid] == ["featureCatalog"] else kinds[uid][0]), uid
+    assert ["featureCatalog"] in kinds.values()  # migrated from the old Opendatasoft portal, still datasets
 
 
 def test_crawl_fields_match_the_world(world, mel_crawl):
@@ -117,6 +143,9 @@ def test_crawl_fields_match_the_world(world, mel_crawl):
     got = {d.source_id: d for d in datasets}
     portal = world.portals["mel"]
     for sim in world.hosted("mel"):
+        if not sim.record:
+            assert sim.source_id not in got  # a collection without record is no dataset
+            continue
         d = got[sim.source_id]
         assert d.portal_kind == "geonetwork"
         assert d.publisher.raw == sim.publisher, sim.key
@@ -124,18 +153,27 @@ def test_crawl_fields_match_the_world(world, mel_crawl):
         assert d.landing_page == landing_url(portal, url, sim)
         urls = {x.url for x in d.distributions}
         assert {file_url(portal, url, sim, f) for f in sim.files} <= urls, sim.key
-        if not sim.record:
-            continue
         assert d.title == sim.title and d.description == sim.description
         assert d.themes == sim.themes and set(sim.keywords) <= set(d.keywords)
         assert (d.issued, d.modified, d.metadata_modified) == (sim.issued, sim.modified, sim.metadata_modified)
-        assert d.temporal_start == sim.temporal_start
+        # the declared extent, not the citation dates GeoNetwork also indexes as temporal ranges
+        assert (d.temporal_start, d.temporal_end) == (sim.temporal_start, sim.temporal_end), sim.key
+        assert len(d.raw["resourceTemporalDateRange"]) > len(d.raw["resourceTemporalExtentDateRange"])
         assert d.contact_email == sim.contact_email
         assert (d.licence, d.licence_url) == (LICENCES[sim.licence] if sim.licence else (None, None))
+        assert d.access_rights in (None, INSPIRE_ACCESS[0])
         assert sim.source_id in d.identity_keys
         api = [x for x in d.distributions if x.kind == "api"]
-        # tables are published as an OGC API collection; documents are attachments only
-        assert [x.url for x in api] == ([f"{url}/data/ogcapi/collections/{sim.collection}"] if sim.collection else [])
+        # tables are published as an OGC API collection (and geographic ones as GeoServer layers);
+        # documents are attachments only
+        assert [x.url for x in api if x.format == "ogcapi"] == (
+            [f"{url}/data/ogcapi/collections/{sim.collection}"] if sim.collection else [])
+        layers = [x.title for x in api if x.format == "wms"]
+        assert [x.title for x in api if x.format == "wfs"] == layers
+        assert {x.url for x in api if x.format in ("wms", "wfs")} <= {f"{url}{OWS}"}
+        geo = bool(sim.collection) and any(f.format in ("geojson", "shp") for f in sim.files)
+        assert (layers[:1] == [sim.collection]) == geo and len(layers) in ((1, 3) if geo else (0,)), sim.key
+        assert {x.format for x in api} <= {"ogcapi", "wms", "wfs", "wmts", "tms"}
         if sim.source_id == sim.key:  # migrated from the old ODS: its page names it too
             assert f"https://opendata.lillemetropole.fr/explore/dataset/{sim.key}/" in d.identity_keys
 
@@ -145,6 +183,33 @@ def test_licences_are_kept_as_written(world, mel_crawl):
     labels = {d.licence for d in datasets if d.licence}
     assert labels == {LICENCES[s.licence][0] for s in world.hosted("mel") if s.licence and s.record}
     assert {"Licence Ouverte v2.0 (Etalab)", "ODbL 1.0", "Licence Ouverte (Etalab)"} <= labels
+
+
+def test_an_access_constraint_before_the_licence_is_not_the_licence(world, mel_crawl):
+    """GeoNetwork indexes every otherConstraints in licenseObject: the INSPIRE limitation on
+    public access comes first on most records; it is their access rights."""
+    _, datasets, _ = mel_crawl
+    sims = {s.source_id: s for s in world.hosted("mel")}
+    stated = [d for d in datasets if d.raw.get("licenseObject", [{}])[0].get("link") == INSPIRE_ACCESS[1]]
+    assert len(stated) > 10
+    for d in stated:
+        assert d.access_rights == INSPIRE_ACCESS[0]
+        assert d.licence == (LICENCES[sims[d.source_id].licence][0] if sims[d.source_id].licence else None)
+    assert any(d.licence is None for d in stated) or not any(s.licence is None for s in sims.values() if s.record)
+    assert INSPIRE_ACCESS[0] not in {d.licence for d in datasets}
+
+
+def test_layers_served_from_one_url_are_one_distribution_each(world, mel_crawl):
+    _, datasets, _ = mel_crawl
+    many = [d for d in datasets if sum(x.format == "wms" for x in d.distributions) == 3]
+    assert many, "some records describe three layers"
+    for d in many:
+        wms = [x for x in d.distributions if x.format == "wms"]
+        assert len({x.url for x in wms}) == 1 and len({x.title for x in wms}) == 3
+        assert all(x.kind == "api" and x.format_raw == "OGC:WMS" for x in wms)
+    wmts = [x for d in datasets for x in d.distributions if x.format == "wmts"]
+    tms = [x for d in datasets for x in d.distributions if x.format == "tms"]
+    assert wmts and tms and all(x.kind == "api" for x in wmts + tms)
 
 
 def test_ogcapi_kind_lists_every_collection(world):
@@ -229,7 +294,7 @@ def test_faults_still_give_the_complete_set(world):
         url = territory.source_url("mel")
         datasets, events = run_source("geonetwork", url, name="mel", options={"page_size": 10})
         injected = list(territory.log.entries)
-    assert {d.uid for d in datasets} == {f"mel:{d.source_id}" for d in w.hosted("mel")}
+    assert {d.uid for d in datasets} == {f"mel:{d.source_id}" for d in w.hosted("mel") if d.record}
     assert injected, "the fault seed must inject something"
     retries = [e for e in events if e.level == "info"]
     assert len(retries) >= len(injected)
@@ -243,9 +308,9 @@ def test_odd_typed_fields_do_not_break_a_record():
         "tag": "vélo", "contactForResource": {"role": "owner", "organisationObject": {"default": "Ville de Loos"},
                                               "email": "pas-une-adresse"},
         "contact": [None, 3], "licenseObject": "Licence Ouverte", "link": {"url": "https://x/y.csv"},
-        "cl_maintenanceAndUpdateFrequency": ["monthly"], "resourceDate": [{"type": "revision", "date": "n/a"},
-                                                                           "2020-01-01", None],
-        "resourceTemporalDateRange": {"gte": "2019-01-01T00:00:00.000Z", "lte": None},
+        "cl_maintenanceAndUpdateFrequency": ["monthly"], "revisionDateForResource": ["n/a", None],
+        "resourceTemporalExtentDateRange": {"gte": "2019-01-01T00:00:00.000Z", "lte": None},
+        "resourceTemporalDateRange": [{"gte": "2017-05-04T00:00:00.000Z", "lte": "2017-05-04T00:00:00.000Z"}],
         "geom": [{"type": "Point", "coordinates": [3.06, 50.63]}], "changeDate": ["2024-02-03T10:00:00Z"],
         "resourceIdentifier": [{"code": "1"}, {"code": "fr-120066022-jdd-99fb7b58"}], "isHarvested": True,
         "th_otherKeywords-theme": "not a list", "th_regions": [{"default": "Hauts-de-France"}]}}
@@ -253,7 +318,8 @@ def test_odd_typed_fields_do_not_break_a_record():
     assert (d.source_id, d.title, d.description, d.keywords) == ("abc-123", "Titre brut", None, ["vélo"])
     assert d.publisher.raw == "Ville de Loos" and d.contact_email is None
     assert (d.licence, d.frequency, d.modified) == ("Licence Ouverte", "monthly", None)
-    assert (d.temporal_start, d.temporal_end) == ("2019-01-01", None)
+    assert (d.temporal_start, d.temporal_end) == ("2019-01-01", None)  # open-ended
+    assert d.resource_type is None  # no resourceType: the search would not have found it
     assert d.spatial == '{"type":"Point","coordinates":[3.06,50.63]}'
     assert d.metadata_modified == "2024-02-03T10:00:00+00:00"
     assert d.themes == ["Hauts-de-France"]
@@ -268,12 +334,33 @@ def test_unreadable_hits_are_refused(hit):
         geonetwork.dataset_from_hit(hit, portal="p", base=BASE)
 
 
-def test_ogc_api_failure_keeps_the_records(world):
+def test_a_geonetwork_without_ogc_api_is_complete(world):
+    """The OGC API is optional beside a catalogue: none there (404) is no error."""
     with SimTerritory(_only(world, "mel")) as territory:
         datasets, events = run_source("geonetwork", territory.source_url("mel"), name="mel",
                                       options={"ogcapi_path": "/absent"})
     assert {d.source_id for d in datasets} == {d.source_id for d in world.hosted("mel") if d.record}
-    assert [e.code for e in events if e.level == "error"] == ["http-error", "incomplete-listing"]
+    assert [e for e in events if e.level != "info"] == []
+    assert [e.code for e in events] == ["ogcapi-absent"]
+
+
+def test_a_failing_ogc_api_makes_the_listing_incomplete(world):
+    """An OGC API that is there but fails (503 after retries) leaves the records, reported as an
+    incomplete listing: the platform is read in part."""
+    w = copy.deepcopy(_only(world, "mel"))
+    w.portals["mel"].options["ogcapi_status"] = 503
+    with SimTerritory(w) as territory:
+        datasets, events = run_source("geonetwork", territory.source_url("mel"), name="mel")
+    assert {d.source_id for d in datasets} == {d.source_id for d in w.hosted("mel") if d.record}
+    assert [e.code for e in events if e.level == "error"] == ["server-error", "incomplete-listing"]
+
+
+def test_the_ogc_api_can_be_left_out(world):
+    with SimTerritory(_only(world, "mel")) as territory:
+        datasets, events = run_source("geonetwork", territory.source_url("mel"), name="mel",
+                                      options={"ogcapi": False})
+    assert {d.source_id for d in datasets} == {d.source_id for d in world.hosted("mel") if d.record}
+    assert events == []
 
 
 def test_unreachable_portal_raises(world):

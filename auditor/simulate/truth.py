@@ -65,7 +65,12 @@ def expected_findings(world: World, urls: dict[str, str], registry: Registry | N
     for name, p in world.portals.items():
         if p.broken or name in down:
             out[("PORT-01", p.owner, None)] += 1
-    originals = [d for d in world.datasets if d.portal in ok]
+    # an OGC API collection without a catalogue record is reported about its platform, once
+    # (PORT-02), never audited as a dataset of the platform's owner
+    for d in world.datasets:
+        if not d.record and d.portal in ok:
+            out[("PORT-02", world.portals[d.portal].owner, None)] += 1
+    originals = [d for d in world.datasets if d.portal in ok and d.record]
     for d in originals:
         code = None if d.owner == "other" else d.owner
         uid = f"{d.portal}:{d.source_id}"
@@ -73,7 +78,7 @@ def expected_findings(world: World, urls: dict[str, str], registry: Registry | N
         for f in d.files:
             if f.status != 200:
                 out[("AVL-01", code, uid, file_url(portal, urls[d.portal], d, f))] += 1
-        licence = d.licence if d.record else None  # a bare OGC API collection states no licence
+        licence = d.licence
         if licence in NOT_SPECIFIED:
             out[("RN-LIC-01", code, uid)] += 1
         elif licence not in APPROVED:
@@ -82,9 +87,7 @@ def expected_findings(world: World, urls: dict[str, str], registry: Registry | N
             out[("RN-LIC-03", code, uid)] += 1
         if not _open(d):
             out[("RN-FMT-01", code, uid)] += 1
-        if not d.record:
-            out[("RN-MAJ-01", code, uid)] += 1
-        elif _stale(d, as_of, declared_frequency(world, d)):
+        if _stale(d, as_of, declared_frequency(world, d)):
             out[("RN-MAJ-02", code, uid)] += 1
         declaring = [c.portal for c in d.copies if c.portal in ok] + [d.portal]
         declares = d.schema and any(f.format in SCHEMA_PORTALS.get(world.portals[p].kind, ())
@@ -118,7 +121,7 @@ def expected_states(world: World, registry: Registry | None = None, down: Iterab
                      if name in down or (p.broken and p.broken != GONE)}
     bodies = {c.insee: (c.population or 0, "commune") for c in registry.communes.values()}
     bodies["MEL"] = (registry.metropole.population or 0, "metropole")
-    originals = [d for d in world.datasets if d.portal in ok]
+    originals = [d for d in world.datasets if d.portal in ok and d.record]  # a bare collection publishes for no one
     out: dict[Key, str] = {}
     for code, (pop, _) in bodies.items():
         agents = world.agents.get(code)

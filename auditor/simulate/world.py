@@ -158,11 +158,12 @@ class World:
 
     def expected_records(self) -> dict[str, str]:
         """``{uid: owner}`` for every record a crawl of the reachable portals must find,
-        copies included (uid = ``portal:source_id``)."""
+        copies included (uid = ``portal:source_id``). An OGC API collection without a catalogue
+        record (``record=False``) is no record: the platform is reported for it."""
         ok = self.reachable_portals()
         out: dict[str, str] = {}
         for d in self.datasets:
-            if d.portal in ok:
+            if d.portal in ok and d.record:
                 out[f"{d.portal}:{d.source_id}"] = d.owner
             for c in d.copies:
                 if c.portal in ok:

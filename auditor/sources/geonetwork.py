@@ -11,9 +11,51 @@ fetched in parallel with ``from``/``size`` sorted on ``uuid``, and the rest with
 with a conditional request, so a one-record search fingerprints the catalogue (count, latest
 ``dateStamp``) and an unchanged catalogue reuses the previous crawl's listing.
 
-Then the OGC API (``{base}{ogcapi_path}/collections``): a collection named by a record's
+**Which records.** Datasets and series only: ``resourceType`` ``dataset`` or ``series``, or
+``featureCatalog`` on a record whose level (``cl_level.key``) is ``dataset`` — GeoNetwork
+indexes a dataset that embeds its feature catalogue (the MEL's records migrated from its old
+Opendatasoft portal) as ``featureCatalog``, and geonetwork-ui lists it as a dataset (its
+search's ``must_not``: ``resourceType:featureCatalog AND !resourceType:dataset AND
+!cl_level.key:dataset``, ``elasticsearch.service.ts``). Services, maps, applications and
+stand-alone feature catalogues are not datasets; templates (``isTemplate``) are not records.
+The search asks for these only, and a hit of another type is left out all the same.
+
+**What each field means** follows geonetwork-ui's reading of the index document
+(``libs/api/metadata-converter/src/lib/gn4/gn4.field.mapper.ts``) and GeoNetwork's indexing
+(``schemas/iso19115-3.2018/.../index-fields/index.xsl``); where two index fields could hold a
+value, the documented one is read and the other never stands in for it:
+
+* title ``resourceTitleObject``, description ``resourceAbstractObject`` (HTML stripped),
+  keywords ``tag``, themes the ``th_*`` thesauri and ``cl_topic``;
+* dates: ``publicationDateForResource`` (earliest) is ``issued``, ``revisionDateForResource``
+  (latest) is ``modified`` — never the creation date; ``changeDate`` is the record's change;
+* temporal coverage: ``resourceTemporalExtentDateRange`` only (geonetwork-ui's
+  ``temporalExtents``: ``gte`` the start, ``lte`` the end, open-ended without one; several
+  ranges give their hull). Never ``resourceTemporalDateRange``: GeoNetwork also indexes there
+  each citation date of the resource (``useDateAsTemporalExtent``), which is no coverage;
+* licence: ``licenseObject`` (geonetwork-ui's ``licenses``), which GeoNetwork fills with every
+  ``otherConstraints`` of the legal constraints, access constraints included: an INSPIRE
+  limitation on public access (``LimitationsOnPublicAccess`` code list, « Pas de restriction
+  d'accès public ») is the access rights, the first other entry the licence. The legal and
+  use-limitation fields (``MD_LegalConstraints*``, ``MD_ConstraintsUseLimitation*``: geonetwork-ui's
+  ``legalConstraints`` / ``otherConstraints``) are never read as a licence;
+* frequency: the ``key`` of ``cl_maintenanceAndUpdateFrequency`` (an ISO 19115 code, read as
+  udata reads it, see :mod:`auditor.normalize.frequency`);
+* publisher: the resource contacts (``contactForResource``) by role, publisher first;
+* links (``link[]``, ``urlObject`` else ``url`` as geonetwork-ui reads them): one distribution
+  per link, a link being its URL, protocol and name (the layer: geonetwork-ui's
+  ``identifierInService``) — three WMS layers served from one URL are three distributions, and
+  the WMS and WFS of one layer two. A service protocol (``OGC:WMS``, ``OGC:WFS``, ``OGC:WMTS``, ``OGC:WCS``,
+  ``OGC:WPS``, ``OGC:CSW``, ``OGC:SOS``, ``TMS``, OGC API, ``ESRI:REST``) or a ``service=``
+  parameter makes an API with that format; ``WWW:DOWNLOAD*`` or a download function a file;
+  the ``WWW:LINK:LANDING_PAGE`` link names the record (an identity, not a distribution).
+
+Then the OGC API (``{base}{ogcapi_path}/collections``), optional on each source (option
+``ogcapi``; a server without one, answering 404, is no error): a collection named by a record's
 links (``.../collections/{id}...``) belongs to that record, whose distributions gain its bulk
-downloads; every other collection is a dataset of its own (see :mod:`.ogcapi`).
+downloads (see :mod:`.ogcapi`); a collection no record names is published without a catalogue
+record, reported as such (event ``uncatalogued-collection``, rule PORT-02), not made up into a
+dataset of the portal's owner.
 
 Options: ``geonetwork_path`` (``/geonetwork/srv/api``), ``ogcapi_path`` (``/data/ogcapi``),
 ``ogcapi`` (``True``), ``page_size`` (100).
@@ -28,9 +70,9 @@ from urllib.parse import urlsplit
 from ..http import BodyError, FetchError, parse_json
 from ..model import Dataset, Distribution, Publisher
 from ..normalize.dates import parse_date
-from ..normalize.formats import format_from_url, media_type_for, normalize_format
+from ..normalize.formats import SERVICES, format_from_url, media_type_for, normalize_format, service_format
 from ..normalize.frequency import normalize_frequency
-from ..normalize.text import strip_html
+from ..normalize.text import fold, strip_html
 from . import ogcapi
 from .base import SourceContext
 
@@ -39,7 +81,15 @@ KIND = "geonetwork"
 WINDOW = 10000  # Elasticsearch index.max_result_window
 PAGE = 100
 SEARCH = "/search/records/_search"
-QUERY = {"bool": {"filter": [{"term": {"isTemplate": "n"}}]}}  # records, not templates
+DATASET_TYPES = ("dataset", "series")
+# Records (not templates) of datasets and series, and datasets indexed as feature catalogues
+# (geonetwork-ui's must_not: a featureCatalog that is neither a dataset nor of dataset level).
+QUERY = {"bool": {
+    "filter": [{"term": {"isTemplate": "n"}},
+               {"terms": {"resourceType": [*DATASET_TYPES, "featureCatalog"]}}],
+    "must_not": [{"bool": {"filter": [{"term": {"resourceType": "featureCatalog"}}],
+                           "must_not": [{"terms": {"resourceType": list(DATASET_TYPES)}},
+                                        {"term": {"cl_level.key": "dataset"}}]}}]}}
 SORT = [{"uuid": "asc"}]
 SOURCE = {"excludes": ["linkUrl*", "linkProtocol"]}  # index-only copies of link[]
 
@@ -49,7 +99,12 @@ OTHER_ROLES = ("pointOfContact", "custodian", "distributor", "author", "principa
                "resourceProvider", "processor", "user", "collaborator", "contributor")
 FILE_FUNCTIONS = {"download", "fileaccess", "offlineaccess"}
 DOC_FUNCTIONS = {"information", "completemetadata", "search"}
-API_PROTOCOL = re.compile(r"^(OGC:(WMS|WFS|WMTS|WCS|CSW|SOS|WPS)|ESRI:REST)|ogc\W*api|OGC:API", re.I)
+# An INSPIRE limitation on public access (an access constraint, not a licence): its code list,
+# or its label (« Pas de restriction d'accès public », « Public access limited according to
+# Article 13(1)(b) of the INSPIRE Directive »).
+ACCESS_CODELIST = "inspire.ec.europa.eu/metadata-codelist/LimitationsOnPublicAccess"
+ACCESS_LABEL = re.compile(r"\bacces public\b|\bpublic access\b")
+LICENCE_WORDS = re.compile(r"\blicen[cs]e\b|\bodbl\b|creative commons|\bcc by\b")
 ODS_DATASET = re.compile(r"^/explore/dataset/([^/?#]+)")
 # The old MEL Opendatasoft portal answered under two host names.
 ODS_ALIASES = {"metropole-europeenne-de-lille.opendatasoft.com": "opendata.lillemetropole.fr",
@@ -63,21 +118,29 @@ def crawl(ctx: SourceContext) -> Iterator[Dataset]:
     hits = listing(ctx, search_url, int(ctx.option("page_size", PAGE)))
     records: list[Dataset] = []
     for hit in hits:
+        src = hit.get("_source") if isinstance(hit, dict) else None
+        if isinstance(src, dict) and resource_type(src) is None:
+            continue  # a service, a map, a template... that the server did not filter out
         try:
             records.append(dataset_from_hit(hit, portal=ctx.name, base=base, kind=ctx.source.kind))
         except ValueError as exc:
             ctx.event("invalid-record", f"Fiche GeoNetwork illisible : {exc}", url=search_url,
                       id=str(hit.get("_id")) if isinstance(hit, dict) else None)
-    standalone: list[dict[str, Any]] = []
-    root = base + ctx.option("ogcapi_path", "/data/ogcapi").rstrip("/")
     if ctx.option("ogcapi", True):
-        standalone = attach_collections(records, ogcapi.list_collections(ctx, root, first_fatal=False))
+        root = base + ctx.option("ogcapi_path", "/data/ogcapi").rstrip("/")
+        collections = ogcapi.list_collections(ctx, root, first_fatal=False, optional=True)
+        for c in attach_collections(records, collections):
+            report_uncatalogued(ctx, root, c)
     yield from records
-    for c in standalone:
-        try:
-            yield ogcapi.collection_dataset(c, root=root, portal=ctx.name, kind=ctx.source.kind)
-        except ValueError as exc:
-            ctx.event("invalid-record", f"Collection illisible : {exc}", url=f"{root}/collections")
+
+
+def report_uncatalogued(ctx: SourceContext, root: str, c: dict[str, Any]) -> None:
+    """The event saying that collection ``c`` is published without a catalogue record."""
+    cid = ogcapi.collection_id(c) or ""
+    title = c.get("title") if isinstance(c.get("title"), str) and c["title"].strip() else None
+    ctx.event("uncatalogued-collection",
+              f"Collection OGC API « {title or cid} » ({cid}) publiée sans fiche dans le catalogue",
+              url=ogcapi.collection_url(root, cid), collection=cid, title=title)
 
 
 # -- listing -----------------------------------------------------------------------------
@@ -103,7 +166,7 @@ def listing(ctx: SourceContext, url: str, size: int = PAGE) -> list[dict[str, An
     total, _ = _total(probe)
     top = _hits(probe)[:1]
     src = top[0].get("_source", {}) if top and isinstance(top[0], dict) else {}
-    fingerprint = json.dumps([total, src.get("dateStamp"), src.get("uuid"), size, SOURCE])
+    fingerprint = json.dumps([total, src.get("dateStamp"), src.get("uuid"), size, SOURCE, QUERY])
 
     def build() -> tuple[list[dict[str, Any]], bool]:
         failures: list[FetchError] = []
@@ -234,6 +297,20 @@ def _incomplete(ctx: SourceContext, url: str, exc: FetchError, **where: Any) -> 
 
 
 # -- one record --------------------------------------------------------------------------
+def resource_type(src: dict[str, Any]) -> str | None:
+    """``dataset`` or ``series`` for a record that describes one (``featureCatalog`` of dataset
+    level: ``dataset``), ``None`` for anything else (service, map, application, stand-alone
+    feature catalogue...)."""
+    types = [t for t in _list(src.get("resourceType")) if isinstance(t, str)]
+    for t in DATASET_TYPES:
+        if t in types:
+            return t
+    if "featureCatalog" in types and any(isinstance(c, dict) and c.get("key") == "dataset"
+                                         for c in _list(src.get("cl_level"))):
+        return "dataset"
+    return None
+
+
 def dataset_from_hit(hit: dict[str, Any], *, portal: str, base: str, kind: str = KIND) -> Dataset:
     """The normalised record of one Elasticsearch hit (``ValueError`` if unreadable)."""
     if not isinstance(hit, dict) or not isinstance(hit.get("_source"), dict):
@@ -246,7 +323,6 @@ def dataset_from_hit(hit: dict[str, Any], *, portal: str, base: str, kind: str =
     landing = f"{base}/catalogue/dataset/{uuid}"
     contact = _producer_contact(src)
     dists, landings = links_to_distributions(src.get("link"))
-    dates = _resource_dates(src)
     freq_raw = _frequency_raw(src)
     start, end = _temporal(src)
     keys = [landing, uuid]
@@ -256,23 +332,22 @@ def dataset_from_hit(hit: dict[str, Any], *, portal: str, base: str, kind: str =
     keys.extend(_resource_identifiers(src))
     for url in landings + [d.url for d in dists]:
         keys.extend(ods_landing_urls(url))
-    licence, licence_url = _licence(src)
+    licence, licence_url, access = _constraints(src)
     return Dataset(
         portal=portal, portal_kind=kind, source_id=uuid,
-        title=text(src.get("resourceTitleObject")) or text(src.get("resourceTitle")),
+        title=text(src.get("resourceTitleObject")),
         description=strip_html(text(src.get("resourceAbstractObject"))) or None,
-        keywords=_unique(texts(src.get("tag")) or _other_keywords(src)),
+        keywords=_unique(texts(src.get("tag"))),
         themes=_themes(src),
-        publisher=Publisher(raw=contact[0] if contact else _fallback_org(src)),
-        licence=licence, licence_url=licence_url,
-        issued=dates.get("publication") or dates.get("creation"),
-        modified=dates.get("revision"),
-        metadata_modified=parse_date(_first(src.get("changeDate"))) or parse_date(_first(src.get("dateStamp"))),
+        publisher=Publisher(raw=contact[0] if contact else None),
+        licence=licence, licence_url=licence_url, access_rights=access,
+        issued=_resource_date(src, "publication", min), modified=_resource_date(src, "revision", max),
+        metadata_modified=parse_date(_first(src.get("changeDate"))),
         frequency=normalize_frequency(freq_raw), frequency_raw=freq_raw,
         temporal_start=start, temporal_end=end, spatial=_spatial(src),
         contact_name=contact[1] if contact else None,
         contact_email=(contact[2] if contact and contact[2] else None) or _any_email(src),
-        landing_page=landing, language=_language(src),
+        landing_page=landing, language=_language(src), resource_type=resource_type(src),
         distributions=dists, harvest=_harvest(src, uuid),
         identity_keys=_unique(keys), raw=src,
     )
@@ -307,10 +382,11 @@ def texts(value: Any) -> list[str]:
 
 
 def links_to_distributions(links: Any) -> tuple[list[Distribution], list[str]]:
-    """``link[]`` as distributions, and the landing pages it names (not distributions)."""
+    """``link[]`` as distributions, one per link (its URL, protocol and name: the layers of one
+    service are as many distributions), and the landing pages it names (not distributions)."""
     dists: list[Distribution] = []
     landings: list[str] = []
-    seen: set[str] = set()
+    seen: set[tuple[str, str, str]] = set()
     for link in _list(links):
         if not isinstance(link, dict):
             continue
@@ -325,7 +401,7 @@ def links_to_distributions(links: Any) -> tuple[list[Distribution], list[str]]:
             continue
         if function == "browsegraphic":
             continue
-        key = ogcapi.url_key(url)
+        key = (ogcapi.url_key(url), protocol.upper(), name or "")  # WMS and WFS of a layer share URL and name
         if key in seen:
             continue
         seen.add(key)
@@ -337,13 +413,10 @@ def _distribution(link: dict[str, Any], url: str, protocol: str, function: str,
                   name: str | None) -> Distribution:
     mime = _str(link.get("mimeType"))
     desc = text(link.get("descriptionObject")) or text(link.get("description"))
-    lowered = url.lower()
-    if API_PROTOCOL.search(protocol) or "service=wms" in lowered or "service=wfs" in lowered:
-        kind = "api"
-        up = protocol.upper()
-        fmt = ("wms" if "WMS" in up or "service=wms" in lowered else
-               "wfs" if "WFS" in up or "service=wfs" in lowered else
-               "ogcapi" if re.search(r"ogc\W*api", protocol, re.I) else normalize_format(protocol))
+    by_url = format_from_url(url)
+    service = service_format(protocol) or (by_url if by_url in SERVICES else None)
+    if service:
+        kind, fmt = "api", service
     else:
         suffix = protocol.split(":", 2)[2] if protocol.upper().startswith("WWW:DOWNLOAD:") else None
         fmt = normalize_format(mime, suffix, url, name)
@@ -351,7 +424,7 @@ def _distribution(link: dict[str, Any], url: str, protocol: str, function: str,
             kind = "file"
         elif function in DOC_FUNCTIONS:
             kind = "documentation"
-        elif not protocol and not function and format_from_url(url):
+        elif not protocol and not function and by_url:
             kind = "file"  # a bare link to a file (no protocol filled in)
         else:
             kind = "other"
@@ -374,7 +447,8 @@ def ods_landing_urls(url: str) -> list[str]:
 
 
 def attach_collections(records: list[Dataset], collections: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Merge the collections a record's links name into that record; return the others."""
+    """Merge the collections a record's links name into that record; return the others (those
+    published without a catalogue record)."""
     by_id: dict[str, list[Dataset]] = {}
     for d in records:
         for cid in {ogcapi.collection_id_in_url(x.url) for x in d.distributions} - {None}:
@@ -414,15 +488,6 @@ def _producer_contact(src: dict[str, Any]) -> tuple[str, str | None, str | None]
     return None
 
 
-def _fallback_org(src: dict[str, Any]) -> str | None:
-    for key in ("publisherOrgForResourceObject", "originatorOrgForResourceObject",
-                "ownerOrgForResourceObject", "publisherOrgObject", "OrgForResourceObject", "OrgObject"):
-        found = text(src.get(key), strip=False)
-        if found:
-            return found
-    return None
-
-
 def _email(contact: dict[str, Any]) -> str | None:
     mail = text(contact.get("email"))
     return mail if mail and "@" in mail else None
@@ -450,31 +515,36 @@ def _resource_identifiers(src: dict[str, Any]) -> list[str]:
     return out
 
 
-def _licence(src: dict[str, Any]) -> tuple[str | None, str | None]:
-    for key in ("licenseObject", "MD_LegalConstraintsOtherConstraintsObject",
-                "MD_ConstraintsUseLimitationObject", "MD_LegalConstraintsUseLimitationObject"):
-        for item in _list(src.get(key)):
-            label = text(item)
-            if label:
-                link = item.get("link") if isinstance(item, dict) else None
-                return label, link if isinstance(link, str) and link.startswith("http") else None
-    return None, None
+def _constraints(src: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
+    """(licence, its link, access rights) from ``licenseObject``: an INSPIRE limitation on
+    public access is the access rights, the first other entry the licence."""
+    licence: tuple[str | None, str | None] = (None, None)
+    access = None
+    for item in _list(src.get("licenseObject")):
+        label = text(item)
+        if not label:
+            continue
+        link = item.get("link") if isinstance(item, dict) and isinstance(item.get("link"), str) else ""
+        if is_access_constraint(label, link):
+            access = access or label
+        elif licence[0] is None:
+            licence = (label, link if link.startswith(("http://", "https://")) else None)
+    return licence[0], licence[1], access
 
 
-def _resource_dates(src: dict[str, Any]) -> dict[str, str]:
-    """Latest creation / publication / revision date of the resource."""
-    found: dict[str, list[str]] = {}
-    for item in _list(src.get("resourceDate")):
-        if isinstance(item, dict) and isinstance(item.get("type"), str):
-            found.setdefault(item["type"], []).append(item.get("date"))
-    for kind in ("creation", "publication", "revision"):
-        found.setdefault(kind, []).extend(_list(src.get(f"{kind}DateForResource")))
-    out = {}
-    for kind, values in found.items():
-        dates = sorted(d for d in (_day(v) for v in values) if d)
-        if dates:
-            out[kind] = dates[-1]
-    return out
+def is_access_constraint(label: str, link: str = "") -> bool:
+    """Whether a legal constraint is a limitation on public access (INSPIRE code list, by its
+    anchor or its label), not the conditions of reuse."""
+    if ACCESS_CODELIST.lower() in link.lower():
+        return True
+    folded = fold(label)
+    return bool(ACCESS_LABEL.search(folded)) and not LICENCE_WORDS.search(folded)
+
+
+def _resource_date(src: dict[str, Any], kind: str, pick: Any) -> str | None:
+    """The earliest (``pick=min``) or latest (``max``) ``{kind}DateForResource``."""
+    dates = [d for d in (_day(v) for v in _list(src.get(f"{kind}DateForResource"))) if d]
+    return pick(dates) if dates else None
 
 
 def _day(value: Any) -> str | None:
@@ -487,29 +557,24 @@ def _day(value: Any) -> str | None:
 
 
 def _frequency_raw(src: dict[str, Any]) -> str | None:
-    for item in _list(src.get("cl_maintenanceAndUpdateFrequency")):
-        if isinstance(item, dict):
-            key = item.get("key")
-            if isinstance(key, str) and key.strip():
-                return key.strip()
-            label = text(item)
-            if label:
-                return label
-        elif isinstance(item, str) and item.strip():
-            return item.strip()
-    return None
+    """The ISO 19115 code (``key``) of the first ``cl_maintenanceAndUpdateFrequency``."""
+    item = _first(src.get("cl_maintenanceAndUpdateFrequency"))
+    if isinstance(item, dict):
+        key = item.get("key")
+        return key.strip() if isinstance(key, str) and key.strip() else None
+    return item.strip() if isinstance(item, str) and item.strip() else None
 
 
 def _temporal(src: dict[str, Any]) -> tuple[str | None, str | None]:
-    starts, ends = [], []
-    for key in ("resourceTemporalDateRange", "resourceTemporalExtentDateRange"):
-        for r in _list(src.get(key)):
-            if isinstance(r, dict):
-                starts.append(_day(r.get("gte")))
-                ends.append(_day(r.get("lte")))
-    starts = [s for s in starts if s]
-    ends = [e for e in ends if e]
-    return (min(starts) if starts else None), (max(ends) if ends else None)
+    """The declared temporal extent, ``resourceTemporalExtentDateRange`` (``gte``, ``lte``):
+    several ranges give their hull, open at an end where one range is."""
+    ranges = [(_day(r.get("gte")), _day(r.get("lte"))) for r in _list(src.get("resourceTemporalExtentDateRange"))
+              if isinstance(r, dict)]
+    ranges = [r for r in ranges if r != (None, None)]
+    if not ranges:
+        return None, None
+    starts, ends = [s for s, _ in ranges], [e for _, e in ranges]
+    return (None if None in starts else min(starts)), (None if None in ends else max(ends))
 
 
 def _spatial(src: dict[str, Any]) -> str | None:
@@ -532,12 +597,8 @@ def _themes(src: dict[str, Any]) -> list[str]:
     return _unique(out + texts(src.get("cl_topic")))
 
 
-def _other_keywords(src: dict[str, Any]) -> list[str]:
-    return [t for key, value in src.items() if key.startswith("th_otherKeywords-")
-            and isinstance(value, list) for t in texts(value)]
-
-
 def _language(src: dict[str, Any]) -> str | None:
+    """``mainLanguage``, else the first ``resourceLanguage`` (geonetwork-ui's ``defaultLanguage``)."""
     lang = _first(src.get("mainLanguage")) or _first(src.get("resourceLanguage"))
     if not isinstance(lang, str) or not lang.strip():
         return None

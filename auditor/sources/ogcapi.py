@@ -13,7 +13,9 @@ lists its collections at ``{root}/collections``::
 paged API. The functions here are pure (``collection_dataset``, ``collection_distributions``,
 ``collection_id_in_url``) or take a :class:`SourceContext` (``list_collections``) so that the
 GeoNetwork source reuses them for the MEL platform, where collections with a catalogue
-record are merged into that record.
+record are merged into that record and the others are reported as published without one
+(an OGC API source of its own, ``kind = "ogcapi"``, makes every collection a dataset). Beside
+a catalogue the OGC API is optional: a server without one (404, 410) is not an error.
 """
 from __future__ import annotations
 
@@ -44,12 +46,15 @@ def crawl(ctx: SourceContext) -> Iterator[Dataset]:
             ctx.event("invalid-record", f"Collection illisible : {exc}", url=f"{root}/collections")
 
 
-def list_collections(ctx: SourceContext, root: str, *, first_fatal: bool) -> list[dict[str, Any]]:
+def list_collections(ctx: SourceContext, root: str, *, first_fatal: bool,
+                     optional: bool = False) -> list[dict[str, Any]]:
     """Every collection object of ``{root}/collections``, following ``next`` links.
 
     A failure of the first request raises :class:`FetchError` when ``first_fatal`` (the
-    endpoint is the whole portal), else it is reported and nothing is returned. A later
-    page that fails is reported as an incomplete listing.
+    endpoint is the whole portal), else it is reported and nothing is returned. When the
+    endpoint is ``optional`` (an OGC API beside a catalogue), a first answer 404 or 410 says
+    there is none: nothing is returned, with an ``info`` event, and the portal stays complete.
+    A later page that fails is reported as an incomplete listing.
     """
     url: str | None = f"{root}/collections"
     params: dict[str, str] | None = {"f": "json"}
@@ -58,14 +63,24 @@ def list_collections(ctx: SourceContext, root: str, *, first_fatal: bool) -> lis
     for page in range(MAX_PAGES):
         assert url is not None
         seen.add(url)
+        absent_ok = optional and page == 0
         try:
-            data = ctx.get_json(url, params=params).data
+            resp = ctx.get_json(url, params=params, raise_for_status=not absent_ok)
         except FetchError as exc:
             if page == 0 and first_fatal:
                 raise
             ctx.event("incomplete-listing", f"Liste des collections OGC API incomplète : {exc.message}",
                       level="error", url=url)
             break
+        if resp.status in (404, 410):
+            ctx.event("ogcapi-absent", f"Pas d'OGC API à {root} (HTTP {resp.status}) : seules les fiches "
+                      f"du catalogue sont collectées", level="info", url=resp.url)
+            return []
+        if resp.status >= 400:
+            ctx.event("incomplete-listing", f"Liste des collections OGC API illisible : HTTP {resp.status}",
+                      level="error", url=resp.url)
+            break
+        data = resp.data
         colls = data.get("collections") if isinstance(data, dict) else None
         if not isinstance(colls, list):
             ctx.event("invalid-record", "Réponse /collections sans liste « collections »", url=url)

@@ -5,15 +5,27 @@ Serves, for the datasets the portal hosts:
 * ``POST /geonetwork/srv/api/search/records/_search``: an Elasticsearch answer over one
   index document per dataset with a record (``d.record``), shaped like the real index
   (``resourceTitleObject {default, langfre}``, ``contactForResource[]``, ``licenseObject[]``,
-  ``cl_maintenanceAndUpdateFrequency[]`` with ISO 19115 codes, ``link[]``...), plus one
-  metadata template (``isTemplate: "y"``) that crawlers must filter out. Supports ``from`` /
-  ``size`` with Elasticsearch's 10 000 window (400 beyond), ``sort``, ``search_after``,
+  ``cl_maintenanceAndUpdateFrequency[]`` with ISO 19115 codes, ``link[]``...), plus what a
+  real catalogue also holds and crawlers must leave out: one metadata template
+  (``isTemplate: "y"``), a WMS *service* record, an interactive map and a stand-alone feature
+  catalogue. As GeoNetwork indexes them: a record migrated from the old Opendatasoft portal,
+  whose feature catalogue is embedded, has ``resourceType: ["featureCatalog"]`` and level
+  (``cl_level``) ``dataset`` (as the real MEL record of the captured search); the resource's
+  citation dates are each a ``resourceTemporalDateRange`` beside its declared temporal extent,
+  which alone is ``resourceTemporalExtentDateRange``; most records state the INSPIRE « Pas de
+  restriction d'accès public » before their licence in ``licenseObject`` (GeoNetwork indexes
+  every ``otherConstraints`` there); a geographic record names its GeoServer layers (WMS, WFS,
+  WMTS, some TMS), several of them on one service URL. Supports ``from`` / ``size`` with
+  Elasticsearch's 10 000 window (400 beyond), ``sort``, ``search_after``,
   ``track_total_hits``, ``_source`` filtering, and ``match_all`` / ``bool`` / ``term`` /
   ``terms`` / ``ids`` / ``exists`` queries; other query clauses are accepted and ignored.
 * ``GET /geonetwork/srv/api/records/{uuid}/attachments/{name}``: non-table files.
 * ``GET /catalogue/dataset/{uuid}``: a small HTML landing page.
+* ``GET /geoserver/ows``, ``/geoserver/gwc/service/wmts``, ``/geoserver/gwc/service/tms/1.0.0``:
+  the services the layers are served from (a capabilities document).
 * ``GET /data/ogcapi/``, ``/conformance``, ``/collections`` (paged by ``limit``/``offset``,
-  or by the portal option ``collections_limit``), ``/collections/{id}``,
+  or by the portal option ``collections_limit``; the option ``ogcapi_status`` makes it answer
+  that status), ``/collections/{id}``,
   ``/collections/{id}/items?f=json|geojson|csv|shapefile&limit=N|-1&offset=``: one collection
   per dataset with ``d.collection``, with or without a record.
 
@@ -37,6 +49,11 @@ from ..world import SimDataset, SimFile
 
 GN = "/geonetwork/srv/api"
 OGC = "/data/ogcapi"
+OWS = "/geoserver/ows"
+WMTS = "/geoserver/gwc/service/wmts"
+TMS = "/geoserver/gwc/service/tms/1.0.0"
+INSPIRE_ACCESS = ("Pas de restriction d'accès public",
+                  "http://inspire.ec.europa.eu/metadata-codelist/LimitationsOnPublicAccess/noLimitations")
 WINDOW = 10000
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 MEL_ORG = "Métropole Européenne de Lille"
@@ -144,11 +161,15 @@ class App(PortalApp):
             return self.attachment(unquote(uuid), unquote(name))
         if path.startswith("/catalogue/dataset/"):
             return self.landing(unquote(path[len("/catalogue/dataset/"):].strip("/")))
+        if path in (OWS, WMTS, TMS):
+            return self.capabilities(path)
         if path in (OGC, OGC + "/"):
             return json_reply(self.ogc_landing(req))
         if path == f"{OGC}/conformance":
             return json_reply({"conformsTo": CONFORMANCE})
         if path in (f"{OGC}/collections", f"{OGC}/collections/"):
+            if self.portal.options.get("ogcapi_status"):  # an OGC API that is there but failing
+                return json_reply({"message": "Service unavailable"}, int(self.portal.options["ogcapi_status"]))
             return self.collections(req)
         if path.startswith(f"{OGC}/collections/"):
             rest = path[len(f"{OGC}/collections/"):]
@@ -168,6 +189,7 @@ class App(PortalApp):
             if self._docs is None:
                 docs = [self.record(d, i + 1) for i, d in enumerate(self.datasets) if d.record]
                 docs.append(self.template(len(docs) + 1))
+                docs.extend(self.not_datasets(len(docs) + 1))
                 self._docs = docs
             return self._docs
 
@@ -177,9 +199,9 @@ class App(PortalApp):
             "uuid": d.source_id, "id": str(n), "metadataIdentifier": d.source_id,
             "docType": "metadata", "isTemplate": "n", "draft": "n", "isPublishedToAll": "true",
             "isHarvested": "false", "documentStandard": "iso19115-3.2018",
-            "resourceType": ["dataset"], "mainLanguage": "fre", "resourceLanguage": ["fre"],
-            "resourceTitleObject": lang(d.title),
+            "mainLanguage": "fre", "resourceLanguage": ["fre"], "resourceTitleObject": lang(d.title),
         }
+        src.update(self._scope(d))
         if d.description:
             src["resourceAbstractObject"] = lang(d.description)
         tags = list(dict.fromkeys(d.keywords + d.themes))
@@ -192,21 +214,13 @@ class App(PortalApp):
             src["th_otherKeywords-theme"] = [lang(t) for t in d.themes]
             src["keywordType-theme"] = [lang(t) for t in d.themes]
         src.update(self._contacts(d))
-        if d.licence:
-            text, link = LICENCES.get(d.licence, (d.licence, None))
-            obj = lang(text) | ({"link": link} if link else {})
-            src["licenseObject"] = [obj]
-            src["MD_LegalConstraintsOtherConstraintsObject"] = [lang(text)]
+        src.update(self._constraints(d))
         src.update(self._dates(d))
         if d.frequency:
             code = ISO_FREQUENCIES.get(d.frequency, "unknown")
             src["cl_maintenanceAndUpdateFrequency"] = [
                 lang(ISO_LABELS.get(code, code)) | {"key": code, "link": f"{CODELISTS}#MD_MaintenanceFrequencyCode"}]
-        if d.temporal_start:
-            rng = {"gte": _gn_stamp(d.temporal_start)}
-            if d.temporal_end:
-                rng["lte"] = _gn_stamp(d.temporal_end)
-            src["resourceTemporalDateRange"] = [rng]
+        src.update(self._temporal(d))
         if d.spatial:
             src["extentDescriptionObject"] = [lang(self._place(d.spatial))]
             src["geom"] = [{"type": "Polygon", "coordinates": [[[2.79, 50.5], [3.29, 50.5], [3.29, 50.8],
@@ -253,6 +267,42 @@ class App(PortalApp):
         out["publisherOrgObject"] = lang(d.publisher)
         return out
 
+    def _scope(self, d: SimDataset) -> dict[str, Any]:
+        """``resourceType`` as GeoNetwork indexes it: a record migrated from the old Opendatasoft
+        portal embeds its feature catalogue (``featureCatalog``, level ``dataset``); a few records
+        describe a series."""
+        if d.source_id == d.key:
+            return {"resourceType": ["featureCatalog"],
+                    "cl_level": [lang("Jeu de données") | {"key": "dataset", "link": f"{CODELISTS}#MD_ScopeCode"}]}
+        return {"resourceType": [_pick(d.key + "/scope", ["dataset", "series"], [9, 1])]}
+
+    def _constraints(self, d: SimDataset) -> dict[str, Any]:
+        """``licenseObject``: every ``otherConstraints`` of the legal constraints, the INSPIRE
+        access constraint (most records state it) before the licence."""
+        items = []
+        if _pick(d.key + "/access", ["yes", "no"], [2, 1]) == "yes":
+            items.append(lang(INSPIRE_ACCESS[0]) | {"link": INSPIRE_ACCESS[1]})
+        if d.licence:
+            text, link = LICENCES.get(d.licence, (d.licence, None))
+            items.append(lang(text) | ({"link": link} if link else {}))
+        if not items:
+            return {}
+        return {"licenseObject": items, "MD_LegalConstraintsOtherConstraintsObject": [dict(i) for i in items]}
+
+    def _temporal(self, d: SimDataset) -> dict[str, Any]:
+        """The declared temporal extent (``resourceTemporalExtentDateRange``), and in
+        ``resourceTemporalDateRange`` each citation date of the resource (GeoNetwork's
+        ``useDateAsTemporalExtent``) then the extent."""
+        out: dict[str, Any] = {}
+        ranges = [{"gte": _gn_stamp(v), "lte": _gn_stamp(v)} for v in sorted({v for v in (d.issued, d.modified) if v})]
+        extent = {k: _gn_stamp(v) for k, v in (("gte", d.temporal_start), ("lte", d.temporal_end)) if v}
+        if extent:
+            out["resourceTemporalExtentDateRange"] = [extent]
+            ranges.append(dict(extent))
+        if ranges:
+            out["resourceTemporalDateRange"] = ranges
+        return out
+
     def _dates(self, d: SimDataset) -> dict[str, Any]:
         out: dict[str, Any] = {}
         dates = [("creation", d.issued), ("publication", d.issued), ("revision", d.modified)]
@@ -285,6 +335,7 @@ class App(PortalApp):
                           "mimeType": "application/json",
                           "urlObject": lang(f"{self.base}{OGC}/collections/{d.collection}"),
                           "nameObject": lang(d.collection), "descriptionObject": lang(d.title), "group": 1})
+            links.extend(self._layers(d))
         if d.source_id == d.key:  # came from the old MEL Opendatasoft portal: its page is kept
             ods = self.urls.get("ancien-mel-ods", OLD_ODS)
             links.append({"protocol": "WWW:LINK:LANDING_PAGE", "function": "", "applicationProfile": "",
@@ -292,10 +343,56 @@ class App(PortalApp):
                           "nameObject": lang("Landing Page"), "group": 2})
         return links
 
+    def _layers(self, d: SimDataset) -> list[dict[str, Any]]:
+        """A geographic record's GeoServer layers: each on the one WMS and WFS URL (a record may
+        describe several layers), the first also as WMTS, some as TMS."""
+        if not any(f.format in ("geojson", "shp") for f in d.files):
+            return []
+        names = [d.collection] + ([f"{d.collection}_lignes", f"{d.collection}_points"]
+                                  if _pick(d.key + "/layers", ["one", "three"], [2, 1]) == "three" else [])
+        services = [("OGC:WMS", OWS), ("OGC:WFS", OWS)]
+        out = [self._service_link(protocol, path, name, d.title) for name in names for protocol, path in services]
+        out.append(self._service_link("OGC:WMTS", WMTS, names[0], d.title))
+        if _pick(d.key + "/tms", ["no", "yes"], [2, 1]) == "yes":
+            out.append(self._service_link("TMS", TMS, names[0], d.title))
+        return out
+
+    def _service_link(self, protocol: str, path: str, name: str, title: str) -> dict[str, Any]:
+        return {"protocol": protocol, "function": "", "applicationProfile": "", "mimeType": "",
+                "urlObject": lang(f"{self.base}{path}"), "nameObject": lang(name),
+                "descriptionObject": lang(title), "group": 3}
+
     def template(self, n: int) -> dict[str, Any]:
         return {"uuid": "modele-fiche-donnees-ouvertes", "id": str(n), "docType": "metadata",
                 "isTemplate": "y", "draft": "n", "resourceTitleObject": lang("Modèle de fiche (données ouvertes)"),
                 "resourceType": ["dataset"], "link": []}
+
+    def not_datasets(self, n: int) -> list[dict[str, Any]]:
+        """Records a catalogue holds beside its datasets: the WMS service, an interactive map, a
+        stand-alone feature catalogue (GeoNetwork indexes all three; none is a dataset)."""
+        stamp = _gn_stamp(self.world.as_of)
+        mel = [{"role": "pointOfContact", "organisationObject": lang(MEL_ORG), "email": "opendata@lillemetropole.fr"}]
+        common = {"docType": "metadata", "isTemplate": "n", "draft": "n", "isPublishedToAll": "true",
+                  "mainLanguage": "fre", "contactForResource": mel, "changeDate": stamp, "dateStamp": stamp,
+                  "licenseObject": [lang(LICENCES["lov2"][0]) | {"link": LICENCES["lov2"][1]}]}
+        records = [
+            ("service-wms-mel", ["service"], "Service WMS de la Métropole Européenne de Lille",
+             [self._service_link("OGC:WMS", OWS, "", "GetCapabilities")]),
+            ("carte-interactive-equipements", ["interactiveMap"], "Carte interactive des équipements métropolitains",
+             [{"protocol": "WWW:LINK", "function": "browsing", "urlObject": lang(f"{self.base}/carte/equipements"),
+               "nameObject": lang("Carte"), "group": 0}]),
+            ("catalogue-attributs-voirie", ["featureCatalog"], "Catalogue d'attributs de la voirie", []),
+        ]
+        return [common | {"uuid": uuid, "id": str(n + i), "metadataIdentifier": uuid, "resourceType": kind,
+                          "resourceTitleObject": lang(title), "link": links}
+                for i, (uuid, kind, title, links) in enumerate(records)]
+
+    def capabilities(self, path: str) -> Reply:
+        """What the GeoServer services answer (their capabilities), enough for a link check."""
+        kind = {OWS: "WMS", WMTS: "WMTS", TMS: "TileMapService"}[path]
+        body = (f'<?xml version="1.0" encoding="UTF-8"?><Capabilities service="{kind}">'
+                f'<Title>GeoServer - {MEL_ORG}</Title></Capabilities>').encode("utf-8")
+        return Reply(200, body, "application/xml")
 
     def search(self, req: Request) -> Reply:
         try:
