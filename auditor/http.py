@@ -85,6 +85,7 @@ ERROR_CODES = {
     "rate-limited": "trop de requêtes (429)",
     "http-error": "erreur HTTP",
     "gone": "portail fermé : il répond 410 Gone, il ne publie plus rien",
+    "config-error": "la configuration de la source ne désigne rien que le portail connaisse",
     "server-error": "erreur du serveur (5xx)",
     "invalid-json": "réponse JSON invalide",
     "html-instead-of-json": "page HTML reçue au lieu de JSON",
