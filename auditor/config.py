@@ -13,7 +13,13 @@ A minimal file::
 
 Everything else has defaults; ``auditor/territory/mel.toml`` is the documented default
 (the MEL territory). Relative paths are relative to the configuration file. Errors name the
-file and the key at fault.
+file and the key at fault, in French: a value of the wrong type anywhere (a number where a name
+is expected, a string where a table is…) is a :class:`ConfigError`, never a traceback.
+
+``[serve]`` holds the settings of ``auditor serve`` (its command-line options come first): the
+names it answers to besides the loopback ones (``allowed_hosts``) and waitress' limits (``threads``,
+``connection_limit``, ``channel_timeout``, ``cleanup_interval``; see
+:func:`auditor.server.app.make_server`).
 """
 from __future__ import annotations
 
@@ -56,6 +62,19 @@ class Config:
     waivers: list[dict[str, Any]] = field(default_factory=list)
     assume_bound: bool = True  # population reached, agents unknown: presumed bound
     validation: "ValidationConfig" = field(default_factory=lambda: ValidationConfig())
+    serve: "ServeConfig" = field(default_factory=lambda: ServeConfig())
+
+
+@dataclass
+class ServeConfig:
+    """``[serve]``: ``auditor serve`` as a web application. waitress' own defaults (100 connections, an
+    idle one kept 120 s, looked for every 30 s) let a hundred idle sockets make the service unreachable."""
+
+    allowed_hosts: tuple[str, ...] = ()  # Host names answered besides 127.0.0.1, localhost, ::1 ("*": any)
+    threads: int = 8  # requests handled at once
+    connection_limit: int = 1000  # connections open at once
+    channel_timeout: int = 20  # seconds an idle connection is kept
+    cleanup_interval: int = 5  # seconds between two looks for idle connections
 
 
 @dataclass
@@ -101,28 +120,32 @@ def parse_config(text: str, source_file: str, base_dir: Path, *,
 
     cfg = Config(source_file=source_file, base_dir=base_dir)
     terr = _table(doc, "territory", err)
-    cfg.territory_name = str(terr.get("name", cfg.territory_name))
-    if terr.get("communes"):
+    cfg.territory_name = _typed(terr, "name", str, "territory", err, cfg.territory_name)
+    if _typed(terr, "communes", str, "territory", err):
         cfg.communes_csv = _path(base_dir, terr["communes"])
-    cfg.lang = str(terr.get("lang", "fr"))
+    cfg.lang = _typed(terr, "lang", str, "territory", err, "fr")
     if cfg.lang not in ("fr", "en"):
         raise err("territory", f"lang = {cfg.lang!r} : valeurs possibles « fr » ou « en »")
 
     store = _table(doc, "store", err)
     root = Path(data_dir).resolve() if data_dir else None
-    cfg.store_path = (root / "auditor.sqlite") if root else _path(base_dir, store.get("path", "auditor-data/auditor.sqlite"))
-    cache = store.get("cache", "auditor-data/http-cache")
+    store_path = _typed(store, "path", str, "store", err, "auditor-data/auditor.sqlite")
+    cfg.store_path = (root / "auditor.sqlite") if root else _path(base_dir, store_path)
+    if store.get("cache") is False:  # no HTTP cache
+        cache = None
+    else:
+        cache = _typed(store, "cache", str, "store", err, "auditor-data/http-cache")
     cfg.cache_dir = (root / "http-cache") if root else (_path(base_dir, cache) if cache else None)
 
     _http_settings(cfg.http, _table(doc, "http", err), "http", err)
     cfg.http.cache_dir = str(cfg.cache_dir) if cfg.cache_dir else None
 
     crawl = _table(doc, "crawl", err)
-    cfg.probe = bool(crawl.get("probe", True))
-    cfg.probe_max_age = float(crawl.get("probe_max_age", cfg.probe_max_age))
+    cfg.probe = _typed(crawl, "probe", bool, "crawl", err, True)
+    cfg.probe_max_age = _typed(crawl, "probe_max_age", float, "crawl", err, cfg.probe_max_age)
     if cfg.probe_max_age < 0:
         raise err("crawl", "probe_max_age doit être ≥ 0 (secondes)")
-    cfg.workers = int(crawl.get("workers", 32))
+    cfg.workers = _typed(crawl, "workers", int, "crawl", err, 32)
     if cfg.workers < 1:
         raise err("crawl", "workers doit être ≥ 1")
 
@@ -137,6 +160,10 @@ def parse_config(text: str, source_file: str, base_dir: Path, *,
         for required in ("name", "kind", "url"):
             if not s.get(required):
                 raise err(key, f"« {required} » est obligatoire")
+            _typed(s, required, str, key, err)
+        for name in ("owner", "title"):
+            _typed(s, name, str, key, err)
+        _typed(s, "enabled", bool, key, err)
         if s["kind"] not in KINDS:
             raise err(key, f"kind = {s['kind']!r} inconnu (possibles : {', '.join(KINDS)})")
         if s["name"] in names:
@@ -156,19 +183,26 @@ def parse_config(text: str, source_file: str, base_dir: Path, *,
         _http_settings(HttpConfig(), own_http, f"sources.{s['name']}.http", err)  # checked like [http]
         cfg.sources.append(SourceConfig(
             name=str(s["name"]), kind=s["kind"], url=str(s["url"]),
-            owner=str(s["owner"]) if s.get("owner") else None, title=s.get("title"),
-            enabled=bool(s.get("enabled", True)), options=dict(s.get("options", {})),
+            owner=s["owner"] if s.get("owner") else None, title=s.get("title"),
+            enabled=s.get("enabled", True), options=dict(s.get("options", {})),
             http={k: float(v) if isinstance(getattr(HttpConfig(), k), float) else v for k, v in own_http.items()},
         ))
 
     pubs = _table(doc, "publishers", err)
-    cfg.aliases = {str(k): str(v) for k, v in (pubs.get("aliases") or {}).items()}
-    cfg.others = [str(o) for o in (pubs.get("others") or [])]
+    aliases = _typed(pubs, "aliases", dict, "publishers", err, {})
+    for k, v in aliases.items():
+        if not isinstance(v, str):
+            raise err("publishers", f"aliases.{k} doit être {TYPE_NAMES[str]} (le code de la collectivité), "
+                                    f"pas {_type_name(v)} ({v!r})")
+    cfg.aliases = dict(aliases)
+    cfg.others = _strings(pubs, "others", "publishers", err)
 
     _validation(cfg, _table(doc, "validation", err), err)
 
     audit = _table(doc, "audit", err)
-    cfg.assume_bound = bool(audit.get("assume_bound_when_agents_unknown", True))
+    cfg.assume_bound = _typed(audit, "assume_bound_when_agents_unknown", bool, "audit", err, True)
+
+    _serve(cfg.serve, _table(doc, "serve", err), err)
 
     raw_waivers = doc.get("waivers", [])
     if not isinstance(raw_waivers, list):
@@ -183,6 +217,8 @@ def parse_config(text: str, source_file: str, base_dir: Path, *,
         unknown = set(w) - {"rule", "justification", "expires", "commune", "dataset", "distribution", "by"}
         if unknown:
             raise err(key, f"clé(s) inconnue(s) : {', '.join(sorted(unknown))}")
+        for name in ("rule", "justification", "commune", "dataset", "distribution", "by"):
+            _typed(w, name, str, key, err)  # a commune code written as a number loses its leading zero
         expires = w["expires"]
         if isinstance(expires, str):
             try:
@@ -199,10 +235,11 @@ def parse_config(text: str, source_file: str, base_dir: Path, *,
         if not isinstance(table, dict):
             raise err(f"communes.{insee}", "doit être une table")
         if "agents" in table:
-            if not isinstance(table["agents"], int) or table["agents"] < 0:
+            if not isinstance(table["agents"], int) or isinstance(table["agents"], bool) or table["agents"] < 0:
                 raise err(f"communes.{insee}", "agents doit être un entier ≥ 0 (équivalents temps plein)")
             cfg.agents[str(insee)] = table["agents"]
         if "home" in table:
+            _typed(table, "home", str, f"communes.{insee}", err)
             if table["home"] not in names:
                 raise err(f"communes.{insee}", f"home = {table['home']!r} : aucune source de ce nom "
                                                 f"(sources : {', '.join(sorted(names))})")
@@ -211,6 +248,41 @@ def parse_config(text: str, source_file: str, base_dir: Path, *,
         if unknown:
             raise err(f"communes.{insee}", f"clé(s) inconnue(s) : {', '.join(sorted(unknown))}")
     return cfg
+
+
+TYPE_NAMES = {str: "une chaîne de caractères", bool: "un booléen (true ou false)", int: "un entier",
+              float: "un nombre", list: "une liste", dict: "une table", date: "une date (AAAA-MM-JJ)"}
+
+
+def _type_name(value: Any) -> str:
+    for kind in (bool, int, float, str, list, dict, datetime, date):
+        if isinstance(value, kind):
+            return "une date-heure" if kind is datetime else TYPE_NAMES[kind]
+    return type(value).__name__
+
+
+def _typed(table: dict[str, Any], name: str, kind: type, key: str, err, default: Any = None) -> Any:
+    """``table[name]`` when it is of ``kind`` (an int is a number; a bool is neither), ``default`` when
+    absent; else the French error naming ``[key] name``."""
+    if name not in table:
+        return default
+    value = table[name]
+    ok = isinstance(value, kind) and not (isinstance(value, bool) and kind is not bool)
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        ok, value = True, float(value)
+    if not ok:
+        raise err(key, f"{name} doit être {TYPE_NAMES[kind]}, pas {_type_name(value)} ({value!r})")
+    return value
+
+
+def _strings(table: dict[str, Any], name: str, key: str, err) -> list[str]:
+    """``table[name]``, a list of strings (empty when absent)."""
+    values = _typed(table, name, list, key, err, [])
+    for i, v in enumerate(values):
+        if not isinstance(v, str):
+            raise err(key, f"{name} doit être une liste de chaînes de caractères ; l'élément n° {i + 1} est "
+                           f"{_type_name(v)} ({v!r})")
+    return values
 
 
 def _http_settings(target: HttpConfig, table: dict[str, Any], key: str, err) -> None:
@@ -236,12 +308,31 @@ def http_for(cfg: "Config", source: SourceConfig) -> HttpConfig:
     return replace(cfg.http, **source.http) if source.http else cfg.http
 
 
+# the type of each option a source reads (others are the source's own business, see its check_options)
+OPTION_TYPES: dict[str, dict[str, type]] = {
+    "geonetwork": {"geonetwork_path": str, "ogcapi_path": str, "page_size": int, "ogcapi": bool},
+    "ogcapi": {},
+    "opendatasoft": {"api": str},
+    "udata": {"discover": bool},
+    "ckan": {"api": str, "organisations": bool, "rows": int, "q": str, "fq": str, "sort": str},
+    "dcat": {"format": str},
+}
+
+
 def _options_problem(kind: str, options: Any) -> str | None:
-    """What is wrong with a source's ``options`` table, as its module's ``check_options`` says."""
+    """What is wrong with a source's ``options`` table: a known option of the wrong type, or what its
+    module's ``check_options`` says."""
     if not isinstance(options, dict):
         return "doit être une table"
+    for name, expected in OPTION_TYPES.get(kind, {}).items():
+        value = options.get(name)
+        if name in options and (not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool)):
+            return f"{name} doit être {TYPE_NAMES[expected]}, pas {_type_name(value)} ({value!r})"
     check = getattr(source_module(kind), "check_options", None)
-    return check(options) if check else None
+    try:
+        return check(options) if check else None
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:  # a value of a type the source does not expect
+        return f"valeur de type inattendu ({exc})"
 
 
 def _table(doc: dict[str, Any], key: str, err) -> dict[str, Any]:
@@ -256,14 +347,26 @@ def _path(base: Path, value: str) -> Path:
     return p if p.is_absolute() else base / p
 
 
+def _serve(serve: ServeConfig, table: dict[str, Any], err) -> None:
+    unknown = set(table) - {"allowed_hosts", "threads", "connection_limit", "channel_timeout", "cleanup_interval"}
+    if unknown:
+        raise err("serve", f"clé(s) inconnue(s) : {', '.join(sorted(unknown))}")
+    serve.allowed_hosts = tuple(_strings(table, "allowed_hosts", "serve", err))
+    for name in ("threads", "connection_limit", "channel_timeout", "cleanup_interval"):
+        value = _typed(table, name, int, "serve", err, getattr(serve, name))
+        if value < 1:
+            raise err("serve", f"{name} doit être un entier ≥ 1")
+        setattr(serve, name, value)
+
+
 def _validation(cfg: Config, table: dict[str, Any], err) -> None:
     v = cfg.validation
     unknown = set(table) - {"enabled", "schemas", "max_mb", "max_age", "workers", "guess"}
     if unknown:
         raise err("validation", f"clé(s) inconnue(s) : {', '.join(sorted(unknown))}")
-    v.enabled = bool(table.get("enabled", v.enabled))
-    v.guess = bool(table.get("guess", v.guess))
-    v.schemas = str(table.get("schemas", v.schemas))
+    v.enabled = _typed(table, "enabled", bool, "validation", err, v.enabled)
+    v.guess = _typed(table, "guess", bool, "validation", err, v.guess)
+    v.schemas = _typed(table, "schemas", str, "validation", err, v.schemas)
     if "://" not in v.schemas:
         v.schemas = str(_path(cfg.base_dir, v.schemas))
     for key, low in (("max_mb", 1), ("workers", 1), ("max_age", 0)):

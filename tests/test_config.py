@@ -73,3 +73,69 @@ def test_a_source_has_its_own_http_settings(tmp_path):
                     encoding="utf-8")
     with pytest.raises(ConfigError, match="sources.x.http.*clé inconnue « retry »"):
         load_config(path)
+
+
+SOURCE = "[[sources]]\nname = 'x'\nkind = '{kind}'\nurl = 'https://a.example'\n"
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("[territory]\nname = 3\n", "[territory] name doit être une chaîne de caractères, pas un entier (3)"),
+    ("[territory]\ncommunes = ['a.csv']\n", "[territory] communes doit être une chaîne de caractères, pas une liste"),
+    ("[territory]\nlang = true\n", "[territory] lang doit être une chaîne de caractères, pas un booléen"),
+    ("[store]\npath = 1\n", "[store] path doit être une chaîne de caractères, pas un entier"),
+    ("[crawl]\nprobe = 'oui'\n", "[crawl] probe doit être un booléen (true ou false), pas une chaîne"),
+    ("[crawl]\nprobe_max_age = 'six heures'\n", "[crawl] probe_max_age doit être un nombre, pas une chaîne"),
+    ("[crawl]\nworkers = 2.5\n", "[crawl] workers doit être un entier, pas un nombre (2.5)"),
+    ("[crawl]\nprobe_max_age = 2026-01-01\n", "[crawl] probe_max_age doit être un nombre, pas une date"),
+    ("[[sources]]\nname = ['x']\nkind = 'ckan'\nurl = 'https://a'\n", "[sources #1] name doit être une chaîne"),
+    ("[[sources]]\nname = 'x'\nkind = { k = 1 }\nurl = 'https://a'\n", "[sources #1] kind doit être une chaîne"),
+    ("[[sources]]\nname = 'x'\nkind = 'ckan'\nurl = 3\n", "[sources #1] url doit être une chaîne"),
+    (SOURCE.format(kind="ckan") + "enabled = 'non'\n", "[sources #1] enabled doit être un booléen"),
+    (SOURCE.format(kind="ckan") + "owner = 59350\n", "[sources #1] owner doit être une chaîne"),
+    (SOURCE.format(kind="ckan") + "[sources.options]\nrows = 'beaucoup'\n", "[sources #1.options] rows doit être un entier"),
+    (SOURCE.format(kind="geonetwork") + "[sources.options]\ngeonetwork_path = 3\n", "geonetwork_path doit être une chaîne"),
+    (SOURCE.format(kind="udata") + "[sources.options]\ndiscover = 'oui'\n", "discover doit être un booléen"),
+    (SOURCE.format(kind="opendatasoft") + "[sources.options]\napi = 2.1\n", "api doit être une chaîne"),
+    (SOURCE.format(kind="ckan") + "[sources.http]\nretries = 'trois'\n", "retries doit être de type int"),
+    ("[publishers]\naliases = ['Ilévia']\n", "[publishers] aliases doit être une table, pas une liste"),
+    ("[publishers]\naliases = { 'Ilévia' = 1 }\n", "[publishers] aliases.Ilévia doit être une chaîne"),
+    ("[publishers]\nothers = 'DREAL'\n", "[publishers] others doit être une liste, pas une chaîne"),
+    ("[publishers]\nothers = ['DREAL', 3]\n", "others doit être une liste de chaînes de caractères ; l'élément n° 2"),
+    ("[validation]\nenabled = 'oui'\n", "[validation] enabled doit être un booléen"),
+    ("[validation]\nschemas = 3\n", "[validation] schemas doit être une chaîne"),
+    ("[audit]\nassume_bound_when_agents_unknown = 1\n", "[audit] assume_bound_when_agents_unknown doit être un booléen"),
+    ("[[waivers]]\nrule = 'SUB-01'\ncommune = 59350\njustification = 'x'\nexpires = 2027-01-01\n",
+     "[waivers #1] commune doit être une chaîne de caractères, pas un entier (59350)"),
+    ("[communes.59350]\nagents = true\n", "[communes.59350] agents doit être un entier"),
+    ("[communes.59350]\nhome = ['mel']\n", "[communes.59350] home doit être une chaîne"),
+    ("[serve]\nallowed_hosts = 'audit.mairie.fr'\n", "[serve] allowed_hosts doit être une liste"),
+    ("[serve]\nconnection_limit = '1000'\n", "[serve] connection_limit doit être un entier"),
+    ("[serve]\nchannel_timeout = 0\n", "[serve] channel_timeout doit être un entier ≥ 1"),
+    ("[serve]\nport = 8080\n", "[serve] clé(s) inconnue(s) : port"),
+    ("communes = 3\n", "[communes] doit être une table"),
+])
+def test_a_wrong_type_anywhere_is_a_french_error_naming_the_key(text, fragment):
+    with pytest.raises(ConfigError) as err:
+        parse_config(text, "territoire.toml", __import__("pathlib").Path("."))
+    assert str(err.value).startswith("territoire.toml : [") and fragment in str(err.value)
+
+
+def test_wrong_types_exit_with_code_2_and_no_traceback(tmp_path, capsys):
+    from auditor.cli import main
+
+    path = tmp_path / "t.toml"
+    for text in ("[crawl]\nworkers = 'x'\n", "[territory]\ncommunes = 3\n", "[publishers]\naliases = [1]\n",
+                 SOURCE.format(kind="geonetwork") + "[sources.options]\ngeonetwork_path = 3\n"):
+        path.write_text(text, encoding="utf-8")
+        for argv in (["crawl", "--config", str(path)], ["report", "--config", str(path)],
+                     ["serve", "--config", str(path), "--port", "0"]):
+            assert main(argv) == 2, (text, argv)
+            err = capsys.readouterr().err
+            assert "t.toml : [" in err and "doit être" in err and "Traceback" not in err, (text, argv)
+
+
+def test_serve_settings(tmp_path):
+    cfg = parse_config("[serve]\nallowed_hosts = ['audit.mairie.fr']\nthreads = 4\nconnection_limit = 500\n",
+                       "t.toml", tmp_path)
+    assert cfg.serve.allowed_hosts == ("audit.mairie.fr",) and cfg.serve.threads == 4
+    assert (cfg.serve.connection_limit, cfg.serve.channel_timeout, cfg.serve.cleanup_interval) == (500, 20, 5)
