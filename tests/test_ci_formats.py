@@ -76,3 +76,20 @@ def test_baseline_round_trip(tmp_path):
         read_baseline(path)
     with pytest.raises(BaselineError, match="introuvable"):
         read_baseline(tmp_path / "absent.json")
+
+
+def test_empty_baseline_makes_every_finding_new_and_other_versions_are_refused(tmp_path):
+    assert new_findings(FINDINGS, set()) == FINDINGS
+    assert [r["baselineState"] for r in to_sarif(FINDINGS, known=set())["runs"][0]["results"]] == ["new"] * 5
+    path = tmp_path / "baseline.json"
+    write_baseline(path, FINDINGS)
+    assert new_findings(FINDINGS, read_baseline(path)) == []
+    doc = json.loads(path.read_text("utf-8"))
+    for version in (2, 0, "1", 1.5, True, None):
+        path.write_text(json.dumps({**doc, "version": version}), encoding="utf-8")
+        with pytest.raises(BaselineError, match="format de référence inconnu"):
+            read_baseline(path)
+    path.write_text(json.dumps({**doc, "findings": {"fp": 1}}), encoding="utf-8")
+    with pytest.raises(BaselineError, match="format de référence inconnu"):
+        read_baseline(path)
+

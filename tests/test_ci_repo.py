@@ -225,3 +225,28 @@ def test_pre_commit_hook_and_github_action(tmp_path, env):
                           env={**os.environ, **variables, "AUDITOR_BASELINE": "base.json"})
     assert proc.returncode == 0 and proc.stdout == "", proc.stderr
     assert outputs.read_text().splitlines()[-1] == "exit-code=0"
+
+
+def test_an_empty_baseline_hides_nothing_and_its_version_is_checked(tmp_path, capsys, env):
+    """Two mutations that once left every test passing: an empty baseline hiding every finding, and the
+    baseline's version no longer checked."""
+    empty = tmp_path / "vide.json"
+    empty.write_text('{"version": 1, "tool": "auditor", "findings": []}', encoding="utf-8")
+    code, out, _ = ci(capsys, env, str(REPO), "--format", "json")
+    everything = sorted({f["fingerprint"] for r in json.loads(out)["results"] for f in r["findings"]})
+    code, out, _ = ci(capsys, env, str(REPO), "--baseline", str(empty), "--format", "json")
+    assert code == 1 and json.loads(out)["new"] == everything and len(everything) >= 5
+    code, out, _ = ci(capsys, env, str(REPO), "--baseline", str(empty), "--format", "github")
+    assert code == 1 and out.count("::error ") >= 3
+    code, out, _ = ci(capsys, env, str(REPO), "--baseline", str(empty), "--format", "text", "--color", "never")
+    assert code == 1 and "[connu]" not in out
+    # a baseline of another version is refused, even when it would suppress everything
+    written = tmp_path / "base.json"
+    ci(capsys, env, str(REPO), "--write-baseline", str(written), "--format", "json")
+    doc = json.loads(written.read_text("utf-8"))
+    for version in (2, 0, "1", True, None):
+        other = tmp_path / f"v{version}.json"
+        other.write_text(json.dumps({**doc, "version": version}), encoding="utf-8")
+        code, _, err = ci(capsys, env, str(REPO), "--baseline", str(other))
+        assert code == 2 and "format de référence inconnu (version 1 attendue)" in err, version
+    assert ci(capsys, env, str(REPO), "--baseline", str(written))[0] == 0

@@ -24,7 +24,8 @@ def read_baseline(path: str | Path) -> set[str]:
         raise BaselineError(f"{path} : fichier de référence introuvable") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise BaselineError(f"{path} : fichier de référence illisible ({exc})") from None
-    if not isinstance(data, dict) or data.get("version") != VERSION or not isinstance(data.get("findings"), list):
+    version = data.get("version") if isinstance(data, dict) else None
+    if type(version) is not int or version != VERSION or not isinstance(data.get("findings"), list):  # true == 1
         raise BaselineError(f"{path} : format de référence inconnu (version {VERSION} attendue)")
     return {str(item["fingerprint"]) for item in data["findings"] if isinstance(item, dict) and "fingerprint" in item}
 
