@@ -18,6 +18,7 @@ from . import __version__
 from .config import DEFAULT_CONFIG, Config, ConfigError, load_config
 from .crawl import CrawlResult, collected, crawl, now_iso, portal_coverage
 from .i18n import t
+from .render.neutral import terminal_document, terminal_line
 from .store import Store
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_NOTHING = 0, 1, 2, 3
@@ -212,7 +213,7 @@ def crawl_summary(result: CrawlResult, run_id: int, config: Config) -> dict:
 def print_summary(s: dict, result: CrawlResult, lang: str, quiet: bool) -> None:
     for p in result.portals:
         key = f"crawl.portal.{p.status}"
-        error = p.error_message or t("crawl.missing-pages", lang)
+        error = terminal_line(p.error_message or t("crawl.missing-pages", lang))  # a portal's words
         print(t(key, lang, name=p.name, kind=p.kind, datasets=p.datasets, duration=p.duration, error=error))
     print(t("crawl.summary", lang, datasets=s["records"], distinct=s["datasets"], copies=s["copies"],
             communes=s["publishing_communes"], unresolved=len(s["unresolved_publishers"])))
@@ -227,7 +228,7 @@ def print_summary(s: dict, result: CrawlResult, lang: str, quiet: bool) -> None:
         if s["unresolved_publishers"]:
             print(t("crawl.unresolved.title", lang))
             for u in s["unresolved_publishers"]:
-                print(t("crawl.unresolved.item", lang, raw=u["raw"] or t("unresolved.none", lang),
+                print(t("crawl.unresolved.item", lang, raw=terminal_line(u["raw"] or t("unresolved.none", lang)),
                         n=len(u["datasets"]), portals=", ".join(u["portals"])))
 
 
@@ -510,6 +511,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_bytes(data)
         print(tr("cli.written", lang, path=args.output), file=sys.stderr)
+    elif sys.stdout.isatty():  # nothing from a portal may drive the terminal (already neutralised: twice safe)
+        sys.stdout.write(terminal_document(body.decode("utf-8-sig") if isinstance(body, bytes) else body))
     elif isinstance(body, bytes):
         sys.stdout.flush()
         sys.stdout.buffer.write(body)
@@ -588,7 +591,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         if r["partial"]:
             print(tr("cli.history.not_collected", lang, portals=", ".join(r["not_collected"])))
         elif r["status"] == "failed" and r["error"]:
-            print(tr("cli.history.failed", lang, error=r["error"]))
+            print(tr("cli.history.failed", lang, error=terminal_line(r["error"])))
     return EXIT_OK
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from . import __version__
 from .cli import EXIT_OK, EXIT_USAGE, exit_code
+from .render.neutral import json_text, terminal_line
 
 OUTPUT_VERSION = 1
 
@@ -94,7 +95,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     try:
         return _check(args)
     except UsageError as exc:
-        print(f"auditor check : {exc}", file=sys.stderr)
+        print(f"auditor check : {terminal_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
 
 
@@ -134,7 +135,7 @@ def _check(args: argparse.Namespace) -> int:
             raise UsageError(f"catalogue des schémas indisponible : {exc}") from None
     dicts = [r.to_dict() for r in results]
     if args.format == "json":
-        print(json.dumps(output_document(dicts), ensure_ascii=False, indent=1))
+        print(json_text(json.dumps(output_document(dicts), ensure_ascii=False, indent=1)))
     else:
         from .render.checktext import render_results
 
@@ -183,16 +184,16 @@ def cmd_ci(args: argparse.Namespace) -> int:
 
     root = Path(args.path)
     if not root.is_dir():
-        print(f"auditor ci : « {root} » n'est pas un dossier", file=sys.stderr)
+        print(f"auditor ci : « {terminal_line(root)} » n'est pas un dossier", file=sys.stderr)
         return EXIT_USAGE
     try:
         known = read_baseline(args.baseline) if args.baseline else None
         results = _checker(args).check_tree(root)
     except (BaselineError, UsageError) as exc:
-        print(f"auditor ci : {exc}", file=sys.stderr)
+        print(f"auditor ci : {terminal_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except CatalogError as exc:
-        print(f"auditor ci : catalogue des schémas indisponible : {exc}", file=sys.stderr)
+        print(f"auditor ci : catalogue des schémas indisponible : {terminal_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
     findings = [f for r in results for f in r.findings]
     new = new_findings(findings, known) if known is not None else findings  # all of them without a baseline
@@ -213,8 +214,8 @@ def _ci_output(args, results, findings, new, known, root: Path) -> str:
     if args.format == "sarif":
         from .ci.sarif import to_sarif
 
-        return json.dumps(to_sarif(findings, known=known, lang=args.lang, base_uri=root.resolve().as_uri()),
-                          ensure_ascii=False, indent=1) + "\n"
+        return json_text(json.dumps(to_sarif(findings, known=known, lang=args.lang, base_uri=root.resolve().as_uri()),
+                                    ensure_ascii=False, indent=1)) + "\n"
     if args.format == "junit":
         from .ci.junit import to_junit
 
@@ -226,7 +227,7 @@ def _ci_output(args, results, findings, new, known, root: Path) -> str:
         doc = output_document(dicts)
         if known is not None:
             doc["new"] = sorted({f.fingerprint for f in new})
-        return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+        return json_text(json.dumps(doc, ensure_ascii=False, indent=1)) + "\n"
     from .render.checktext import render_results
 
     return render_results(dicts, lang=args.lang, colour=_colour(args.color) and not args.output,

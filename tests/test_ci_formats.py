@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -93,3 +94,47 @@ def test_empty_baseline_makes_every_finding_new_and_other_versions_are_refused(t
     with pytest.raises(BaselineError, match="format de référence inconnu"):
         read_baseline(path)
 
+
+# control characters, an 8-bit CSI, a NUL, a lone surrogate and bidirectional overrides, in a path, a title and a detail
+HOSTILE = "\x1b[31m\x1b]0;pwned\x07\x00\x9b2J\x0b\u202evsc.exe\u2066\ud800\uffff"
+DANGEROUS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+NOT_XML = re.compile(f"{DANGEROUS.pattern}|[\ufffe\uffff]")
+
+
+def hostile_findings():
+    f = finding("FILE-CELL", row=2, col=3, path=f"donnees/{HOSTILE}.csv")
+    f.title = {"fr": f"Titre {HOSTILE}", "en": "Title"}
+    f.detail = {"fr": f"valeur « {HOSTILE} »\r\nsuite\rfin", "en": "value"}
+    return [f, finding("FILE-STRUCT", "warning", dataset=HOSTILE, path=None)]
+
+
+def test_junit_is_always_well_formed_and_neutral():
+    text = to_junit(hostile_findings(), targets=[f"autre/{HOSTILE}.csv"])
+    root = ET.fromstring(text.encode("utf-8"))  # well-formed XML 1.0 (a NUL or U+FFFF would break it)
+    assert not NOT_XML.search(text)
+    names = [s.get("name") for s in root]
+    assert "donnees/\ufffd[31m\ufffd]0;pwned\ufffd\ufffd\ufffd2J\ufffd\ufffdvsc.exe\ufffd\ufffd\ufffd.csv" in names
+    (case,) = [c for c in root.iter("testcase") if c.get("name").startswith("FILE-CELL")]
+    assert "suite\nfin" in case.find("failure").text and case.get("name").startswith("FILE-CELL Titre \ufffd[31m")
+
+
+def test_github_annotations_and_sarif_are_neutral():
+    from auditor.render.neutral import json_text
+
+    out = to_annotations(hostile_findings())
+    assert not DANGEROUS.search(out) and len(out.splitlines()) == 2
+    first = out.splitlines()[0]
+    assert "%0Asuite%0Afin" in first and "\ufffdvsc.exe" in first  # line breaks escaped, the rest replaced
+    log = to_sarif(hostile_findings(), base_uri="file:///depot/")
+    text = json_text(json.dumps(log, ensure_ascii=False))
+    assert not DANGEROUS.search(text)
+    schema = json.loads((SHARED / "data/specs/sarif-schema-2.1.0.json").read_text("utf-8"))
+    assert not list(Draft4Validator(schema).iter_errors(json.loads(text)))
+    result = log["runs"][0]["results"][0]
+    uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "donnees/%1B%5B31m%1B%5D0;pwned%07%00%C2%9B2J%0B%E2%80%AEvsc.exe%E2%81%A6%ED%A0%80%EF%BF%BF.csv"
+    from auditor.ci.sarif import uri as as_uri
+
+    assert as_uri("a b/100%?#.csv") == "a%20b/100%25%3F%23.csv"  # a file name, not a query
+    assert as_uri("https://ex.fr/a b.csv?x=1#y") == "https://ex.fr/a%20b.csv?x=1#y"
+    assert "\ufffdvsc.exe" in result["message"]["text"]

@@ -184,6 +184,33 @@ def test_terminal_escape_sequences_in_cells_are_neutralised(tmp_path, capsys, en
     assert any(f["location"].get("cell") == hostile for f in doc["results"][0]["findings"])  # JSON keeps the data
 
 
+def test_bidirectional_overrides_and_c1_controls_are_neutralised(tmp_path, capsys, env):
+    """A U+202E in a cell shows the rest of the line reversed; U+009B is an 8-bit CSI; a file name may
+    hold them too, and a lone surrogate (a name that is not UTF-8). None reaches the terminal or CI text."""
+    hostile = "2024\u202e31-21\u2066\x9b2J\x85"
+    lines = VALID.read_text("utf-8").splitlines()
+    cells = lines[1].split(",")
+    cells[2] = hostile  # dateConvention
+    folder = tmp_path / "depot"
+    folder.mkdir()
+    path = folder / "sub\u202evsc.exe\x9b.csv"
+    path.write_text("\n".join([lines[0], ",".join(cells), *lines[2:5]]) + "\n", encoding="utf-8")
+    dangerous = ("\u202e", "\u2066", "\x9b", "\x85", "\x1b")
+    code, out, err = check(capsys, env, str(path), "--schema", "scdl/subventions@2.1.1", "--color", "always")
+    assert code == 1 and "dateConvention" in out and "« 2024?31-21??2J? »" in out and "sub?vsc.exe?.csv" in out
+    assert not any(c in out + err for c in dangerous[:4]) and out.count("\x1b[") == 2 * out.count("\x1b[0m")
+    code, out, err = check(capsys, env, str(tmp_path / "absent\u202e.csv"))
+    assert code == 2 and "absent?.csv" in err and "\u202e" not in err
+    # JSON keeps the data, escaped: nothing raw on a terminal, the same values once parsed
+    code, out, _ = check(capsys, env, str(path), "--schema", "scdl/subventions@2.1.1", "--format", "json")
+    assert not any(c in out for c in dangerous) and "\\u202e" in out
+    assert any(f["location"].get("cell") == hostile for f in json.loads(out)["results"][0]["findings"])
+    # auditor ci: text, JSON and SARIF alike
+    for fmt in ("text", "json", "sarif", "github", "junit"):
+        code, out, err = run_cli(capsys, "ci", str(folder), "--format", fmt, "--color", "never", *env)
+        assert code == 1 and not any(c in out + err for c in dangerous), fmt
+
+
 @pytest.fixture()
 def local_site(tmp_path):
     site = tmp_path / "site"

@@ -294,3 +294,73 @@ def test_cli_report_writes_every_format(history, tmp_path, capsys):
     assert main(["report", "--store", path, "--run", "999"]) == 2
     assert main(["report", "--store", str(tmp_path / "absent.sqlite")]) == 2
     assert not (tmp_path / "absent.sqlite").exists()
+
+
+# -- control characters and bidirectional overrides from the portals ---------------------------------------
+# an escape sequence that clears the terminal and retitles it, a NUL, a vertical tab, an 8-bit CSI, and a
+# right-to-left override that shows « exe.csv » for « vsc.exe »
+HOSTILE_CONTROLS = "\x1b[2J\x1b]0;pwned\x07 Parc\x00\x0b\x9b31m \u202evsc.exe\u2066"
+DANGEROUS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+@pytest.fixture(scope="module")
+def controls(tmp_path_factory):
+    """A store of one audit whose portal titles and dataset titles carry control characters."""
+    data = tmp_path_factory.mktemp("controls")
+    audit_months(generate(7), 1, data)
+    with Store(data / "auditor.sqlite") as store:
+        store.db.execute("UPDATE portals SET title = ? || title", (HOSTILE_CONTROLS,))
+        store.db.execute("UPDATE datasets SET title = ? || title", (HOSTILE_CONTROLS,))
+        store.db.commit()
+    store = Store(data / "auditor.sqlite")
+    yield store
+    store.close()
+
+
+def test_xlsx_export_never_crashes_on_control_characters(controls, tmp_path):
+    report = territory_report(controls, findings=True)
+    assert any(HOSTILE_CONTROLS in (p["title"] or "") for p in report["portals"])
+    wb = load_workbook(io.BytesIO(xlsx.render(report)))  # openpyxl refused the cell: IllegalCharacterError
+    titles = [c.value for c in wb["Portails"]["B"][1:]]
+    assert titles and all(t.startswith("\ufffd[2J\ufffd]0;pwned\ufffd Parc\ufffd\ufffd\ufffd31m \ufffdvsc.exe\ufffd")
+                          for t in titles)
+    for ws in wb:
+        for row in ws.iter_rows():
+            for c in row:
+                assert not (isinstance(c.value, str) and DANGEROUS.search(c.value)), (ws.title, c.coordinate)
+    assert main(["report", "--store", str(controls.path), "--format", "xlsx", "--output", str(tmp_path / "r.xlsx")]) == 0
+
+
+def test_csv_json_markdown_and_html_neutralise_control_characters(controls):
+    report = territory_report(controls, findings=True)
+    for table in ("findings", "portals", "quality"):
+        text = csv_out.render(report, table).decode("utf-8")
+        assert HOSTILE_CONTROLS not in text and not DANGEROUS.search(text), table
+        assert "\ufffdvsc.exe" in text, table
+    # JSON keeps the data exactly, escaped: nothing raw that a terminal would act on
+    text = json_out.render(report)
+    assert not DANGEROUS.search(text) and "\\u202evsc.exe" in text
+    assert any(p["title"].startswith(HOSTILE_CONTROLS) for p in json.loads(text)["portals"])
+    sheet = commune_report(controls, "59350")
+    shown = next(f for g in sheet["findings"] for f in g["findings"] if f["dataset_title"])
+    shown["dataset_title"] = HOSTILE_CONTROLS + shown["dataset_title"]
+    for page in (markdown.render(sheet), html.render(sheet), html.render(report), markdown.render(report),
+                 html.render(gap_report(controls))):
+        assert not DANGEROUS.search(page)
+    assert "\ufffdvsc.exe" in html.render(sheet) and "\ufffdvsc.exe" in markdown.render(sheet)
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_report_on_a_terminal_cannot_drive_it(controls, monkeypatch):
+    for fmt in ("csv", "md", "json", "html"):
+        screen = Terminal()
+        monkeypatch.setattr("sys.stdout", screen)
+        args = ["report", "--store", str(controls.path), "--format", fmt]
+        assert main(args + (["--table", "portals"] if fmt == "csv" else [])) == 0
+        text = screen.getvalue()
+        assert ("vsc.exe" in text or fmt in ("md", "html")) and not DANGEROUS.search(text), fmt  # (no portal titles)
+        assert "\r" not in text.replace("\r\n", ""), fmt  # a bare carriage return would overwrite the line

@@ -1,17 +1,20 @@
 """Findings as GitHub Actions workflow commands (``::error file=…,line=…::message``), which
 GitHub shows as annotations on the changed files. Values are escaped as GitHub requires
-(``%``, CR, LF everywhere; ``:`` and ``,`` in properties)."""
+(``%``, CR, LF everywhere; ``:`` and ``,`` in properties), after every other control character and
+bidirectional override is replaced (:mod:`auditor.render.neutral`): the runner's log renders ANSI
+sequences, and nothing from a checked file may colour it, rewrite it or reverse a line."""
 from __future__ import annotations
 
 from typing import Iterable
 
 from ..model import Finding
+from ..render.neutral import text as neutral_text
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return neutral_text(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _prop(text: str) -> str:

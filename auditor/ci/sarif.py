@@ -6,13 +6,19 @@ fix, legal basis with its link); each finding is a result with its level, French
 dataset as a logical location), and the stable fingerprint under ``partialFingerprints``
 so that viewers can track it across commits. With a baseline, results carry
 ``baselineState`` (``new`` or ``unchanged``).
+
+Texts shown by a viewer (messages, rule descriptions, names) have their control characters and
+bidirectional overrides replaced (:mod:`auditor.render.neutral`); file paths are written as URI
+references, percent-encoded, so that the path stays exact and nothing in it acts on a viewer.
 """
 from __future__ import annotations
 
 from typing import Any, Iterable
+from urllib.parse import quote
 
 from .. import __version__
 from ..model import Finding
+from ..render.neutral import text as t
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -28,9 +34,9 @@ def to_sarif(findings: Iterable[Finding], *, known: set[str] | None = None, lang
         rule: dict[str, Any] = {
             "id": f.rule,
             "name": f.rule,
-            "shortDescription": {"text": f.title.get(lang) or f.title.get("fr", f.rule)},
-            "fullDescription": {"text": f"{f.title.get(lang) or f.title.get('fr', '')}. {f.basis.get('text', '')}".strip()},
-            "help": {"text": f.fix_text(lang) or f.title.get("fr", "")},
+            "shortDescription": {"text": t(f.title.get(lang) or f.title.get("fr", f.rule))},
+            "fullDescription": {"text": t(f"{f.title.get(lang) or f.title.get('fr', '')}. {f.basis.get('text', '')}".strip())},
+            "help": {"text": t(f.fix_text(lang) or f.title.get("fr", ""))},
             "defaultConfiguration": {"level": LEVELS.get(f.severity, "warning")},
             "properties": {"group": f.group, "basis": f.basis.get("text"), "tags": [t for t in (f.group,) if t]},
         }
@@ -58,14 +64,14 @@ def _result(f: Finding, index: dict[str, int], known: set[str] | None, lang: str
         "ruleId": f.rule,
         "ruleIndex": index[f.rule],
         "level": LEVELS.get(f.severity, "warning"),
-        "message": {"text": f"{text}\n{fix}" if fix else text},
+        "message": {"text": t(f"{text}\n{fix}" if fix else text)},
         "partialFingerprints": {"auditor/v1": f.fingerprint},
-        "properties": {"commune": f.commune, "dataset": f.dataset, "portal": f.portal,
-                       "message_en": f.text("en"), "waived": f.waived},
+        "properties": {"commune": t(f.commune), "dataset": t(f.dataset), "portal": t(f.portal),
+                       "message_en": t(f.text("en")), "waived": f.waived},
     }
     location: dict[str, Any] = {}
     if f.distribution:
-        physical: dict[str, Any] = {"artifactLocation": {"uri": f.distribution}}
+        physical: dict[str, Any] = {"artifactLocation": {"uri": uri(f.distribution)}}
         if not f.distribution.startswith(("http://", "https://")):
             physical["artifactLocation"]["uriBaseId"] = "SRCROOT"
         row, col = f.location.get("row"), f.location.get("column")
@@ -76,11 +82,28 @@ def _result(f: Finding, index: dict[str, int], known: set[str] | None, lang: str
             physical["region"] = region
         location["physicalLocation"] = physical
     if f.dataset or f.commune:
-        location["logicalLocations"] = [{"name": f.dataset or f.commune, "kind": "module"}]
+        location["logicalLocations"] = [{"name": t(f.dataset or f.commune), "kind": "module"}]
     if location:
         result["locations"] = [location]
     if f.waived:
-        result["suppressions"] = [{"kind": "external", "justification": (f.waiver or {}).get("justification", "")}]
+        result["suppressions"] = [{"kind": "external", "justification": t((f.waiver or {}).get("justification", ""))}]
     if known is not None:
         result["baselineState"] = "unchanged" if f.fingerprint in known else "new"
     return result
+
+
+# what a URI reference keeps as it is (RFC 3986 reserved and unreserved characters, and existing escapes);
+# in a file path, "?", "#" and "%" are part of the name and are encoded
+_URL_SAFE = "/:@!$&'()*+,;=?#[]~%-._"
+_PATH_SAFE = "/:@!$&'()*+,;=~-._"
+
+
+def uri(path: str) -> str:
+    """``path`` (a file path relative to the repository, or an http(s) URL) as a URI reference: spaces,
+    non-ASCII letters, control characters and overrides percent-encoded, nothing else changed (a file
+    name that is not UTF-8, read by Python as lone surrogates, is encoded as its original bytes)."""
+    try:
+        raw = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = path.encode("utf-8", "surrogatepass")
+    return quote(raw, safe=_URL_SAFE if path.startswith(("http://", "https://")) else _PATH_SAFE)

@@ -1,22 +1,23 @@
 """Terminal rendering of self-check results (``auditor check``, ``auditor ci``): one block per checked
 item, findings grouped by rule with their rows and columns, the fix once per rule, coloured when the
-output is a terminal (``NO_COLOR`` respected). Untrusted text (cell values, titles) is stripped of control
-characters so that a file cannot drive the terminal."""
+output is a terminal (``NO_COLOR`` respected). Every text that comes from the checked file, its name or the
+schema catalogue goes through :func:`safe` (control characters and bidirectional overrides shown as ``?``, see
+:mod:`auditor.render.neutral`), so that a file can neither drive the terminal nor reverse a line."""
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from typing import Any
 
+from .neutral import terminal_line
 from .texts import tr
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 COLOURS = {"error": "31", "warning": "33", "info": "36", "ok": "32", "dim": "2", "bold": "1"}
 
 
 def safe(text: Any) -> str:
-    """``text`` without terminal control characters (newlines and tabs kept as spaces)."""
-    return _CONTROL.sub("?", str(text).replace("\n", " ").replace("\t", " ").replace("\r", " "))
+    """``text`` on one terminal line: newlines and tabs as spaces, control characters and bidirectional
+    overrides as ``?``."""
+    return terminal_line(text)
 
 
 class Painter:
@@ -40,7 +41,7 @@ def render_results(results: list[dict[str, Any]], *, lang: str = "fr", colour: b
         for rule, items in sorted(groups.items(), key=lambda kv: (_rank(kv[1][0]["severity"]), kv[0])):
             first = items[0]
             title = first["title"].get(lang) or first["title"].get("fr", "")
-            out.append("  " + p(f"{rule} {safe(title)}", first["severity"]) + p(f" ({len(items)})", "dim"))
+            out.append("  " + p(f"{safe(rule)} {safe(title)}", first["severity"]) + p(f" ({len(items)})", "dim"))
             shown = items if max_shown is None else items[:max_shown]
             for f in shown:
                 mark = p(tr("check.known", lang), "dim") if known and f["fingerprint"] in known else ""
@@ -67,16 +68,16 @@ def _header(r: dict[str, Any], p: Painter, lang: str) -> list[str]:
     elif r["kind"] in ("table", "decp"):
         lines.append("  " + tr("check.no_schema", lang))
         for c in [c for c in r.get("candidates", []) if c["confidence"].get("en") != "no schema matches"][:3]:
-            lines.append(p("    " + tr("check.candidate", lang, name=c["name"], version=c["version"],
+            lines.append(p("    " + tr("check.candidate", lang, name=safe(c["name"]), version=safe(c["version"]),
                                        confidence=c["confidence"][lang], pct=round(100 * c["score"])), "dim"))
     rep = r.get("report") or {}
     if rep.get("rows") or rep.get("dialect"):
         d = rep.get("dialect") or {}
         bits = [tr("check.contracts" if r["kind"] == "decp" else "check.rows", lang, n=rep.get("rows", 0))]
         if d.get("encoding"):
-            bits.append(str(d["encoding"]))
+            bits.append(safe(d["encoding"]))
         if d.get("delimiter"):
-            bits.append(tr("check.delimiter", lang, delimiter=d["delimiter"].replace("\t", "TAB")))
+            bits.append(tr("check.delimiter", lang, delimiter=safe(str(d["delimiter"]).replace("\t", "TAB"))))
         lines.append(p("  " + " · ".join(bits), "dim"))
     for note in r.get("notes", []):
         lines.append(p("  " + safe(note), "dim"))

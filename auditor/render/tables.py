@@ -3,7 +3,9 @@ quality criteria), for the CSV and XLSX exports.
 
 Cells that come from the outside can start with ``=``, ``+``, ``-`` or ``@``, which a
 spreadsheet would run as a formula (CSV/formula injection): :func:`neutralise` prefixes such
-text with an apostrophe. Numbers stay numbers.
+text with an apostrophe. It also replaces control characters (tab and line breaks kept) and
+bidirectional overrides (:func:`auditor.render.neutral.text`): a terminal showing the CSV is not
+driven by them, and openpyxl, which refuses them, can write every cell. Numbers stay numbers.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from typing import Any, Callable
 
 from ..scores.datagouv import CRITERIA
 from .data import OBLIGATIONS, gaps
+from .neutral import text as neutral_text
 from .texts import tr
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -19,6 +22,7 @@ Column = tuple[str, Callable[[dict[str, Any]], Any]]
 
 
 def neutralise(value: Any) -> Any:
+    value = neutral_text(value)
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value

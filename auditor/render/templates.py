@@ -3,7 +3,9 @@
 HTML templates autoescape every value. Markdown templates escape every value too, for
 Markdown (:func:`md_escape`): an e-mail client that renders Markdown as HTML shows a
 ``<script>`` in a title as text, and a ``|`` or a line break in a title does not break a
-table. Values a renderer built itself (SVG charts) are passed as ``Markup``.
+table. Values a renderer built itself (SVG charts) are passed as ``Markup``. In both, control
+characters and bidirectional overrides of a value are replaced (:func:`plain`), so that a title
+cannot reverse the text after it.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from markupsafe import Markup
 
 from ..i18n import format_date
 from ..shipped import shipped_dir
+from .neutral import text as neutral_text
 from .texts import tr, translator
 
 
@@ -39,10 +42,18 @@ def md_escape(value: Any) -> Any:
         return str(value)
     if not isinstance(value, str):
         return value
-    text = " ".join(value.split())  # no line break may end a list item or a table row
+    text = neutral_text(" ".join(value.split()))  # no line break may end a list item or a table row
     text = _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
     text = re.sub(r"^(\d+)\.", r"\1\\.", text)  # not an ordered list item
     return re.sub(r"^([-=#+])", r"\\\1", text)  # nor a bullet, a heading or an underline
+
+
+def plain(value: Any) -> Any:
+    """A template value without control characters or bidirectional overrides (``Markup`` that a
+    renderer built itself passes as it is); the ``finalize`` of the HTML environments."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return neutral_text(value)
+    return value
 
 
 def number(value: Any, lang: str = "fr", digits: int = 0) -> str:
@@ -68,7 +79,7 @@ def safe_url(value: Any) -> str | None:
 @lru_cache(maxsize=4)
 def _environment(kind: str) -> Environment:
     if kind == "html":
-        env = Environment(loader=FileSystemLoader(str(templates_dir())), autoescape=True,
+        env = Environment(loader=FileSystemLoader(str(templates_dir())), autoescape=True, finalize=plain,
                           undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     else:
         env = Environment(loader=FileSystemLoader(str(templates_dir())), autoescape=False, finalize=md_escape,

@@ -2,7 +2,8 @@
 non attribués and Qualité data.gouv.fr (the nine criteria of every dataset).
 
 Every text cell is written as a string (never a formula), after the same neutralisation as
-the CSV export; numbers stay numbers. Header row bold and frozen, with filters.
+the CSV export (formulas, control characters, bidirectional overrides), cut to the 32 767
+characters Excel keeps; numbers stay numbers. Header row bold and frozen, with filters.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from .neutral import xlsx_cell
 from .tables import table
 from .texts import tr
 
@@ -26,14 +28,14 @@ def render(report: dict[str, Any]) -> bytes:
     for name, title in SHEETS:
         ws = wb.create_sheet(tr(title, report["lang"]))
         header, rows = table(report, name)
-        ws.append(header)
+        ws.append([xlsx_cell(h) for h in header])
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in rows:
             ws.append([None] * len(row))
             for col, value in enumerate(row, start=1):
                 cell = ws.cell(row=ws.max_row, column=col)
-                cell.value = value
+                cell.value = value = xlsx_cell(value)
                 if isinstance(value, str):
                     cell.data_type = "s"  # a string, whatever it looks like
         ws.freeze_panes = "A2"
