@@ -53,7 +53,16 @@ def add_parsers(sub) -> None:
     s.add_argument("--schemas", default=None, help="catalogue des schémas (défaut : schema.data.gouv.fr)")
     s.add_argument("--allow-private-urls", action="store_true",
                    help="accepter les adresses du réseau interne pour les fichiers à vérifier")
-    s.add_argument("--threads", type=int, default=8)
+    s.add_argument("--allowed-host", action="append", metavar="NOM",
+                   help="nom d'hôte auquel le service répond, en plus de 127.0.0.1, localhost et ::1 (répétable ; "
+                        "« * » : tous, derrière un mandataire qui le vérifie) ; aussi [serve] allowed_hosts")
+    s.add_argument("--threads", type=int, help="requêtes traitées en même temps (défaut 8, ou [serve] threads)")
+    s.add_argument("--connection-limit", type=int,
+                   help="connexions ouvertes en même temps (défaut 1000, ou [serve] connection_limit)")
+    s.add_argument("--channel-timeout", type=int,
+                   help="secondes au bout desquelles une connexion inactive est fermée (défaut 20)")
+    s.add_argument("--cleanup-interval", type=int,
+                   help="secondes entre deux recherches de connexions inactives (défaut 5)")
     s.set_defaults(func=cmd_serve)
 
 
@@ -246,27 +255,37 @@ def _annotations(args, new, results, root: Path) -> str:
 
 # -- serve --------------------------------------------------------------------------------------
 def cmd_serve(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from .config import DEFAULT_CONFIG, ConfigError, load_config
     from .server.app import ServeOptions, create_app, make_server
+    from .server.guard import host_names
     from .server.runner import AuditRunner, Schedule
 
     try:
         config = load_config(args.config or DEFAULT_CONFIG, data_dir=args.data_dir)
         schedule = Schedule.parse(args.schedule)
+        limits = replace(config.serve, **{k: getattr(args, k) for k in LIMITS if getattr(args, k) is not None})
+        for k in LIMITS:
+            if getattr(limits, k) < 1:
+                raise ValueError(f"--{k.replace('_', '-')} doit être un entier ≥ 1")
     except (ConfigError, ValueError) as exc:
-        print(f"auditor serve : {exc}", file=sys.stderr)
+        print(f"auditor serve : {terminal_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
     store_path = Path(config.store_path)
+    names = host_names((*config.serve.allowed_hosts, *(args.allowed_host or [])), listen=args.host)
     options = ServeOptions(store_path=store_path, work_dir=store_path.parent / "serve-work",
                            max_upload=args.max_upload_mb * 1024 * 1024, token=args.token,
-                           allow_private_urls=args.allow_private_urls)
+                           allow_private_urls=args.allow_private_urls, host_names=tuple(sorted(names)),
+                           limits=limits)
     if args.schemas:
         options.schema_base = args.schemas
     runner = AuditRunner(config, schedule)
     runner.start_scheduler()
     app = create_app(options, runner)
-    server = make_server(app, options, host=args.host, port=args.port, threads=args.threads)
-    print(f"auditor serve : http://{args.host}:{server.effective_port}/ (Ctrl-C pour arrêter)", file=sys.stderr)
+    server = make_server(app, options, host=args.host, port=args.port)
+    print(f"auditor serve : http://{args.host}:{server.effective_port}/ (Ctrl-C pour arrêter) ; noms acceptés : "
+          f"{', '.join(sorted(names))}", file=sys.stderr)
     try:
         server.run()
     except KeyboardInterrupt:
@@ -275,3 +294,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         runner.stop()
         server.close()
     return EXIT_OK
+
+
+LIMITS = ("threads", "connection_limit", "channel_timeout", "cleanup_interval")

@@ -23,7 +23,7 @@ def waitress_server(app, options: ServeOptions, threads: int = 4) -> Iterator[st
 
     def run():  # waitress' own loop, in short turns so that it can be stopped from the test's thread
         while not stopping.is_set():
-            server.asyncore.loop(timeout=0.05, map=server._map, count=1)
+            server.asyncore.loop(timeout=0.05, map=server._map, count=1, use_poll=server.adj.asyncore_use_poll)
 
     thread = threading.Thread(target=run, daemon=True, name="waitress")
     thread.start()

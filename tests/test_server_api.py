@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import threading
 import time
@@ -303,6 +304,13 @@ class SlowAudit:
         return self.run_id
 
 
+def form_token(page: str) -> str:
+    """The token of the audits page's form."""
+    match = re.search(r'name="csrf" value="([0-9a-f]{64})"', page)
+    assert match, "the audits form carries no token"
+    return match.group(1)
+
+
 def wait_for(predicate, seconds: float = 30.0):
     deadline = time.monotonic() + seconds
     while not predicate():
@@ -344,14 +352,18 @@ def test_runner_progress_and_no_overlap(tmp_path, schemas, audited):
     audit2 = SlowAudit()
     runner2 = AuditRunner(config, audit=audit2)
     c2 = client(options(tmp_path / "sans-jeton", schemas, store=store), runner2)
-    assert "Lancer un audit maintenant" in c2.get("/audits").get_data(as_text=True)
+    page = c2.get("/audits").get_data(as_text=True)
+    assert "Lancer un audit maintenant" in page
+    form = {"csrf": form_token(page)}
     remote = {"REMOTE_ADDR": "192.0.2.7"}  # without a token, only this machine may start an audit
     assert "Lancer un audit maintenant" not in c2.get("/audits", environ_base=remote).get_data(as_text=True)
     assert is_json_error(c2.post("/api/v1/runs", environ_base=remote), 403)
-    is_error_page(c2.post("/audits", environ_base=remote), 403)
+    is_error_page(c2.post("/audits", data=form, environ_base=remote), 403)
+    assert "rechargez la page" in is_error_page(c2.post("/audits"), 403).lower()  # a form the page did not serve
+    assert "rechargez la page" in is_error_page(c2.post("/audits", data={"csrf": "0" * 64}), 403).lower()
     assert audit2.calls == 0
-    assert "Audit lancé." in c2.post("/audits").get_data(as_text=True)
-    is_error_page(c2.post("/audits"), 409)
+    assert "Audit lancé." in c2.post("/audits", data=form).get_data(as_text=True)
+    is_error_page(c2.post("/audits", data=form), 409)
     audit2.release.set()
     wait_for(lambda: runner2.progress.state == "done")
 

@@ -9,7 +9,17 @@ an audit started on demand or on a schedule (off by default), with its progress.
 Safety: uploads are limited in size and streamed to disk by the WSGI layer; URLs are
 fetched through :mod:`auditor.netsafe` (public addresses only, bounded redirects, size and
 time caps); uploaded names are never used as paths; every error is a clear page or a JSON
-error, never a stack trace.
+error, never a stack trace, and an input the service cannot read is refused (422), never a 500.
+
+As a web application (:mod:`auditor.server.guard`): a request whose ``Host`` is not one of the
+service's names is refused (DNS rebinding); a state-changing request (POST) whose ``Origin``, or
+failing that ``Referer``, is another origin, or that a browser marks as cross-site
+(``Sec-Fetch-Site``), is refused (CSRF), and the form that starts an audit also carries a token
+only the service's own page knows; every response says ``X-Content-Type-Options: nosniff``, may not
+be framed (``X-Frame-Options: DENY``, ``frame-ancestors 'none'``) and carries its
+Content-Security-Policy as a header, the reports served included. :func:`make_server` sets
+waitress' connection limits and timeouts explicitly, so that idle connections cannot make the
+service unreachable.
 """
 from __future__ import annotations
 
@@ -17,20 +27,25 @@ import hmac
 import logging
 import os
 import shutil
+import sqlite3
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
 from jinja2 import Environment, PackageLoader, select_autoescape
+
+from ..render.templates import plain
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from .. import __version__
 from ..archive import ArchiveError
-from ..tabular.catalog import CatalogError
+from ..config import ServeConfig
+from ..tabular.catalog import CatalogError, SchemaNotFound
 from ..store import Store
+from . import guard
 from .openapi import openapi_document
 from .runner import AuditRunner
 
@@ -49,6 +64,9 @@ class ServeOptions:
     schema_base: str = "https://schema.data.gouv.fr"
     token: str | None = None  # required to start an audit through the API, when set
     cache_dir: Path | None = None  # schema documents (None: auditor.selfcheck.default_cache_dir())
+    # the names the service answers to (Host header), besides the loopback ones; "*": any
+    host_names: tuple[str, ...] = ()
+    limits: ServeConfig = field(default_factory=ServeConfig)  # waitress' threads, connections and timeouts
 
 
 TEXTS = {
@@ -59,14 +77,25 @@ TEXTS = {
            "no_run": "Aucun audit enregistré pour le moment.", "busy": "Un audit est déjà en cours.",
            "started": "Audit lancé.", "forbidden": "Jeton d'accès manquant ou invalide.",
            "bad_schema": "Schéma inconnu : {detail}",
-           "catalog": "Catalogue des schémas indisponible pour le moment ({detail}) : réessayez plus tard."},
+           "catalog": "Catalogue des schémas indisponible pour le moment ({detail}) : réessayez plus tard.",
+           "unreadable": "Ce fichier n'a pas pu être vérifié : il est illisible, endommagé ou trop complexe "
+                         "pour être lu sans risque.",
+           "bad_url": "Adresse illisible : {detail}",
+           "bad_json": "Demande invalide : le corps JSON est illisible ou trop imbriqué.",
+           "store": "L'historique des audits est illisible pour le moment ; réessayez plus tard.",
+           **guard.TEXTS["fr"]},
     "en": {"title": "Check a data file", "too_large": "File too large: the limit is {size}.",
            "method": "Method not allowed for this address.", "bad_request": "Bad request.",
            "no_input": "Choose a file or give a URL.", "not_found": "Page not found.",
            "error": "Something went wrong; it has been logged. Try again or contact the open data team.",
            "no_run": "No audit stored yet.", "busy": "An audit is already running.", "started": "Audit started.",
            "forbidden": "Missing or invalid access token.", "bad_schema": "Unknown schema: {detail}",
-           "catalog": "The schema catalogue is unavailable for now ({detail}): try again later."},
+           "catalog": "The schema catalogue is unavailable for now ({detail}): try again later.",
+           "unreadable": "This file could not be checked: it is unreadable, damaged or too complex to read safely.",
+           "bad_url": "Unreadable URL: {detail}",
+           "bad_json": "Bad request: the JSON body is unreadable or nested too deeply.",
+           "store": "The audit history cannot be read for now; try again later.",
+           **guard.TEXTS["en"]},
 }
 
 
@@ -76,7 +105,7 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
     app = Flask("auditor")
     app.config["MAX_CONTENT_LENGTH"] = options.max_upload
     options.work_dir.mkdir(parents=True, exist_ok=True)
-    env = Environment(loader=PackageLoader("auditor.server", "templates"),
+    env = Environment(loader=PackageLoader("auditor.server", "templates"), finalize=plain,
                       autoescape=select_autoescape(default=True, default_for_string=True))
     if checker is None:
         from ..selfcheck import check_for_service as checker  # noqa: N813
@@ -97,7 +126,7 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
     def page(template: str, status: int = 200, **ctx: Any) -> Response:
         body = env.get_template(template).render(lang=lang(), version=__version__, **ctx)
         resp = Response(body, status=status, mimetype="text/html")
-        resp.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'"
+        resp.headers["Content-Security-Policy"] = guard.PAGE_POLICY
         return resp
 
     def wants_json() -> bool:
@@ -124,15 +153,39 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
-        log.exception("unexpected error on %s", request.path)
+        if isinstance(exc, sqlite3.Error):  # the history store, not the request: unavailable for now
+            log.exception("store error on %s", request.path)
+            return problem(503, text("store"))
+        log.exception("unexpected error on %s", request.path)  # a fault of the service, never of the input
         return problem(500, text("error"))
+
+    names = guard.host_names(options.host_names)
+    form_token = guard.FormToken()
+
+    @app.before_request
+    def screen():
+        """Refuse a foreign Host (DNS rebinding) and a cross-origin state-changing request (CSRF)."""
+        refusal = guard.refuse_host(request, names) or guard.refuse_cross_origin(request)
+        if refusal is not None:
+            key, status, detail = refusal
+            log.warning("refused %s %s: %s (%s)", request.method, request.path, key, detail)
+            return problem(status, text(key, detail=detail))
+        return None
+
+    @app.after_request
+    def headers(resp: Response) -> Response:
+        guard.secure_headers(resp)
+        return resp
 
     # -- self-check ---------------------------------------------------------------------------
     def run_check() -> tuple[dict[str, Any] | None, Response | None]:
         schema = (request.form.get("schema") or request.args.get("schema") or "").strip() or None
         url = (request.form.get("url") or "").strip()
         if request.is_json:
-            body = request.get_json(silent=True)
+            try:
+                body = request.get_json(silent=True)
+            except RecursionError:  # json gives up on a deeply nested body: refused, not a crash
+                return None, problem(400, text("bad_json"))
             body = body if isinstance(body, dict) else {}
             url = str(body.get("url") or "").strip()
             schema = (str(body.get("schema")) if body.get("schema") else None) or schema
@@ -154,18 +207,24 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
                     return None, problem(400, str(exc))
                 except DownloadError as exc:
                     return None, problem(422, str(exc))
+                except Exception as exc:  # noqa: BLE001 - an address nothing can parse (IDNA, ports…): refused
+                    log.warning("URL refused: %r", exc)
+                    return None, problem(400, text("bad_url", detail=type(exc).__name__))
                 path, name = Path(d.path), d.filename or url
             else:
                 return None, problem(400, text("no_input"))
             try:
                 return checker(path, name, schema, lang(), options), None
-            except LookupError as exc:
+            except SchemaNotFound as exc:  # (a KeyError of a reader is no unknown schema)
                 return None, problem(400, text("bad_schema", detail=exc))
             except ArchiveError as exc:
                 return None, problem(422, str(exc) if lang() == "fr" else exc.en)
             except CatalogError as exc:
                 log.warning("schema catalogue unavailable: %s", exc)
                 return None, problem(503, text("catalog", detail=exc))
+            except Exception as exc:  # noqa: BLE001 - whatever the readers raise on a hostile file: refused
+                log.warning("input refused (%s): %r", name, exc, exc_info=not _clean(exc))
+                return None, problem(422, _refusal(exc, lang()) or text("unreadable"))
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
@@ -216,6 +275,7 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
             except ReportError as exc:
                 return problem(404, str(exc))
         resp = Response(html.render(report, links=True), mimetype="text/html")
+        resp.headers["Content-Security-Policy"] = html.policy(report, header=True)
         return resp
 
     @app.get("/tableau-de-bord")
@@ -239,7 +299,7 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
     @app.get("/audits")
     def audits_page():
         return page("audits.html.j2", runs=_runs(options), progress=runner.progress.to_dict() if runner else None,
-                    can_start=may_start(False))
+                    can_start=may_start(False), csrf=form_token.value)
 
     def may_start(bearer: bool) -> bool:
         """With a token, only its bearer (API) starts an audit; without one, only this machine."""
@@ -260,6 +320,8 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
 
     @app.post("/audits")
     def start_audit_page():
+        if not form_token.matches(request.form.get("csrf")):  # a form this service did not serve
+            return problem(403, text("stale_form"))
         refused = start(False)
         return refused if refused is not None else page(
             "audits.html.j2", runs=_runs(options), progress=runner.progress.to_dict(), can_start=False,
@@ -296,6 +358,21 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
     return app
 
 
+def _clean(exc: Exception) -> bool:
+    """An error that says what is wrong with the input in words (the readers' own errors)."""
+    return isinstance(getattr(exc, "message", None), dict) or hasattr(exc, "en")
+
+
+def _refusal(exc: Exception, lang: str) -> str | None:
+    """The words of a reader's clean error (``message`` {fr, en}, or ``str()`` French and ``en``)."""
+    message = getattr(exc, "message", None)
+    if isinstance(message, dict) and message.get(lang):
+        return str(message[lang])
+    if hasattr(exc, "en"):
+        return str(exc) if lang == "fr" else str(exc.en)
+    return None
+
+
 def human_size(n: int, lang: str = "fr") -> str:
     """``50 Mo``, ``512 Ko``, ``900 octets`` (``MB``, ``KB``, ``bytes`` in English)."""
     units = ("octets", "Ko", "Mo", "Go") if lang == "fr" else ("bytes", "KB", "MB", "GB")
@@ -306,18 +383,57 @@ def human_size(n: int, lang: str = "fr") -> str:
     return f"{text.replace('.', ',') if lang == 'fr' else text} {units[unit]}"
 
 
-def make_server(app: Flask, options: ServeOptions, host: str = "127.0.0.1", port: int = 8080, threads: int = 8):
+def make_server(app: Flask, options: ServeOptions, host: str = "127.0.0.1", port: int = 8080,
+                threads: int | None = None):
     """The waitress server for ``app`` (``port=0``: any free port; ``.effective_port`` tells it).
 
     waitress spools each request body to disk before the application sees it, and answers by itself
     (in English, as plain text) when the body is over its own cap: the cap is set well above the
     upload limit so that an oversized upload normally reaches the application, which refuses it with
-    a clear French page or JSON error; the cap still bounds what a client can make the server store."""
+    a clear French page or JSON error; the cap still bounds what a client can make the server store.
+
+    Connections (``options.limits``, a :class:`~auditor.config.ServeConfig`): waitress stops accepting
+    once ``connection_limit`` connections are open, and by default closes an idle one only after 120 s,
+    looked for every 30 s: 100 idle sockets made the service unreachable for minutes. Here the limit
+    is ten times higher (no higher than the process' file limit allows), an idle connection (no
+    request being read or answered) is closed after ``channel_timeout`` seconds, looked for every
+    ``cleanup_interval`` seconds, and the loop uses ``poll()`` (``select()`` fails past 1 024
+    descriptors). Request headers are capped at 64 Kio."""
     from waitress import create_server
 
+    limits = options.limits
     cap = options.max_upload * WAITRESS_CAP_FACTOR + 1024 * 1024
+    threads = threads or limits.threads
     return create_server(app, host=host, port=port, threads=threads, max_request_body_size=cap,
-                         clear_untrusted_proxy_headers=True, ident="auditor")
+                         clear_untrusted_proxy_headers=True, ident="auditor",
+                         connection_limit=_fit_file_limit(limits.connection_limit, threads),
+                         channel_timeout=limits.channel_timeout, cleanup_interval=limits.cleanup_interval,
+                         asyncore_use_poll=True, max_request_header_size=64 * 1024)
+
+
+def _fit_file_limit(connections: int, threads: int) -> int:
+    """``connections``, after raising the process' soft limit of open files to hold them (each
+    connection is a descriptor; each thread may hold a few more: store, upload, download); fewer
+    when the hard limit is lower, so that waitress stops accepting before ``accept()`` fails."""
+    try:
+        import resource
+    except ImportError:  # not a POSIX system
+        return connections
+    reserve = 64 + 4 * threads
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = connections + reserve
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        fitted = max(16, soft - reserve)
+        log.warning("file limit %d: at most %d connections at once (instead of %d)", soft, fitted, connections)
+        return fitted
+    return connections
 
 
 WAITRESS_CAP_FACTOR = 4

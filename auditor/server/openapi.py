@@ -19,7 +19,9 @@ def openapi_document(version: str) -> dict[str, Any]:
         "info": {"title": "auditor — API de vérification des données ouvertes", "version": version,
                  "description": "Vérifier un fichier contre un schéma de schema.data.gouv.fr (Validata, sans limite de "
                                 "lignes), et lire les audits du territoire. Messages en français (?lang=en pour "
-                                "l'anglais)."},
+                                "l'anglais). Toute demande dont l'en-tête Host n'est pas un nom du service est "
+                                "refusée (400) ; une demande POST venue d'une autre origine (Origin, Referer, "
+                                "Sec-Fetch-Site) est refusée (403)."},
         "paths": {
             "/api/v1/check": {"post": {
                 "summary": "Vérifier un fichier téléversé ou désigné par son adresse",
@@ -35,8 +37,9 @@ def openapi_document(version: str) -> dict[str, Any]:
                 "responses": {"200": {"description": "Rapport de vérification",
                                       "content": {"application/json": {"schema": check_result}}},
                               "400": _error("Demande incomplète, adresse refusée ou schéma inconnu"),
+                              "403": _error("Demande venue d'une autre origine"),
                               "413": _error("Fichier trop volumineux"),
-                              "422": _error("Téléchargement impossible ou archive ZIP refusée"),
+                              "422": _error("Téléchargement impossible, archive ZIP refusée ou fichier illisible"),
                               "503": _error("Catalogue des schémas indisponible")}}},
             "/api/v1/schemas": {"get": {"summary": "Schémas proposés", "responses": {"200": {
                 "description": "Liste", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
@@ -47,7 +50,7 @@ def openapi_document(version: str) -> dict[str, Any]:
                 "post": {"summary": "Lancer l'audit du territoire (jeton requis s'il est configuré ; sinon, depuis la machine du service seulement)",
                          "responses": {"202": {"description": "Lancé",
                                                "content": {"application/json": {"schema": {"type": "object"}}}},
-                                       "403": _error("Jeton manquant ou invalide"),
+                                       "403": _error("Jeton manquant ou invalide, ou demande venue d'une autre origine"),
                                        "409": _error("Un audit est déjà en cours")}}},
             "/api/v1/runs/progress": {"get": {"summary": "Progression de l'audit", "responses": {"200": {
                 "description": "Progression", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
