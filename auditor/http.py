@@ -3,7 +3,15 @@
 What it guarantees, so that no source has to think about it:
 
 * an identifying ``User-Agent``;
-* a connect/read timeout and a total deadline per request, and a cap on body size;
+* a connect/read timeout and a total deadline per request (``total_timeout``), and a cap on body size;
+  the deadline holds on the bytes actually received: the transport (:class:`auditor.netsafe.GuardedAdapter`)
+  shuts the connection down when it passes, so a server that trickles its headers or its body is cut there,
+  and a request cut that way is not retried (it would trickle again) — only a silent server (no byte for
+  ``timeout`` seconds) is;
+* a deadline per portal and for the whole client (:meth:`HttpClient.limit`: the crawl's per-source and
+  per-audit deadlines): once it has passed, requests fail at once with the code ``deadline`` (no retry,
+  one event per portal), waits for a slot, a backoff or a ``Retry-After`` never go past it, and a request
+  in flight is cut at it;
 * retries with exponential backoff and jitter on 5xx, 429, timeouts, dropped connections,
   truncated bodies and bodies that fail to parse; ``Retry-After`` (seconds or HTTP date) and
   Opendatasoft's ``X-RateLimit-Reset`` (epoch or datetime) are honoured, and a wait longer
@@ -28,15 +36,9 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 
-from . import __version__
 from .httpcache import HttpCache
-
-DEFAULT_USER_AGENT = (
-    f"auditor/{__version__} (audit open data des communes; "
-    "+https://github.com/mel-opendata/auditor)"
-)
+from .netsafe import DEFAULT_USER_AGENT, Budget, GuardedAdapter  # noqa: F401 - DEFAULT_USER_AGENT is re-exported
 
 EventSink = Callable[..., None]
 
@@ -44,7 +46,7 @@ EventSink = Callable[..., None]
 @dataclass
 class HttpConfig:
     timeout: float = 30.0  # connect and read timeout, seconds
-    total_timeout: float = 180.0  # whole request, body included
+    total_timeout: float = 180.0  # one attempt of a request, headers and body included, on the bytes received
     retries: int = 4  # extra attempts after the first
     backoff: float = 0.5  # first backoff, doubled at each attempt
     backoff_max: float = 30.0
@@ -80,6 +82,7 @@ ERROR_CODES = {
     "dns-error": "nom de domaine introuvable",
     "connection-error": "connexion impossible ou interrompue",
     "timeout": "délai d'attente dépassé",
+    "deadline": "délai total de collecte dépassé : la collecte de ce portail a été arrêtée",
     "truncated-body": "réponse tronquée",
     "body-too-large": "réponse trop volumineuse",
     "rate-limited": "trop de requêtes (429)",
@@ -178,6 +181,30 @@ class HttpClient:
         self._hosts: dict[str, _Host] = {}
         self._hosts_lock = threading.Lock()
         self._local = threading.local()
+        self._limits: dict[str | None, tuple[float, str]] = {}  # portal (None: all) -> (monotonic deadline, why)
+        self._limit_reported: set[str | None] = set()
+        self._limits_lock = threading.Lock()
+
+    def limit(self, portal: str | None, deadline: float, reason: str) -> None:
+        """No request of ``portal`` (``None``: of any portal) may run past ``deadline`` (``time.monotonic()``
+        clock): later requests fail at once with the code ``deadline`` and ``reason`` (French), requests in
+        flight are cut at it, waits never go past it. A tighter deadline replaces a looser one."""
+        with self._limits_lock:
+            old = self._limits.get(portal)
+            if old is None or deadline < old[0]:
+                self._limits[portal] = (deadline, reason)
+
+    def deadline_hit(self, portal: str | None) -> bool:
+        """Whether a request of ``portal`` failed on its deadline."""
+        with self._stats_lock:
+            return portal in self._limit_reported
+
+    def deadline_for(self, portal: str | None) -> tuple[float, str] | None:
+        """The deadline a request of ``portal`` must meet, and why: the portal's or the client's, the earliest."""
+        with self._limits_lock:
+            found = [x for x in (self._limits.get(portal) if portal is not None else None, self._limits.get(None))
+                     if x is not None]
+        return min(found) if found else None
 
     # -- public API -------------------------------------------------------------------
     def get(self, url: str, **kw: Any) -> Response:
@@ -215,9 +242,12 @@ class HttpClient:
         cfg = self.overrides.get(portal or "", self.config)
         try:
             full_url = requests.Request(method, url, params=params).prepare().url or url
-        except requests.RequestException as exc:
+            host = urlsplit(full_url).netloc
+        except (requests.RequestException, ValueError) as exc:
             raise self._fail(portal, "invalid-url", str(exc), url) from None
-        host = urlsplit(full_url).netloc
+        limit = self.deadline_for(portal)
+        if limit is not None and time.monotonic() >= limit[0]:
+            raise self._past_deadline(portal, limit, full_url)
         if host in self._dead:
             code, message = self._dead[host]
             with self._stats_lock:
@@ -247,14 +277,16 @@ class HttpClient:
                     send_headers["If-Modified-Since"] = cached.last_modified
             try:
                 resp = self._send(method, full_url, host, send_headers, data, max_body, truncate,
-                                  allow_redirects, cfg)
+                                  allow_redirects, cfg, limit)
             except _Retryable as exc:
+                if exc.code == "deadline":
+                    raise self._past_deadline(portal, limit, full_url) from None
                 if isinstance(exc, _Fatal) or attempt > cfg.retries:
                     if exc.code in self.GIVE_UP:
                         self._dead.setdefault(host, (exc.code, exc.message))
                     if isinstance(exc, _Fatal):
                         raise self._fail(portal, exc.code, exc.message, full_url) from None
-                self._retry_or_fail(portal, exc.code, exc.message, full_url, attempt, None, cfg=cfg)
+                self._retry_or_fail(portal, exc.code, exc.message, full_url, attempt, None, cfg=cfg, limit=limit)
                 continue
             resp.attempts = attempt
             status = resp.status
@@ -281,11 +313,13 @@ class HttpClient:
                         f"quota épuisé, réinitialisation dans {int(wait)} s", full_url, status,
                     )
                 self._pause_host(host, wait)
-                self._retry_or_fail(portal, "rate-limited", "HTTP 429", full_url, attempt, status, wait, cfg=cfg)
+                self._retry_or_fail(portal, "rate-limited", "HTTP 429", full_url, attempt, status, wait, cfg=cfg,
+                                    limit=limit)
                 continue
             if status >= 500:
                 wait = retry_wait(resp.headers)
-                self._retry_or_fail(portal, "server-error", f"HTTP {status}", full_url, attempt, status, wait, cfg=cfg)
+                self._retry_or_fail(portal, "server-error", f"HTTP {status}", full_url, attempt, status, wait, cfg=cfg,
+                                    limit=limit)
                 continue
             if status >= 400:
                 if status in (404, 410) and method == "HEAD" and self.cache and conditional:
@@ -298,7 +332,7 @@ class HttpClient:
                 try:
                     resp.data = parse(resp.content)
                 except BodyError as exc:
-                    self._retry_or_fail(portal, exc.code, str(exc), full_url, attempt, status, cfg=cfg)
+                    self._retry_or_fail(portal, exc.code, str(exc), full_url, attempt, status, cfg=cfg, limit=limit)
                     continue
             if self.cache and conditional and 200 <= status < 300 and method in ("GET", "HEAD"):
                 if resp.headers.get("etag") or resp.headers.get("last-modified"):
@@ -310,7 +344,7 @@ class HttpClient:
         s = getattr(self._local, "session", None)
         if s is None:
             s = requests.Session()
-            adapter = HTTPAdapter(pool_connections=32, pool_maxsize=max(8, self.config.per_host))
+            adapter = GuardedAdapter(pool_connections=32, pool_maxsize=max(8, self.config.per_host))
             s.mount("http://", adapter)
             s.mount("https://", adapter)
             self._local.session = s
@@ -329,80 +363,126 @@ class HttpClient:
             with h.lock:
                 h.not_before = max(h.not_before, time.monotonic() + wait)
 
-    def _send(self, method, url, host, headers, data, max_body, truncate, allow_redirects, cfg) -> Response:
+    def _send(self, method, url, host, headers, data, max_body, truncate, allow_redirects, cfg,
+              limit: tuple[float, str] | None = None) -> Response:
+        """One attempt. Its budget: ``total_timeout`` from when it is sent, or the portal's deadline when that
+        comes first; the transport cuts the connection at the end of the budget, whatever arrives."""
         h = self._host(host)
+        hard = limit[0] if limit is not None else None
         delay = h.not_before - time.monotonic()
         if delay > 0:
+            if hard is not None and time.monotonic() + delay >= hard:
+                raise _Fatal("deadline", "attente du serveur au-delà du délai")
             time.sleep(delay)
-        limit = max_body or cfg.max_body
-        with h.slots:
-            started = time.monotonic()
+        limit_bytes = max_body or cfg.max_body
+        wait_slot = None if hard is None else max(0.0, hard - time.monotonic())
+        if not h.slots.acquire(timeout=wait_slot):
+            raise _Fatal("deadline", "pas de place libre avant le délai")
+        try:
+            budget = Budget(cfg.total_timeout)
+            by_limit = hard is not None and hard < budget.deadline
+            if by_limit:
+                budget.deadline = hard
+            left = budget.remaining()
+            if left <= 0:
+                raise _Fatal("deadline", "délai atteint")
             with self._stats_lock:
                 self.stats.requests += 1
                 self.stats.by_host[host] += 1
                 if "If-None-Match" in headers or "If-Modified-Since" in headers:
                     self.stats.conditional += 1
-            try:
-                r = self._session().request(
-                    method, url, headers=headers, data=data, stream=True,
-                    timeout=(cfg.timeout, cfg.timeout), verify=cfg.verify_tls,
-                    allow_redirects=allow_redirects,
-                )
-            except requests.exceptions.SSLError as exc:
-                raise _Fatal("tls-error", _short(exc))
-            except requests.exceptions.Timeout as exc:
-                raise _Retryable("timeout", _short(exc))
-            except requests.exceptions.TooManyRedirects as exc:
-                raise _Fatal("too-many-redirects", _short(exc))
-            except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
-                    requests.exceptions.InvalidSchema) as exc:
-                raise _Fatal("invalid-url", _short(exc))
-            except requests.exceptions.ConnectionError as exc:
-                if _is_dns_error(exc):
-                    raise _Fatal("dns-error", _short(exc))
-                raise _Retryable("connection-error", _short(exc))
-            except requests.RequestException as exc:
-                raise _Retryable("connection-error", _short(exc))
-            try:
-                chunks = []
-                size = 0
-                if method != "HEAD":
-                    for chunk in r.iter_content(chunk_size=65536):
-                        chunks.append(chunk)
-                        size += len(chunk)
-                        if size > limit:
-                            if truncate:
-                                chunks[-1] = chunk[: len(chunk) - (size - limit)]
-                                break
-                            raise _Fatal("body-too-large", f"plus de {limit} octets")
-                        if time.monotonic() - started > cfg.total_timeout:
-                            raise _Retryable("timeout", f"plus de {cfg.total_timeout:.0f} s pour lire la réponse")
-                body = b"".join(chunks)
-            except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
-                raise _Retryable("truncated-body", _short(exc))
-            except requests.exceptions.Timeout as exc:
-                raise _Retryable("timeout", _short(exc))
-            except requests.exceptions.ConnectionError as exc:
-                raise _Retryable("connection-error", _short(exc))
-            finally:
-                r.close()
+
+            def cut() -> _Retryable:
+                if by_limit:
+                    return _Fatal("deadline", "délai atteint pendant la requête")
+                return _Fatal("timeout", f"plus de {cfg.total_timeout:.0f} s pour recevoir la réponse "
+                                         "(le serveur envoie ses données trop lentement)")
+
+            with budget:
+                try:
+                    r = self._session().request(
+                        method, url, headers=headers, data=data, stream=True,
+                        timeout=(min(cfg.timeout, left), min(cfg.timeout, left)), verify=cfg.verify_tls,
+                        allow_redirects=allow_redirects,
+                    )
+                except requests.exceptions.SSLError as exc:
+                    raise cut() if budget.expired else _Fatal("tls-error", _short(exc))
+                except requests.exceptions.Timeout as exc:
+                    raise cut() if budget.expired else _Retryable("timeout", _short(exc))
+                except requests.exceptions.TooManyRedirects as exc:
+                    raise _Fatal("too-many-redirects", _short(exc))
+                except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                        requests.exceptions.InvalidSchema) as exc:
+                    raise _Fatal("invalid-url", _short(exc))
+                except requests.exceptions.ConnectionError as exc:
+                    if budget.expired:
+                        raise cut()
+                    if _is_dns_error(exc):
+                        raise _Fatal("dns-error", _short(exc))
+                    raise _Retryable("connection-error", _short(exc))
+                except requests.RequestException as exc:
+                    raise cut() if budget.expired else _Retryable("connection-error", _short(exc))
+                except ValueError as exc:  # a URL even urllib3 cannot parse
+                    raise _Fatal("invalid-url", _short(exc))
+                try:
+                    chunks = []
+                    size = 0
+                    if method != "HEAD":
+                        for chunk in r.iter_content(chunk_size=65536):
+                            chunks.append(chunk)
+                            size += len(chunk)
+                            if size > limit_bytes:
+                                if truncate:
+                                    chunks[-1] = chunk[: len(chunk) - (size - limit_bytes)]
+                                    break
+                                raise _Fatal("body-too-large", f"plus de {limit_bytes} octets")
+                            if budget.expired:
+                                raise cut()
+                    if budget.expired:  # the connection was cut: what came is not the answer
+                        raise cut()
+                    body = b"".join(chunks)
+                except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
+                    raise cut() if budget.expired else _Retryable("truncated-body", _short(exc))
+                except requests.exceptions.Timeout as exc:
+                    raise cut() if budget.expired else _Retryable("timeout", _short(exc))
+                except requests.exceptions.ConnectionError as exc:
+                    raise cut() if budget.expired else _Retryable("connection-error", _short(exc))
+                finally:
+                    r.close()
+        finally:
+            h.slots.release()
         with self._stats_lock:
             self.stats.bytes += len(body)
             self.stats.by_status[r.status_code] += 1
         hdrs = {k.lower(): v for k, v in r.headers.items()}
         return Response(r.url, r.status_code, hdrs, body)
 
-    def _retry_or_fail(self, portal, code, message, url, attempt, status, wait=None, *, cfg=None) -> None:
+    def _retry_or_fail(self, portal, code, message, url, attempt, status, wait=None, *, cfg=None,
+                       limit: tuple[float, str] | None = None) -> None:
         cfg = cfg or self.config
         if attempt > cfg.retries:
             raise self._fail(portal, code, f"{message} (après {attempt} tentatives)", url, status)
         if wait is None:
             wait = min(cfg.backoff_max, cfg.backoff * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)
+        if limit is not None and time.monotonic() + wait >= limit[0]:  # the retry would start past the deadline
+            raise self._fail(portal, code, f"{message} (après {attempt} tentative(s) ; pas de nouvelle tentative "
+                                           f"avant le délai : {limit[1]})", url, status)
         with self._stats_lock:
             self.stats.retries += 1
         self._emit(portal, code, "info", f"{message} ; nouvelle tentative dans {wait:.1f} s", url,
                    {"attempt": attempt, "status": status})
         time.sleep(wait)
+
+    def _past_deadline(self, portal, limit: tuple[float, str] | None, url: str) -> FetchError:
+        """The request of a portal past its deadline: one event per portal, then silent failures."""
+        reason = limit[1] if limit is not None else "délai dépassé"
+        with self._stats_lock:
+            self.stats.failures += 1
+            first = portal not in self._limit_reported
+            self._limit_reported.add(portal)
+        if first:
+            self._emit(portal, "deadline", "error", reason, url, {})
+        return FetchError("deadline", reason, url)
 
     def _fail(self, portal, code, message, url, status=None) -> FetchError:
         with self._stats_lock:
