@@ -17,6 +17,12 @@ broken connections are asked again within the audit's retry budget; a body over 
 reported (FILE-01), never read further. A file that still cannot be downloaded is left to the availability
 rule (AVL-01), counted in the stage's statistics, and its findings of an earlier audit are « unverified »,
 never « fixed ».
+
+Time: each download must come whole within ``[http] total_timeout``, counted on the bytes actually received
+(the transport, :class:`auditor.netsafe.GuardedAdapter`, cuts a server that trickles its bytes at the
+deadline; such a cut is not retried), connect and read timeouts within ``[http] timeout``; and the stage as a
+whole obeys the audit's deadline (``validate_files(deadline=...)``): a download in flight is cut at it, and
+the files not downloaded or validated by then are recorded « non évalué » with that reason.
 """
 from __future__ import annotations
 
@@ -38,6 +44,7 @@ from .catalogue import Catalogue
 from .checks.fichier_conforme import FileTarget
 from .config import ValidationConfig
 from .http import HttpClient, HttpConfig
+from .netsafe import Budget, guarded_session
 from .model import Dataset, Distribution
 from .tabular.report import TableError, TableReport
 
@@ -111,13 +118,25 @@ def candidates(catalogue: Catalogue, guess: bool = True) -> list[Candidate]:
 class FileCache:
     """Downloaded files, one per URL, revalidated after ``max_age`` seconds."""
 
-    def __init__(self, directory: Path, max_age: float, max_bytes: int, http: HttpConfig | None = None):
+    def __init__(self, directory: Path, max_age: float, max_bytes: int, http: HttpConfig | None = None,
+                 deadline: float | None = None):
         self.dir = Path(directory)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.max_age, self.max_bytes = max_age, max_bytes
         self.http = http or HttpConfig()
+        self.deadline = deadline  # time.monotonic() past which nothing is downloaded (the audit's deadline)
         self._hosts: dict[str, threading.BoundedSemaphore] = {}
         self._hosts_lock = threading.Lock()
+        self._local = threading.local()
+
+    def _session(self) -> requests.Session:
+        s = getattr(self._local, "session", None)
+        if s is None:
+            s = self._local.session = guarded_session(pool_maxsize=max(4, self.http.per_host))
+        return s
+
+    def _left(self) -> float:
+        return float("inf") if self.deadline is None else self.deadline - time.monotonic()
 
     def _slots(self, url: str) -> threading.BoundedSemaphore:
         """The host's concurrency limit (``[http] per_host``), shared by the stage's workers."""
@@ -128,11 +147,17 @@ class FileCache:
     def fetch(self, url: str, stats: StageStats) -> tuple[Path | None, TableReport | None]:
         """(path of the file, None) or (None, report of a file too large); raises OSError/requests errors
         once the audit's retry budget (``[http] retries``, backoff, Retry-After up to ``max_retry_wait``)
-        is spent on answers 429 and 5xx, timeouts and broken connections."""
+        is spent on answers 429 and 5xx, timeouts and broken connections; a download cut by ``total_timeout``
+        or by the audit's deadline (:class:`Cut`) is not asked again."""
         for attempt in range(self.http.retries + 1):
             try:
-                with self._slots(url):
+                slots = self._slots(url)
+                if not (slots.acquire() if self.deadline is None else slots.acquire(timeout=max(0.0, self._left()))):
+                    raise Cut(AUDIT_DEADLINE)
+                try:
                     return self._fetch(url, stats)
+                finally:
+                    slots.release()
             except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
                     _Retry) as exc:
                 if attempt >= self.http.retries:
@@ -140,7 +165,10 @@ class FileCache:
                 wait = getattr(exc, "wait", None)
                 if wait is None:
                     wait = min(self.http.backoff_max, self.http.backoff * 2 ** attempt)
-                time.sleep(min(wait, self.http.max_retry_wait))
+                wait = min(wait, self.http.max_retry_wait)
+                if wait >= self._left():
+                    raise Cut(f"{exc} ; {AUDIT_DEADLINE}") from None
+                time.sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _fetch(self, url: str, stats: StageStats) -> tuple[Path | None, TableReport | None]:
@@ -156,9 +184,27 @@ class FileCache:
                 headers["If-None-Match"] = meta["etag"]
             if meta.get("last_modified"):
                 headers["If-Modified-Since"] = meta["last_modified"]
-        deadline = time.monotonic() + self.http.total_timeout
-        with requests.get(url, headers=headers, stream=True, timeout=self.http.timeout,
-                          verify=self.http.verify_tls) as r:
+        if self._left() <= 0:
+            raise Cut(AUDIT_DEADLINE)
+        budget = Budget(self.http.total_timeout, deadline=self.deadline)
+        with budget:
+            try:
+                return self._download(url, stats, headers, budget, key, body, meta_path, meta)
+            except requests.RequestException as exc:
+                if budget.expired and not isinstance(exc, Cut):
+                    raise self._cut(budget) from None
+                raise
+
+    def _cut(self, budget: Budget) -> "Cut":
+        if self._left() <= 0:
+            return Cut(AUDIT_DEADLINE)
+        return Cut(f"téléchargement de plus de {self.http.total_timeout:.0f} s (le serveur envoie ses données "
+                   "trop lentement)")
+
+    def _download(self, url, stats, headers, budget, key, body, meta_path, meta):
+        left = budget.remaining()
+        with self._session().get(url, headers=headers, stream=True, timeout=min(self.http.timeout, left),
+                                 verify=self.http.verify_tls) as r:
             if r.status_code == 304 and body.exists():
                 stats.count("not_modified")
                 meta["fetched"] = time.time()
@@ -172,24 +218,35 @@ class FileCache:
                 return None, too_large(int(declared), self.max_bytes)
             part = self.dir / f"{key}.part{os.getpid()}"
             size = 0
-            with open(part, "wb") as out:
-                for chunk in r.iter_content(CHUNK):
-                    if time.monotonic() > deadline:
-                        out.close()
-                        part.unlink(missing_ok=True)
-                        raise requests.Timeout(f"téléchargement de plus de {self.http.total_timeout:.0f} s")
-                    size += len(chunk)
-                    if size > self.max_bytes:
-                        out.close()
-                        part.unlink(missing_ok=True)
-                        return None, too_large(None, self.max_bytes)
-                    out.write(chunk)
+            try:
+                with open(part, "wb") as out:
+                    for chunk in r.iter_content(CHUNK):
+                        if budget.expired:
+                            raise self._cut(budget)
+                        size += len(chunk)
+                        if size > self.max_bytes:
+                            out.close()
+                            part.unlink(missing_ok=True)
+                            return None, too_large(None, self.max_bytes)
+                        out.write(chunk)
+                if budget.expired:  # cut at the deadline: what came is not the file
+                    raise self._cut(budget)
+            except BaseException:
+                part.unlink(missing_ok=True)
+                raise
             os.replace(part, body)
             stats.count("downloaded")
             meta_path.write_text(json.dumps({"url": url, "fetched": time.time(), "size": size,
                                              "etag": r.headers.get("ETag"),
                                              "last_modified": r.headers.get("Last-Modified")}), "utf-8")
         return body, None
+
+
+AUDIT_DEADLINE = "délai de l'audit dépassé : fichier non téléchargé"
+
+
+class Cut(requests.RequestException):
+    """A download stopped by a deadline (``total_timeout``, the audit's): not asked again."""
 
 
 class _Retry(Exception):
@@ -215,9 +272,12 @@ def too_large(size: int | None, limit: int) -> TableReport:
 
 
 def validate_files(catalogue: Catalogue, config: ValidationConfig, cache_dir: Path, *,
-                   http: HttpConfig | None = None, progress=None) -> tuple[list[FileTarget], StageStats]:
+                   http: HttpConfig | None = None, progress=None,
+                   deadline: float | None = None) -> tuple[list[FileTarget], StageStats]:
     """Download and validate every candidate file; the FileTargets for the FILE-* rules. ``http``: the
-    audit's HTTP settings (timeout, User-Agent, TLS), used for the files and the schema catalogue."""
+    audit's HTTP settings (timeout, User-Agent, TLS), used for the files and the schema catalogue;
+    ``deadline`` (``time.monotonic()`` clock): the audit's, past which no file is downloaded or validated
+    (each is recorded not evaluated, with that reason)."""
     from .selfcheck import Checker, CheckOptions
     from .tabular.catalog import SchemaCatalog
 
@@ -226,20 +286,31 @@ def validate_files(catalogue: Catalogue, config: ValidationConfig, cache_dir: Pa
     todo = candidates(catalogue, config.guess)
     stats.candidates = len(todo)
     http = replace(http or HttpConfig(), cache_dir=str(Path(cache_dir) / "schemas"))
-    cache = FileCache(Path(cache_dir) / "files", config.max_age, config.max_mb * 1024 * 1024, http)
-    catalog = SchemaCatalog(config.schemas, HttpClient(http))
+    cache = FileCache(Path(cache_dir) / "files", config.max_age, config.max_mb * 1024 * 1024, http, deadline)
+    client = HttpClient(http)
+    if deadline is not None:
+        client.limit(None, deadline, "délai de l'audit dépassé : catalogue des schémas non consulté")
+    catalog = SchemaCatalog(config.schemas, client)
     checker = Checker(CheckOptions(schema_base=config.schemas, max_bytes=config.max_mb * 1024 * 1024, rules=[]),
                       catalog)
 
     def one(c: Candidate) -> FileTarget | None:
         try:
             path, refused = cache.fetch(c.url, stats)
-        except (OSError, requests.RequestException) as exc:
+        except Cut as exc:
+            stats.failed.append({"url": c.url, "dataset": c.dataset.uid, "commune": c.dataset.publisher.code,
+                                 "error": str(exc)[:300]})
+            return None
+        except (OSError, ValueError, requests.RequestException) as exc:  # ValueError: a URL that cannot be parsed
             stats.failed.append({"url": c.url, "dataset": c.dataset.uid, "commune": c.dataset.publisher.code,
                                  "error": f"téléchargement impossible (détail technique : {str(exc)[:300]})"})
             return None
         if refused is not None:
             return _target(c, refused.to_dict())
+        if deadline is not None and time.monotonic() >= deadline:
+            stats.unvalidated.append({"url": c.url, "dataset": c.dataset.uid, "commune": c.dataset.publisher.code,
+                                      "error": "délai de l'audit dépassé : fichier non validé"})
+            return None
         try:
             result = checker.check_file(path, name=c.url, schema=_ref(checker, c.schema))
         except Exception as exc:  # noqa: BLE001 - an unknown schema, a catalogue down: recorded, never fatal
