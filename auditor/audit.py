@@ -16,6 +16,7 @@ from .obligations import obligation_states
 from .rules import Rule, Verdict, Waiver, applies, apply_waivers, evaluate, evaluate_files, shipped_rules
 from .territory.registry import MEL_CODE, Registry
 
+DEFAULT_AUDIT_DEADLINE = 6 * 3600.0  # seconds an audit may take, crawl and file stage ([crawl] audit_deadline)
 POPULATION_THRESHOLD = 3500  # CRPA L312-1-1
 AGENTS_THRESHOLD = 50  # CRPA D312-1-1-1
 PRADA_THRESHOLD = 10000  # CRPA R330-2
@@ -183,8 +184,9 @@ def parse_as_of(text: str | None) -> datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
-def file_stage(config, crawl: CrawlResult, progress=None) -> tuple[list, dict | None]:
-    """The file stage when the configuration enables it (``[validation]``): (targets, statistics)."""
+def file_stage(config, crawl: CrawlResult, progress=None, deadline: float | None = None) -> tuple[list, dict | None]:
+    """The file stage when the configuration enables it (``[validation]``): (targets, statistics).
+    ``deadline``: the audit's (``time.monotonic()`` clock), past which files are left not evaluated."""
     if not config.validation.enabled:
         return [], None
     from pathlib import Path
@@ -193,25 +195,38 @@ def file_stage(config, crawl: CrawlResult, progress=None) -> tuple[list, dict | 
 
     # a "validation" folder inside the configured cache (beside the HTTP cache's own files), else beside the store
     cache = Path(config.cache_dir) / "validation" if config.cache_dir else Path(config.store_path).parent / "file-cache"
-    targets, stats = validate_files(crawl.catalogue, config.validation, cache, http=config.http, progress=progress)
+    targets, stats = validate_files(crawl.catalogue, config.validation, cache, http=config.http, progress=progress,
+                                    deadline=deadline)
     return targets, stats.to_dict()
 
 
+def audit_deadline(config, seconds: float | None = None) -> float:
+    """The audit's deadline on the ``time.monotonic()`` clock: ``seconds`` from now, else the configuration's
+    ``audit_deadline`` (``[crawl]``), else :data:`DEFAULT_AUDIT_DEADLINE`."""
+    import time
+
+    return time.monotonic() + float(seconds or getattr(config, "audit_deadline", None) or DEFAULT_AUDIT_DEADLINE)
+
+
 def audit_and_store(config, store, rules: list[Rule], *, as_of: datetime | None = None,
-                    only: list[str] | None = None, progress=None) -> tuple[int, CrawlResult, AuditResult]:
+                    only: list[str] | None = None, progress=None,
+                    max_seconds: float | None = None) -> tuple[int, CrawlResult, AuditResult]:
     """The territory audit as ``auditor audit`` and the service run it: a run opened in ``store``, the
     crawl, the file stage, the rules (with the configured waivers), saved; the run is marked failed on any
-    error. Returns (run id, crawl, audit)."""
+    error. Returns (run id, crawl, audit). The crawl and the file stage end by the audit's deadline
+    (``max_seconds``, else ``audit_deadline`` of the configuration, else 6 h): portals and files not read by
+    then are recorded as such (« délai de l'audit dépassé ») and the audit is saved with what was seen."""
     from .crawl import collected, crawl, now_iso, portal_coverage
 
+    deadline = audit_deadline(config, max_seconds)
     run_id = store.begin_run("audit", now_iso(), config.territory_name, config.source_file)
     try:
-        result = crawl(config, only=only, progress=progress)
+        result = crawl(config, only=only, progress=progress, deadline=deadline)
         if not collected(result.portals):
             raise NothingCollected(nothing_collected(result))
         if progress:
             progress("files", "*", 0)
-        files, file_stats = file_stage(config, result, progress)
+        files, file_stats = file_stage(config, result, progress, deadline=deadline)
         if progress:
             progress("rules", "*", 0)
         audit = run_audit(result, rules, as_of=as_of, waivers=[Waiver(**w) for w in config.waivers],
