@@ -53,6 +53,8 @@ class Config:
     probe: bool = True  # probe every distribution URL
     probe_max_age: float = 6 * 3600  # seconds a probe result stays valid without asking again
     workers: int = 32  # threads for parallel requests (per-host limits still apply)
+    source_deadline: float = 3 * 3600.0  # seconds a source may take, its probes included
+    audit_deadline: float = 6 * 3600.0  # seconds an audit may take, crawl and file stage
     sources: list[SourceConfig] = field(default_factory=list)
     aliases: dict[str, str] = field(default_factory=dict)
     others: list[str] = field(default_factory=list)
@@ -141,6 +143,9 @@ def parse_config(text: str, source_file: str, base_dir: Path, *,
     cfg.http.cache_dir = str(cfg.cache_dir) if cfg.cache_dir else None
 
     crawl = _table(doc, "crawl", err)
+    unknown = set(crawl) - {"probe", "probe_max_age", "workers", "source_deadline", "audit_deadline"}
+    if unknown:
+        raise err("crawl", f"clé(s) inconnue(s) : {', '.join(sorted(unknown))}")
     cfg.probe = _typed(crawl, "probe", bool, "crawl", err, True)
     cfg.probe_max_age = _typed(crawl, "probe_max_age", float, "crawl", err, cfg.probe_max_age)
     if cfg.probe_max_age < 0:
@@ -148,6 +153,11 @@ def parse_config(text: str, source_file: str, base_dir: Path, *,
     cfg.workers = _typed(crawl, "workers", int, "crawl", err, 32)
     if cfg.workers < 1:
         raise err("crawl", "workers doit être ≥ 1")
+    for name in ("source_deadline", "audit_deadline"):
+        value = _typed(crawl, name, float, "crawl", err, getattr(cfg, name))
+        if value <= 0:
+            raise err("crawl", f"{name} doit être > 0 (secondes)")
+        setattr(cfg, name, value)
 
     raw_sources = doc.get("sources", [])
     if not isinstance(raw_sources, list):

@@ -256,3 +256,48 @@ def test_idle_connections_do_not_make_the_service_unreachable(tmp_path):
         finally:
             for s in socks:
                 s.close()
+
+
+def test_a_url_check_is_cancelled_when_its_client_leaves(tmp_path):
+    """A clerk closes the tab while the service downloads a slow URL: the download stops within a
+    second or two, instead of holding a worker until the service's url_timeout."""
+    import json as json_module
+    import socket as socket_module
+    import time as time_module
+
+    from auditor.server.app import ServeOptions, create_app
+    from tests.schema_server import SchemaServer
+    from tests.service_helpers import waitress_server
+    from tests.test_deadlines import Trickler
+
+    ended: list[float] = []
+
+    class Recording(Trickler):
+        def _drip(self, conn):
+            try:
+                super()._drip(conn)
+            finally:
+                ended.append(time_module.monotonic())
+
+    with SchemaServer() as schemas, Recording() as slow:
+        opts = ServeOptions(store_path=tmp_path / "absent.sqlite", work_dir=tmp_path / "work",
+                            schema_base=schemas.url, cache_dir=tmp_path / "cache", allow_private_urls=True,
+                            url_timeout=60.0)
+        with waitress_server(create_app(opts), opts) as base:
+            port = int(base.rsplit(":", 1)[1])
+            body = json_module.dumps({"url": slow.base + "/body"})
+            client = socket_module.create_connection(("127.0.0.1", port))
+            client.sendall((f"POST /api/v1/check HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n{body}").encode())
+            for _ in range(100):  # the download has started
+                if slow.requests:
+                    break
+                time_module.sleep(0.05)
+            assert slow.requests
+            left = time_module.monotonic()
+            client.close()
+            for _ in range(200):
+                if ended:
+                    break
+                time_module.sleep(0.05)
+    assert ended and ended[0] - left < 3, "the download went on after the client left"

@@ -29,7 +29,9 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -200,9 +202,10 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
                 from ..netsafe import DownloadError, UnsafeURL, download
 
                 try:
-                    d = download(url, max_bytes=options.url_max_bytes, max_seconds=options.url_timeout,
-                                 allow_private=options.allow_private_urls, allowed_hosts=options.allowed_hosts,
-                                 directory=str(work))
+                    with _cancelled_when_client_leaves(request.environ) as budget:
+                        d = download(url, max_bytes=options.url_max_bytes, max_seconds=options.url_timeout,
+                                     allow_private=options.allow_private_urls, allowed_hosts=options.allowed_hosts,
+                                     directory=str(work), budget=budget)
                 except UnsafeURL as exc:
                     return None, problem(400, str(exc))
                 except DownloadError as exc:
@@ -383,6 +386,31 @@ def human_size(n: int, lang: str = "fr") -> str:
     return f"{text.replace('.', ',') if lang == 'fr' else text} {units[unit]}"
 
 
+@contextmanager
+def _cancelled_when_client_leaves(environ: dict[str, Any], every: float = 0.25):
+    """A download budget cancelled as soon as the client that asked for the check has gone (waitress
+    tells it through ``waitress.client_disconnected`` when it reads requests ahead): a closed browser
+    tab does not keep a worker downloading a slow URL until its deadline."""
+    from ..netsafe import Budget
+
+    budget = Budget(reason="le demandeur est parti : téléchargement annulé")
+    gone = environ.get("waitress.client_disconnected")
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.wait(every):
+            if gone():
+                budget.cancel()
+                return
+
+    if callable(gone):
+        threading.Thread(target=watch, daemon=True, name="client-watch").start()
+    try:
+        yield budget
+    finally:
+        stop.set()
+
+
 def make_server(app: Flask, options: ServeOptions, host: str = "127.0.0.1", port: int = 8080,
                 threads: int | None = None):
     """The waitress server for ``app`` (``port=0``: any free port; ``.effective_port`` tells it).
@@ -408,7 +436,8 @@ def make_server(app: Flask, options: ServeOptions, host: str = "127.0.0.1", port
                          clear_untrusted_proxy_headers=True, ident="auditor",
                          connection_limit=_fit_file_limit(limits.connection_limit, threads),
                          channel_timeout=limits.channel_timeout, cleanup_interval=limits.cleanup_interval,
-                         asyncore_use_poll=True, max_request_header_size=64 * 1024)
+                         asyncore_use_poll=True, max_request_header_size=64 * 1024,
+                         channel_request_lookahead=1)  # gives waitress.client_disconnected to the app
 
 
 def _fit_file_limit(connections: int, threads: int) -> int:
