@@ -19,6 +19,15 @@ XLSX: the first sheet as frictionless 4 reads it with openpyxl (see `_open_xlsx`
 declared dimension, formatted-but-empty rows included (Validata's ``blank-row``), nothing trimmed.
 
 Problems that prevent reading raise `ReadError` (code ``unreadable`` or ``too_large``) with a French message.
+
+Reading budgets (`auditor.tabular.budgets`), enforced as the file is read: at most 16 384 cells in a row (the
+header's too), 20 million rows, and a number of cells (rows × columns, the cells filled in included) that grows
+with the file's size; batches are sized in cells, so a wide table is read a few rows at a time, and a row far wider
+than its table keeps its extra cells beside its batch (`Batch.overflow`) instead of widening every row. A record
+longer than pyarrow's block (a cell of several megabytes) is read by the csv module from there on. An XLSX
+workbook's parts are checked before openpyxl opens it (sizes, compression ratio, tags per row). Beyond a budget,
+or on any failure of an underlying parser, reading stops with a `ReadError` naming the row; the rows read before
+stay reported.
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ import io
 import json
 import os
 import re
+import weakref
 from collections import Counter, deque
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -38,6 +48,7 @@ from typing import Any, BinaryIO, Callable, Iterator, NamedTuple
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from . import budgets
 from .xlsx import displayed, plain_text
 
 SNIFF_LINES = 100  # frictionless' INFER_DIALECT_VOLUME
@@ -46,7 +57,21 @@ DEFAULT_BLOCK = 1 << 19  # bytes pyarrow parses at a time: its memory use grows 
 BATCH_ROWS = 1 << 15  # rows handed to the validator at a time (fewer, larger batches: less per-batch overhead)
 LENIENT_CP1252 = "auditor-cp1252"
 
-csv.field_size_limit(1 << 30)
+csv.field_size_limit(budgets.MAX_FIELD_BYTES)
+
+
+def _quiet_unraisable(hook):
+    """pyarrow decodes a ragged row as UTF-8 before handing it to our invalid-row handler; on a file that is not
+    UTF-8 after all, that fails inside pyarrow's callback, which Python reports as "Exception ignored" with a
+    traceback on stderr (the reading then stops and `TableSource._arrow_batches` starts again in Windows-1252).
+    This drops that one report; every other goes to ``hook``."""
+    def quiet(unraisable):
+        if isinstance(unraisable.exc_value, UnicodeDecodeError) and \
+                getattr(unraisable.object, "__qualname__", "").startswith("TableSource._arrow_batches"):
+            return
+        hook(unraisable)
+    quiet.auditor_quiet = True
+    return quiet
 
 
 @functools.cache
@@ -54,7 +79,11 @@ def _memory_pool() -> None:
     """pyarrow's default allocator (mimalloc) keeps freed pages: reading a file in blocks then costs ~60 MB more
     resident memory than with jemalloc, which returns them. Use jemalloc where pyarrow ships it, unless the
     user chose a pool (ARROW_DEFAULT_MEMORY_POOL). A process-wide switch: done once, when a table is first
-    opened (`open_table`), not when the module is imported."""
+    opened (`open_table`), not when the module is imported. Installs `_quiet_unraisable` likewise."""
+    import sys
+
+    if not getattr(sys.unraisablehook, "auditor_quiet", False):
+        sys.unraisablehook = _quiet_unraisable(sys.unraisablehook)
     if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
         return
     try:
@@ -64,12 +93,14 @@ def _memory_pool() -> None:
 
 
 class ReadError(Exception):
-    """The source cannot be read as a table: ``code`` is ``unreadable`` or ``too_large``."""
+    """The source cannot be read as a table: ``code`` is ``unreadable`` or ``too_large``. ``internal``: raised in
+    place of an unexpected failure of a parser (the fuzz suite counts those as crashes)."""
 
-    def __init__(self, code: str, fr: str, en: str):
+    def __init__(self, code: str, fr: str, en: str, *, internal: bool = False):
         super().__init__(en)
         self.code = code
         self.message = {"fr": fr, "en": en}
+        self.internal = internal
 
 
 class EncodingRestart(Exception):
@@ -145,10 +176,16 @@ class Dialect:
 
 
 class Batch(NamedTuple):
-    """Data rows read together: the row number of the first one and their cells (null = no such cell)."""
+    """Data rows read together: the row number of the first one and their cells (null = no such cell).
+
+    ``overflow`` holds the cells of rows far wider than the table (more than `budgets.WIDEN_SLACK` cells beyond
+    its usual width and its header), beyond the record's columns: ``{row index in the batch: [cells]}``, the
+    first one at column ``record.num_columns + 1``. They are extra cells for the validator, kept aside so that
+    one wide row does not widen every row of its batch."""
 
     first_row: int
     record: pa.RecordBatch
+    overflow: dict[int, list[str]] | None = None
 
 
 @dataclass
@@ -169,6 +206,8 @@ class TableSource:
     header_row: int = 1  # record number of the header (data rows follow it)
     first_record: list[str] | None = None  # the file's first record (Validata's structure warnings read it)
     rows_read: int = 0
+    cost_width: int = 0  # columns a row costs once validated (the header's, when it is wider than the rows)
+    budget_bytes: int | None = None  # what the cell budget is proportional to (None: the file's size)
 
     @property
     def bom_mismatch(self) -> bool:
@@ -177,7 +216,9 @@ class TableSource:
         return self.dialect.bom and self.dialect.encoding == LENIENT_CP1252
 
     def batches(self) -> Iterator[Batch]:
-        """Yield the data rows in bounded batches (see the module docstring)."""
+        """Yield the data rows in bounded batches (see the module docstring), within the reading budgets
+        (`auditor.tabular.budgets`): past them, or on any failure of the underlying parser, a `ReadError` says
+        where reading stopped; the batches yielded before stay valid."""
         self.rows_read = 0
         if self.dialect.format != "csv":
             gen = _list_batches(self._rows(), self)
@@ -185,9 +226,34 @@ class TableSource:
             gen = _prefetch(self._arrow_batches()) if self.prefetch else self._arrow_batches()
         else:
             gen = self._python_batches()
-        for batch in gen:
-            self.rows_read += batch.record.num_rows
-            yield batch
+        max_cells = budgets.cell_budget(self.budget_bytes if self.budget_bytes is not None else self.size)
+        width = max(self.cost_width, self.width, 1)
+        cells = 0
+        try:
+            for batch in gen:
+                n = batch.record.num_rows
+                cells += n * max(width, batch.record.num_columns) + sum(map(len, (batch.overflow or {}).values()))
+                if self.rows_read + n > budgets.MAX_ROWS:
+                    raise _over_budget(
+                        f"le tableau dépasse {budgets.fmt(budgets.MAX_ROWS)} lignes",
+                        f"the table exceeds {budgets.fmt_en(budgets.MAX_ROWS)} rows", self.header_row + self.rows_read + 1,
+                        "découpez le fichier (par année, par exemple)", "split the file (by year, for instance)")
+                if cells > max_cells:
+                    raise _over_budget(
+                        f"le tableau dépasse {budgets.fmt(max_cells)} cellules (lignes × colonnes, cellules vides "
+                        "comprises)", f"the table exceeds {budgets.fmt_en(max_cells)} cells (rows × columns, empty "
+                        "cells included)", batch.first_row, "retirez les colonnes et les lignes vides, ou découpez "
+                        "le fichier", "remove the empty columns and rows, or split the file")
+                self.rows_read += n
+                yield batch
+        except (ReadError, EncodingRestart):
+            raise
+        except Exception as exc:  # noqa: BLE001 - a parser failing on hostile input is a reading problem, never a crash
+            row = self.header_row + self.rows_read + 1
+            raise ReadError("unreadable", f"Le fichier ne peut pas être lu au-delà de la ligne {row - 1} ({exc}).",
+                            f"The file cannot be read past row {row - 1} ({exc}).", internal=True) from exc
+        finally:
+            gen.close()
 
     # -- CSV, pyarrow engine
 
@@ -201,52 +267,56 @@ class TableSource:
 
         width = max(self.width, 1)
         names = [f"c{i}" for i in range(width)]
-        read = pacsv.ReadOptions(block_size=self.block_size, use_threads=False, column_names=names,
-                                 skip_rows_after_names=self.header_row, encoding=_arrow_encoding(d.encoding))
+        read = pacsv.ReadOptions(block_size=budgets.arrow_block(width, self.block_size), use_threads=False,
+                                 column_names=names, skip_rows_after_names=self.header_row,
+                                 encoding=_arrow_encoding(d.encoding))
         parse = pacsv.ParseOptions(delimiter=d.delimiter, quote_char=d.quotechar or False,
                                    double_quote=d.doublequote, escape_char=d.escapechar or False,
                                    newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=handler)
         convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
                                        quoted_strings_can_be_null=False)
+        packer = _Packer(self)
+        next_row = self.header_row + 1
+        resume = None
         stream = self._open()
         try:
             if d.bom:  # a UTF-8 BOM, whatever the encoding the file is finally read in
                 stream.read(len(codecs.BOM_UTF8))
             try:
                 reader = pacsv.open_csv(stream, read_options=read, parse_options=parse, convert_options=convert)
-                next_row = self.header_row + 1
-                pending: list = []
-                pending_rows = 0
                 for rb in reader:
-                    segments, next_row = self._place(rb, invalid, next_row)
-                    pending.extend(segments)
-                    pending_rows += sum(1 if isinstance(seg, list) else seg.num_rows for _, seg in segments)
-                    if pending_rows >= self.batch_rows:
-                        yield self._merge(pending, next_row)
-                        pending, pending_rows = [], 0
-                segments, next_row = self._place(None, invalid, next_row)
-                pending.extend(segments)
-                if pending:
-                    yield self._merge(pending, next_row)
+                    next_row = self._place(rb, invalid, next_row, packer)
+                    yield from packer.ready()
+                next_row = self._place(None, invalid, next_row, packer)
             except pa.ArrowInvalid as exc:
                 text = str(exc)
-                if d.encoding in ("utf-8", "utf-8-sig") and ("UTF8" in text or "UTF-8" in text or "utf-8" in text):
+                if "straddl" in text:  # a record longer than pyarrow's block (a large cell): the csv module
+                    next_row = self._place(None, invalid, next_row, packer)  # reads the rest, row by row
+                    resume = next_row
+                elif d.encoding in ("utf-8", "utf-8-sig") and ("UTF8" in text or "UTF-8" in text or "utf-8" in text
+                                                               or ("Expected" in text and "columns, got" in text)):
+                    # (the last: a ragged row our handler never saw, pyarrow failing to decode it as UTF-8)
                     self._fallback_encoding()
                     raise EncodingRestart() from exc
-                raise ReadError("unreadable", f"Le fichier CSV ne peut pas être lu jusqu'au bout ({text}).",
-                                f"The CSV file cannot be read to its end ({text}).") from exc
+                else:
+                    raise ReadError("unreadable", f"Le fichier CSV ne peut pas être lu jusqu'au bout ({text}).",
+                                    f"The CSV file cannot be read to its end ({text}).") from exc
         finally:
             stream.close()
+        if resume is not None:
+            yield from self._python_rows(packer, resume)
+        else:
+            yield from packer.finish()
 
-    def _place(self, rb, invalid: deque, next_row: int):
-        """Interleave the rows of ``rb`` with the ragged rows pyarrow skipped, by record number."""
-        segments: list[tuple[int, Any]] = []  # (first row, RecordBatch) or (row, [cells])
+    def _place(self, rb, invalid: deque, next_row: int, packer: "_Packer") -> int:
+        """Hand the rows of ``rb`` and the ragged rows pyarrow skipped to ``packer``, in record order; returns
+        the number of the next row."""
         n = rb.num_rows if rb is not None else 0
         pos = 0
         while True:
             if invalid and (invalid[0][0] is None or invalid[0][0] <= next_row):
                 _, text = invalid.popleft()
-                segments.append((next_row, self._parse_text(text)))
+                packer.add_row(next_row, self._parse_text(text))
                 next_row += 1
                 continue
             if pos >= n:
@@ -254,35 +324,14 @@ class TableSource:
             k = n - pos
             if invalid:
                 k = min(k, invalid[0][0] - next_row)
-            segments.append((next_row, rb.slice(pos, k)))
+            packer.add_record(next_row, rb.slice(pos, k))
             pos += k
             next_row += k
-        return segments, next_row
+        return next_row
 
     def _parse_text(self, text: str) -> list[str]:
         rows = list(csv.reader(io.StringIO(text, newline=""), **self._csv_kwargs()))
         return rows[0] if rows else []
-
-    def _merge(self, segments, next_row) -> Batch:
-        first = segments[0][0]
-        if len(segments) == 1 and isinstance(segments[0][1], pa.RecordBatch):
-            return Batch(first, self._named(segments[0][1].columns))
-        if all(isinstance(seg, pa.RecordBatch) for _, seg in segments):  # blocks of the usual width: concatenate
-            cols = [pa.concat_arrays([seg.column(i) for _, seg in segments]) for i in range(segments[0][1].num_columns)]
-            return Batch(first, self._named(cols))
-        width = self.width
-        for _, seg in segments:
-            if isinstance(seg, list):
-                width = max(width, len(seg))
-        columns: list[list[pa.Array]] = [[] for _ in range(width)]
-        for _, seg in segments:
-            if isinstance(seg, list):
-                for i in range(width):
-                    columns[i].append(pa.array([seg[i] if i < len(seg) else None], type=pa.string()))
-            else:
-                for i in range(width):
-                    columns[i].append(seg.column(i) if i < seg.num_columns else pa.nulls(seg.num_rows, pa.string()))
-        return Batch(first, self._named([pa.concat_arrays(parts) for parts in columns]))
 
     def _named(self, arrays) -> pa.RecordBatch:
         names = [self.header[i] if i < len(self.header) else f"#{i + 1}" for i in range(len(arrays))]
@@ -303,20 +352,36 @@ class TableSource:
         return kwargs
 
     def _python_batches(self) -> Iterator[Batch]:
+        yield from self._python_rows(_Packer(self), self.header_row + 1)
+
+    def _python_rows(self, packer: "_Packer", next_row: int) -> Iterator[Batch]:
+        """The data rows from ``next_row`` on, read by the csv module (the rows before it are skipped)."""
+        counted = _Counted(iter(()), next_row)
         stream = self._open()
         try:
             if self.dialect.bom:  # a UTF-8 BOM, whatever the encoding the file is finally read in
                 stream.read(len(codecs.BOM_UTF8))
             text = io.TextIOWrapper(stream, encoding=self.dialect.encoding, newline="")
             rows = csv.reader(text, **self._csv_kwargs())
-            for _ in range(self.header_row):  # the header and the lines above it
+            for _ in range(next_row - 1):  # the header, the lines above it and the rows already read
                 next(rows, None)
-            yield from _list_batches(rows, self, self.header_row + 1)
+            counted = _Counted(rows, next_row)
+            yield from _list_batches(counted, self, next_row, packer)
         except UnicodeDecodeError as exc:
+            next_row = counted.next_row
             if self.dialect.encoding in ("utf-8", "utf-8-sig"):
                 self._fallback_encoding()
                 raise EncodingRestart() from exc
-            raise
+            name = Dialect(encoding=self.dialect.encoding).to_dict()["encoding"].upper()
+            raise ReadError("unreadable", f"Le fichier n'est pas un texte {name} valide à partir de la ligne "
+                            f"{next_row} (fichier tronqué ou mal enregistré ?) : {exc.reason}. Enregistrez-le de "
+                            "nouveau, de préférence en UTF-8.",
+                            f"The file is not valid {name} text from row {next_row} on (truncated or badly saved?): "
+                            f"{exc.reason}. Save it again, preferably as UTF-8.") from exc
+        except csv.Error as exc:
+            next_row = counted.next_row
+            raise ReadError("unreadable", f"Le fichier CSV ne peut pas être lu au-delà de la ligne {next_row - 1} "
+                            f"({exc}).", f"The CSV file cannot be read past row {next_row - 1} ({exc}).") from exc
         finally:
             stream.close()
 
@@ -332,6 +397,174 @@ class TableSource:
         if len(records) >= self.header_row:
             self.header = [str(c) for c in records[self.header_row - 1]]
             self.first_record = [str(c) for c in records[0]]
+
+
+def _over_budget(what_fr: str, what_en: str, row: int, fix_fr: str, fix_en: str) -> ReadError:
+    return ReadError("unreadable", f"Lecture arrêtée à la ligne {row} : {what_fr}, la limite de lecture d'un fichier. "
+                     f"{fix_fr[0].upper()}{fix_fr[1:]}.",
+                     f"Reading stopped at row {row}: {what_en}, the reading limit of a file. "
+                     f"{fix_en[0].upper()}{fix_en[1:]}.")
+
+
+def _too_wide(row: int | None, cells: int) -> ReadError:
+    where_fr = f"la ligne {row}" if row is not None else "l'en-tête"
+    where_en = f"row {row}" if row is not None else "the header"
+    return ReadError("unreadable", f"{where_fr[0].upper()}{where_fr[1:]} compte {budgets.fmt(cells)} cellules, au-delà "
+                     f"de la limite de {budgets.fmt(budgets.MAX_COLUMNS)} colonnes par ligne : le fichier n'est pas lu "
+                     "plus loin. Vérifiez le séparateur de colonnes et retirez les séparateurs en trop.",
+                     f"{where_en[0].upper()}{where_en[1:]} has {budgets.fmt_en(cells)} cells, over the limit of "
+                     f"{budgets.fmt_en(budgets.MAX_COLUMNS)} columns per row: the file is not read further. Check the "
+                     "column separator and remove the extra separators.")
+
+
+def _bad_character(first: int, last: int) -> ReadError:
+    where_fr = f"La ligne {first} contient" if first == last else f"Une des lignes {first} à {last} contient"
+    where_en = f"Row {first} holds" if first == last else f"One of rows {first} to {last} holds"
+    return ReadError("unreadable", f"{where_fr} un caractère invalide (une moitié de paire UTF-16 isolée, comme "
+                     "\\udcff) : aucun texte UTF-8 ne peut le contenir. Corrigez ou retirez-le ; la lecture s'arrête là.",
+                     f"{where_en} an invalid character (a lone UTF-16 surrogate, such as \\udcff): no UTF-8 text can "
+                     "hold it. Fix or remove it; reading stops there.")
+
+
+class _Packer:
+    """Rows gathered into batches of bounded size: at most ``source.batch_rows`` rows and
+    `budgets.CELLS_PER_BATCH` cells (rows × the table's width, its header's when wider), so that memory follows
+    the cells of a batch, never the widest row of a file.
+
+    Rows come as pyarrow record batches of the table's width (`add_record`) or as lists of cells (`add_row`: the
+    ragged rows of pyarrow, the csv module's rows, XLSX and JSON rows). A row wider than the table widens its batch
+    by up to `budgets.WIDEN_SLACK` columns; its cells beyond go to `Batch.overflow`. A row of more than
+    `budgets.MAX_COLUMNS` cells is refused (`ReadError`)."""
+
+    def __init__(self, source: TableSource):
+        self.source = source
+        self.base = max(source.width, 1)
+        cost = max(source.cost_width, self.base)
+        self.cap = cost + budgets.WIDEN_SLACK
+        self.cost = cost
+        self.max_rows = budgets.batch_rows(cost, source.batch_rows)
+        self.out: deque = deque()
+        self._reset()
+
+    def _reset(self) -> None:
+        self.segments: list[Any] = []  # RecordBatch, or list of rows (lists of cells)
+        self.first: int | None = None
+        self.rows = 0
+        self.width = self.base
+        self.overflow: dict[int, list[str]] = {}
+        self.extra = 0
+
+    def _room(self, rows: int, width: int, extra: int) -> bool:
+        w = max(self.width, width)
+        return self.rows + rows <= self.max_rows and \
+            (self.rows + rows) * max(w, self.cost) + self.extra + extra <= budgets.CELLS_PER_BATCH
+
+    def add_record(self, first: int, rb: pa.RecordBatch) -> None:
+        while rb.num_rows:
+            if self.rows and not self._room(1, rb.num_columns, 0):
+                self._flush()
+            room = max(1, min(self.max_rows - self.rows, budgets.CELLS_PER_BATCH // max(self.cost, self.width)
+                              - self.rows))
+            part = rb.slice(0, room) if room < rb.num_rows else rb
+            if self.first is None:
+                self.first = first
+            self.segments.append(part)
+            self.rows += part.num_rows
+            first += part.num_rows
+            rb = rb.slice(part.num_rows)
+            if self.rows >= self.max_rows:
+                self._flush()
+
+    def add_row(self, row: int, cells: list) -> None:
+        n = len(cells)
+        if n > self.width or not self.rows or not isinstance(self.segments[-1], list):
+            self._add_row_slow(row, cells, n)
+            return
+        self.segments[-1].append(cells)  # the common case: a row no wider than its batch
+        self.rows += 1
+        if self.rows >= self.max_rows:
+            self._flush()
+
+    def _add_row_slow(self, row: int, cells: list, n: int) -> None:
+        if n > budgets.MAX_COLUMNS:  # the rows before it are handed over first, then reading stops
+            if self.rows:
+                self._flush()
+            self.out.append(_too_wide(row, n))
+            return
+        width = min(n, self.cap)
+        extra = n - width
+        if self.rows and not self._room(1, width, extra):
+            self._flush()
+        if self.first is None:
+            self.first = row
+        if not self.segments or not isinstance(self.segments[-1], list):
+            self.segments.append([])
+        self.segments[-1].append(cells)
+        if width > self.width:
+            self.width = width
+        if extra:
+            self.overflow[self.rows] = cells  # cut at the batch's final width when it is built
+            self.extra += extra
+        self.rows += 1
+        if self.rows >= self.max_rows:
+            self._flush()
+
+    def ready(self) -> Iterator[Batch]:
+        while self.out:
+            item = self.out.popleft()
+            if isinstance(item, Exception):
+                raise item
+            yield item
+
+    def finish(self) -> Iterator[Batch]:
+        if self.rows:
+            self._flush()
+        yield from self.ready()
+
+    def _flush(self) -> None:
+        segments, first, width = self.segments, self.first, self.width
+        source = self.source
+        if all(isinstance(seg, pa.RecordBatch) for seg in segments) and width == self.base:
+            if len(segments) == 1:
+                record = source._named(segments[0].columns)
+            else:  # blocks of the usual width: concatenate
+                record = source._named([pa.concat_arrays([seg.column(i) for seg in segments])
+                                        for i in range(segments[0].num_columns)])
+            self.out.append(Batch(first, record))
+            self._reset()
+            return
+        columns: list[list[pa.Array]] = [[] for _ in range(width)]
+        at = first
+        try:
+            for seg in segments:
+                if isinstance(seg, pa.RecordBatch):
+                    for i in range(width):
+                        columns[i].append(seg.column(i) if i < seg.num_columns
+                                          else pa.nulls(seg.num_rows, pa.string()))
+                    at += seg.num_rows
+                    continue
+                if len(seg) > 1 and all(r is seg[0] for r in seg):  # one row repeated: the gap rows of a sheet
+                    same: dict[Any, pa.Array] = {}
+                    row0 = seg[0]
+                    for i in range(width):
+                        value = row0[i] if i < len(row0) else None
+                        if value not in same:
+                            same[value] = pa.array([value] * len(seg), type=pa.string())
+                        columns[i].append(same[value])
+                else:
+                    for i in range(width):
+                        columns[i].append(pa.array([r[i] if i < len(r) else None for r in seg], type=pa.string()))
+                at += len(seg)
+        except (UnicodeEncodeError, pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+            if isinstance(exc, UnicodeEncodeError) or "surrogate" in str(exc):
+                raise _bad_character(first, first + self.rows - 1) from exc
+            raise
+        record = source._named([parts[0] if len(parts) == 1 else pa.concat_arrays(parts) for parts in columns])
+        overflow = {i: [str(c) for c in cells[width:]] for i, cells in self.overflow.items()} or None
+        if overflow and any(budgets.has_surrogate(c) for cells in overflow.values() for c in cells):
+            raise _bad_character(first, first + self.rows - 1)
+        self.out.append(Batch(first, record, overflow))
+        self._reset()
 
 
 def _prefetch(gen: Iterator[Batch], depth: int = 1) -> Iterator[Batch]:
@@ -380,23 +613,28 @@ def _prefetch(gen: Iterator[Batch], depth: int = 1) -> Iterator[Batch]:
         thread.join()
 
 
-def _list_batches(rows: Iterator[list[Any]], source: TableSource, next_row: int = 2) -> Iterator[Batch]:
-    """Batches from lists of cells (python CSV engine, XLSX, JSON)."""
-    buf: list[list[Any]] = []
+class _Counted:
+    """The rows of the csv module, counted (the number of the next one, for messages)."""
+
+    def __init__(self, rows: Iterator[list[str]], next_row: int):
+        self.rows, self.next_row = rows, next_row
+
+    def __iter__(self) -> Iterator[list[str]]:
+        for cells in self.rows:
+            yield cells
+            self.next_row += 1
+
+
+def _list_batches(rows: Iterator[list[Any]], source: TableSource, next_row: int = 2,
+                  packer: _Packer | None = None) -> Iterator[Batch]:
+    """Batches from lists of cells (the csv module, XLSX, JSON)."""
+    packer = packer or _Packer(source)
     for cells in rows:
-        buf.append(cells)
-        if len(buf) >= source.batch_rows:
-            yield _lists_to_batch(buf, next_row, source)
-            next_row += len(buf)
-            buf = []
-    if buf:
-        yield _lists_to_batch(buf, next_row, source)
-
-
-def _lists_to_batch(buf: list[list[Any]], first: int, source: TableSource) -> Batch:
-    width = max(source.width, max(map(len, buf), default=0), 1)
-    arrays = [pa.array([r[i] if i < len(r) else None for r in buf], type=pa.string()) for i in range(width)]
-    return Batch(first, source._named(arrays))
+        packer.add_row(next_row, cells)
+        next_row += 1
+        if packer.out:
+            yield from packer.ready()
+    yield from packer.finish()
 
 
 def _encoding_issue() -> dict[str, Any]:
@@ -477,11 +715,18 @@ def open_table(source, *, fmt: str | None = None, encoding: str | None = None, d
     if kind in ("xls", "ods"):
         raise ReadError("unreadable", f"Le format {kind.upper()} n'est pas pris en charge : publiez le fichier en "
                         "CSV ou XLSX.", f"The {kind.upper()} format is not supported: publish CSV or XLSX.")
-    if kind == "xlsx":
-        return _open_xlsx(opener, size, name)
-    if kind == "json":
-        return _open_json(opener, size, name)
-    return _open_csv(opener, head, size, name, encoding, delimiter, block_size)
+    try:
+        if kind == "xlsx":
+            return _open_xlsx(opener, size, name)
+        if kind == "json":
+            return _open_json(opener, size, name)
+        return _open_csv(opener, head, size, name, encoding, delimiter, block_size)
+    except ReadError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a parser failing on hostile input is a reading problem, never a crash
+        raise ReadError("unreadable", f"Le fichier ne peut pas être lu comme un tableau ({type(exc).__name__} : "
+                        f"{str(exc)[:200]}).", f"The file cannot be read as a table ({type(exc).__name__}: "
+                        f"{str(exc)[:200]}).", internal=True) from exc
 
 
 def _decode_head(head: bytes, encoding: str | None) -> tuple[str, str, bool, list]:
@@ -550,7 +795,7 @@ def _open_csv(opener, head: bytes, size, name, encoding, delimiter, block_size) 
     sample = "".join(lines[:SNIFF_LINES])
     dialect = Dialect(format="csv", encoding=enc, bom=bom)
     try:
-        sniffed = csv.Sniffer().sniff(sample, ",\t;|")
+        sniffed = csv.Sniffer().sniff(_sniff_sample(lines[:SNIFF_LINES]), ",\t;|")
         dialect.delimiter = sniffed.delimiter
         dialect.quotechar = '"' if sniffed.quotechar == "'" else (sniffed.quotechar or '"')
         dialect.escapechar = sniffed.escapechar or None
@@ -567,6 +812,9 @@ def _open_csv(opener, head: bytes, size, name, encoding, delimiter, block_size) 
     if not records:
         raise ReadError("unreadable", "Le fichier ne contient aucune ligne.", "The file has no row.")
     at = header_index(records)
+    for k, record in enumerate(records):
+        if len(record) > budgets.MAX_COLUMNS:
+            raise _too_wide(None if k == at else k + 1, len(record))
     source.header_row = at + 1
     source.header = [str(c) for c in records[at]]
     source.first_record = [str(c) for c in records[0]]
@@ -579,7 +827,29 @@ def _open_csv(opener, head: bytes, size, name, encoding, delimiter, block_size) 
     counts = Counter(len(r) for r in records[at + 1:] if r)
     source.width = counts.most_common(1)[0][0] if counts else len(source.header)
     source.width = max(source.width, 1)
+    source.cost_width = max(source.width, len(source.header))
+    if source.width > budgets.ARROW_MAX_WIDTH:  # pyarrow would turn each empty line into this many cells
+        dialect.engine = "python"
     return source
+
+
+SNIFF_CHARS = 1 << 14
+
+
+def _sniff_sample(lines: list[str]) -> str:
+    """The lines the dialect is guessed from: the first 100, as frictionless reads them, within 16 Ki characters
+    (``csv.Sniffer``'s regular expressions take a time that grows with the square of the sample on some inputs,
+    19 s on 64 KiB of ``,"``); a first line longer than that is cut."""
+    out: list[str] = []
+    total = 0
+    for line in lines:
+        if total + len(line) > SNIFF_CHARS:
+            if not out:
+                out.append(line[:SNIFF_CHARS])
+            break
+        out.append(line)
+        total += len(line)
+    return "".join(out)
 
 
 # ----------------------------------------------------------------------------------------------- XLSX and JSON
@@ -597,32 +867,48 @@ def _open_xlsx(opener, size, name) -> TableSource:
     Bounded work for a dimension that reaches far (a formatted cell at XFD1048576): the gap rows openpyxl fills in
     are one shared object, recognised without reading its cells; and when the header has two blank labels or
     more, which stops the validation at the header (duplicate labels, as in Validata), the rows are read only up
-    to the last labelled column, since nothing but their count is used then."""
+    to the last labelled column, since nothing but their count is used then.
+
+    Before openpyxl reads anything, the parts of the workbook are checked against the budgets (`_check_parts`);
+    while the rows are read, the sheet stays within the format's limits (1 048 576 rows, 16 384 columns)."""
     import openpyxl
     from openpyxl.cell.read_only import EMPTY_CELL
 
-    def corrupt() -> ReadError:
-        return ReadError("unreadable", "Le classeur XLSX est illisible ou corrompu.",
-                         "The XLSX workbook is unreadable or corrupt.")
+    def corrupt(row: int | None = None) -> ReadError:
+        if row is None:
+            return ReadError("unreadable", "Le classeur XLSX est illisible ou corrompu.",
+                             "The XLSX workbook is unreadable or corrupt.")
+        return ReadError("unreadable", f"Le classeur XLSX est illisible ou corrompu à partir de la ligne {row}.",
+                         f"The XLSX workbook is unreadable or corrupt from row {row} on.")
+
+    sheet_bytes = _check_parts(opener)
 
     def load():
         try:
-            return openpyxl.load_workbook(opener(), read_only=True, data_only=True)
+            return openpyxl.load_workbook(opener(), read_only=True, data_only=True, keep_links=False)
         except Exception as exc:  # noqa: BLE001 - any failure means the workbook is unreadable
             raise corrupt() from exc
 
     def texts(row) -> list[str]:
-        return [displayed(c.value, getattr(c, "number_format", None)) for c in row]
+        return ["" if c is EMPTY_CELL else displayed(c.value, getattr(c, "number_format", None)) for c in row]
 
     wb = load()
     try:
         first = next(wb.worksheets[0].iter_rows(max_row=1), None)
+        if first is not None and len(first) > budgets.MAX_SHEET_COLUMNS:
+            raise _too_wide(None, len(first))
         header = texts(first) if first else []
-    except Exception as exc:  # noqa: BLE001 - a broken sheet
-        raise corrupt() from exc
-    finally:
+    except ReadError:
         wb.close()
+        raise
+    except Exception as exc:  # noqa: BLE001 - a broken sheet
+        wb.close()
+        raise corrupt() from exc
+    # the workbook loaded for the header serves the first reading of the rows (loading parses every shared
+    # string: loading twice doubled the time of a large workbook); closed when the source is dropped
+    loaded = [wb]
     if not any(h.strip() for h in header):
+        wb.close()
         raise ReadError("unreadable", "La première ligne de la première feuille du classeur est vide : elle doit "
                         "porter les noms des colonnes.", "The first row of the first sheet is empty: it must hold "
                         "the column names.")
@@ -630,23 +916,148 @@ def _open_xlsx(opener, size, name) -> TableSource:
     clip = labelled if sum(1 for h in header if not h.strip()) >= 2 else None
 
     def rows():
-        wb2 = load()
+        wb2 = loaded.pop() if loaded else load()
+        number = 1
         try:
             gap = None  # the last row without any cell: openpyxl fills every unwritten row with one shared object
             blank: list[str] = []
             for row in wb2.worksheets[0].iter_rows(min_row=2, max_col=clip):
+                number += 1
+                if number > budgets.MAX_SHEET_ROWS:
+                    raise ReadError("unreadable", f"La feuille dépasse {budgets.fmt(budgets.MAX_SHEET_ROWS)} lignes, "
+                                    "la limite du format XLSX : le classeur est mal formé, il n'est pas lu plus loin.",
+                                    f"The sheet exceeds {budgets.fmt_en(budgets.MAX_SHEET_ROWS)} rows, the limit of "
+                                    "the XLSX format: the workbook is malformed and is not read further.")
                 if row is not gap:
+                    if len(row) > budgets.MAX_SHEET_COLUMNS:
+                        raise _too_wide(number, len(row))
                     if not all(c is EMPTY_CELL for c in row):
                         yield texts(row)
                         continue
                     gap, blank = row, [""] * len(row)
                 yield blank
+        except ReadError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a sheet broken further down (invalid XML, bad values...)
+            raise corrupt(number) from exc
         finally:
             wb2.close()
 
-    return TableSource(header=header, dialect=Dialect(format="xlsx", encoding="", delimiter=None, quotechar=None,
-                                                      engine="openpyxl"),
-                       name=name, size=size, _rows=rows, width=clip or len(header))
+    source = TableSource(header=header, dialect=Dialect(format="xlsx", encoding="", delimiter=None, quotechar=None,
+                                                        engine="openpyxl"),
+                         name=name, size=size, _rows=rows, width=clip or len(header), cost_width=clip or len(header),
+                         budget_bytes=max(sheet_bytes, size or 0))
+    weakref.finalize(source, lambda: loaded and loaded.pop().close())
+    return source
+
+
+_PREFIX = rb"<(?:[A-Za-z_][\w.-]*:)?"
+_ROW_TAG = re.compile(_PREFIX + rb"row[\s/>]")
+_STRING_TAG = re.compile(_PREFIX + rb"si[\s/>]")
+MAX_SPAN_TAGS = 300_000  # XML tags in one row of a sheet, one shared string, or any other part read whole
+
+
+def _check_parts(opener) -> int:
+    """Check every part of a workbook against the budgets before openpyxl reads it (`auditor.tabular.budgets`):
+    number of parts, declared size and compression ratio of each (``zipfile`` stops at the declared size), and,
+    streamed through once, the XML openpyxl builds in memory: the tags of each row of a sheet (the standard
+    library parses a whole row before openpyxl sees it), of each shared string, of every other part (read
+    whole), the rows of a sheet and the shared strings. Returns the decompressed size of the worksheets."""
+    import zipfile
+
+    def refuse(fr: str, en: str) -> ReadError:
+        return ReadError("unreadable", f"Le classeur XLSX est refusé : {fr}. S'il est authentique, enregistrez-le "
+                         "de nouveau (ou publiez-le en CSV).",
+                         f"The XLSX workbook is refused: {en}. If it is genuine, save it again (or publish it as CSV).")
+
+    sheets = 0
+    with opener() as f:
+        try:
+            zf = zipfile.ZipFile(f)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+            raise ReadError("unreadable", "Le classeur XLSX est illisible ou corrompu.",
+                            "The XLSX workbook is unreadable or corrupt.") from exc
+        with zf:
+            infos = zf.infolist()
+            if len(infos) > budgets.MAX_PARTS:
+                raise refuse(f"il contient {budgets.fmt(len(infos))} parties (limite {budgets.fmt(budgets.MAX_PARTS)})",
+                             f"it holds {budgets.fmt_en(len(infos))} parts (limit {budgets.fmt_en(budgets.MAX_PARTS)})")
+            for info in infos:
+                shown = "".join(c if c.isprintable() else "?" for c in info.filename)[:120]
+                size = max(info.file_size, 0)
+                if size > budgets.MAX_PART_BYTES:
+                    raise refuse(f"la partie « {shown} » se décompresse en {_mib(size)} (limite "
+                                 f"{_mib(budgets.MAX_PART_BYTES)})", f"part “{shown}” expands to {_mib(size, 'MiB')} "
+                                 f"(limit {_mib(budgets.MAX_PART_BYTES, 'MiB')})")
+                if size > budgets.RATIO_FLOOR and size > budgets.MAX_RATIO * max(info.compress_size, 1):
+                    ratio = size / max(info.compress_size, 1)
+                    raise refuse(f"la partie « {shown} » est compressée {ratio:.0f} fois (limite "
+                                 f"{budgets.MAX_RATIO:.0f}) : bombe de décompression probable",
+                                 f"part “{shown}” is compressed {ratio:.0f} times (limit {budgets.MAX_RATIO:.0f}): "
+                                 "probably a decompression bomb")
+                lower = info.filename.lower()
+                if not lower.endswith((".xml", ".rels")):
+                    continue  # images, binaries: never parsed in read-only mode
+                sheet = "worksheets/" in lower and lower.endswith(".xml")
+                strings = lower.endswith("sharedstrings.xml")
+                if not sheet and size > budgets.MAX_LOADED_PART_BYTES:
+                    raise refuse(f"la partie « {shown} », lue d'un bloc, se décompresse en {_mib(size)} (limite "
+                                 f"{_mib(budgets.MAX_LOADED_PART_BYTES)})", f"part “{shown}”, read whole, expands to "
+                                 f"{_mib(size, 'MiB')} (limit {_mib(budgets.MAX_LOADED_PART_BYTES, 'MiB')})")
+                if sheet:
+                    sheets += size
+                units = _scan_part(zf, info, _ROW_TAG if sheet else _STRING_TAG if strings else None, refuse, shown)
+                if sheet and units > budgets.MAX_SHEET_ROWS:
+                    raise refuse(f"la feuille « {shown} » compte {budgets.fmt(units)} lignes (limite du format "
+                                 f"{budgets.fmt(budgets.MAX_SHEET_ROWS)})", f"sheet “{shown}” has "
+                                 f"{budgets.fmt_en(units)} rows (the format's limit is "
+                                 f"{budgets.fmt_en(budgets.MAX_SHEET_ROWS)})")
+                if strings and units > budgets.MAX_SHARED_STRINGS:
+                    raise refuse(f"sa table de textes partagés compte plus de {budgets.fmt(budgets.MAX_SHARED_STRINGS)} "
+                                 "textes", f"its shared strings table holds over "
+                                 f"{budgets.fmt_en(budgets.MAX_SHARED_STRINGS)} texts")
+    return sheets
+
+
+def _scan_part(zf, info, split: re.Pattern | None, refuse, shown: str) -> int:
+    """Stream one XML part: count the tags between two ``split`` tags (rows, shared strings; the whole part when
+    None) against `MAX_SPAN_TAGS`, and return how many ``split`` tags it holds."""
+    tags = units = 0
+    carry = b""
+    try:
+        with zf.open(info) as part:
+            while True:
+                chunk = part.read(1 << 20)
+                buf = carry + chunk
+                end = len(buf) if not chunk else max(0, len(buf) - 256)
+                pos = 0
+                if split is not None:
+                    for m in split.finditer(buf, 0, end):
+                        tags += buf.count(b"<", pos, m.start())
+                        if tags > MAX_SPAN_TAGS:
+                            break
+                        tags, pos = 0, m.start()
+                        units += 1
+                        if units > budgets.MAX_SHEET_ROWS + budgets.MAX_SHARED_STRINGS:
+                            return units
+                tags += buf.count(b"<", pos, end)
+                if tags > MAX_SPAN_TAGS:
+                    raise refuse(f"la partie « {shown} » contient un élément de plus de {budgets.fmt(MAX_SPAN_TAGS)} "
+                                 "balises XML (une ligne, un texte partagé ou une section démesurés)",
+                                 f"part “{shown}” holds an element of over {budgets.fmt_en(MAX_SPAN_TAGS)} XML tags "
+                                 "(an oversized row, shared string or section)")
+                carry = buf[end:]
+                if not chunk:
+                    return units
+    except ReadError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a part that cannot be decompressed (bad CRC, unknown method...)
+        raise ReadError("unreadable", "Le classeur XLSX est illisible ou corrompu.",
+                        "The XLSX workbook is unreadable or corrupt.") from exc
+
+
+def _mib(n: int, unit: str = "Mio") -> str:
+    return f"{n / (1 << 20):.1f} {unit}"
 
 
 def _open_json(opener, size, name) -> TableSource:
@@ -654,8 +1065,13 @@ def _open_json(opener, size, name) -> TableSource:
         raw = f.read()
     try:
         data = json.loads(raw.decode("utf-8-sig"))
+    except RecursionError as exc:
+        raise _too_deep() from exc
     except (UnicodeDecodeError, ValueError) as exc:
         raise ReadError("unreadable", "Le fichier JSON est mal formé.", "The JSON file is malformed.") from exc
+    del raw
+    if budgets.json_depth(data) > budgets.MAX_DEPTH:
+        raise _too_deep()
     if isinstance(data, dict):
         for key in ("data", "records", "rows", "results"):
             if isinstance(data.get(key), list):
@@ -680,6 +1096,8 @@ def _open_json(opener, size, name) -> TableSource:
                 if k not in seen:
                     seen.add(k)
                     header.append(str(k))
+                    if len(header) > budgets.MAX_COLUMNS:
+                        raise _too_wide(None, len(header))
 
         def rows():
             for r in data:
@@ -693,6 +1111,20 @@ def _open_json(opener, size, name) -> TableSource:
     else:
         raise ReadError("unreadable", "Le fichier JSON n'est pas un tableau de lignes.",
                         "The JSON file is not an array of rows.")
+    if len(header) > budgets.MAX_COLUMNS:
+        raise _too_wide(None, len(header))
+    if any(budgets.has_surrogate(h) for h in header):
+        raise ReadError("unreadable", "L'en-tête contient un caractère invalide (une moitié de paire UTF-16 isolée, "
+                        "comme \\udcff) : aucun texte UTF-8 ne peut le contenir. Corrigez ou retirez-le.",
+                        "The header holds an invalid character (a lone UTF-16 surrogate, such as \\udcff): no UTF-8 "
+                        "text can hold it. Fix or remove it.")
     return TableSource(header=header, dialect=Dialect(format="json", encoding="utf-8", delimiter=None,
                                                       quotechar=None, engine="json"),
-                       name=name, size=size, _rows=rows, width=len(header))
+                       name=name, size=size, _rows=rows, width=len(header), cost_width=len(header))
+
+
+def _too_deep() -> ReadError:
+    return ReadError("unreadable", f"Le fichier JSON est imbriqué sur plus de {budgets.MAX_DEPTH} niveaux (tableaux ou "
+                     "objets les uns dans les autres) : ce n'est pas un tableau de lignes, il n'est pas lu.",
+                     f"The JSON file is nested over {budgets.MAX_DEPTH} levels deep (arrays or objects inside one "
+                     "another): it is not an array of rows and is not read.")

@@ -21,6 +21,8 @@ crashes on the first row instead).
 
 from __future__ import annotations
 
+import json
+
 from functools import lru_cache
 from typing import Any
 
@@ -137,8 +139,20 @@ def schema_problems(schema: Any) -> list[tuple[str, str]]:
     missing = schema_missing_values(schema)
     specs = [FieldSpec(f if isinstance(f, dict) else {"name": f"field{k + 1}", "type": "any"}, missing)
              for k, f in enumerate(fields)]
+    valid: set[str] = set()  # descriptors found valid but for their name (a wide header's synced fields): once
     for spec in specs:
-        problems.extend(_profile_problems(spec.descriptor, field_profile(), "field-error"))
+        key = None
+        if isinstance(spec.descriptor.get("name"), str):
+            try:
+                key = json.dumps({k: v for k, v in spec.descriptor.items() if k != "name"}, sort_keys=True)
+            except (TypeError, ValueError):
+                key = None
+        if key is not None and key in valid:
+            continue
+        found = _profile_problems(spec.descriptor, field_profile(), "field-error")
+        if not found and key is not None:
+            valid.add(key)
+        problems.extend(found)
         supported = set(TYPE_CONSTRAINTS[spec.type]) | {"unique"}
         declared = spec.descriptor.get("type", "any")
         for name in spec.constraints:

@@ -26,7 +26,7 @@ nothing more) and is still read, as Windows-1252, so that its other problems sho
 that raises becomes one ``check-error`` and stops (Validata turns the whole report into a ``task-error``); a
 ``pattern`` Python cannot compile is a ``field-error`` (Validata crashes).
 
-Memory: one batch at a time (32 768 rows) plus 16 bytes per distinct value of each unique column or primary key
+Memory: one batch at a time (32 768 rows, fewer for a wide table: `auditor.tabular.budgets`) plus 16 bytes per distinct value of each unique column or primary key
 (`keys`), plus the errors detailed (at most ``keep_errors``, 100 000 by default; the next ones are counted by code
 in ``report.omitted``: a file wrong on every row stays in bounded memory).
 """
@@ -274,9 +274,24 @@ class _Run:
         h = self.header
         nlab = len(h.labels)
         cols: list[ColumnResult] = []
-        for j, spec in enumerate(h.specs):
-            raw = record.column(j) if j < record.num_columns else pa.nulls(n, pa.string())
-            cols.append(evaluate(spec, raw))
+        nulls = None
+        seen: dict[tuple, ColumnResult] = {}  # columns outside the schema (type any, no constraint) read once per
+        for j, spec in enumerate(h.specs):    # distinct array: a wide header's absent or gap-row columns share one
+            if j < record.num_columns:
+                raw = record.column(j)
+            else:
+                nulls = raw = nulls if nulls is not None else pa.nulls(n, pa.string())
+            if h.in_schema[j]:
+                cols.append(evaluate(spec, raw))
+                continue
+            key = (raw.offset, len(raw), tuple(b.address if b is not None else 0 for b in raw.buffers()))
+            c = seen.get(key)
+            if c is None:
+                c = seen[key] = evaluate(spec, raw)
+                cols.append(c)
+            else:
+                cols.append(ColumnResult(spec, c.raw, c.absent, c.missing, c.type_error, c.present, fails=c.fails,
+                                         fast=c.fast, key=c.key, slow=c.slow))
         blank = np.ones(n, dtype=bool)
         for c in cols:
             blank &= c.missing
@@ -289,6 +304,11 @@ class _Run:
             rows = np.nonzero(~blank & ~_nulls(raw))[0]
             if len(rows):
                 groups.append(_Group("extra-cell", rows, (G_EXTRA, j, 0), _extra_cells(raw, j + 1, first)))
+        for i, cells in sorted((batch.overflow or {}).items()):  # the cells of a far wider row, beyond the batch
+            if not blank[i] and cells:
+                start = record.num_columns  # (beyond the labels: a batch with overflow is wider)
+                groups.append(_Group("extra-cell", np.full(len(cells), i, dtype=np.int64), (G_EXTRA, start, 0),
+                                     _overflow_cells(cells, i, start, first)))
         rows = np.nonzero(blank)[0]
         if len(rows):
             groups.append(_Group("blank-row", rows, (G_CELL, 0, 0), lambda sel: [
@@ -330,8 +350,14 @@ class _Run:
 
     def _cell_errors(self, cols: list[ColumnResult], blank: np.ndarray, first: int, groups: list) -> None:
         h = self.header
+        quiet: set[int] = set()  # shared results (see _batch) already found without any error
         for j, c in enumerate(cols):
+            if id(c.absent) in quiet:
+                continue
             pos, name, spec = j + 1, h.labels[j] or None, c.spec
+            if not h.in_schema[j] and not c.fails and not (c.type_error.any() or (c.absent & ~blank).any()):
+                quiet.add(id(c.absent))
+                continue
             bad = c.type_error & ~blank
             if bad.any():
                 groups.append(_Group("type-error", np.nonzero(bad)[0], (G_CELL, pos, 0),
@@ -462,6 +488,13 @@ def _extra_cells(raw: pa.Array, pos: int, first: int):
         texts = raw.take(pa.array(sel)).to_pylist()
         return [TableError("extra-cell", msg.simple("extra-cell", t, row=first + i, column=pos), row=first + i,
                            column=pos, cell=t) for i, t in zip(sel.tolist(), texts)]
+    return make
+
+
+def _overflow_cells(cells: list[str], i: int, start: int, first: int):
+    def make(sel):
+        return [TableError("extra-cell", msg.simple("extra-cell", t, row=first + i, column=start + k + 1),
+                           row=first + i, column=start + k + 1, cell=t) for k, t in zip(range(len(sel)), cells)]
     return make
 
 
