@@ -50,6 +50,7 @@ from referencing import Registry, Resource
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT7
 
+from . import budgets
 from .catalog import CatalogError, ResolvedSchema, SchemaCatalog, version_key
 from .report import TableError, TableReport
 
@@ -135,12 +136,29 @@ _STARTS = ("start_map", "start_array")
 _ENDS = ("end_map", "end_array")
 
 
+class _TooDeep(Exception):
+    pass
+
+
+class _TooMany(Exception):
+    """One contract, or the document outside its contract lists, holds over `budgets.MAX_JSON_VALUES` values."""
+
+    def __init__(self, where: str):
+        super().__init__(where)
+        self.where = where
+
+
 class _Stream:
-    """ijson events → the contracts of the watched lists one by one, and the rest of the document (skeleton)."""
+    """ijson events → the contracts of the watched lists one by one, and the rest of the document (skeleton).
+
+    The events come from ijson's prefix-less parser: the position of an event is kept as a list of keys (and
+    ``item`` for array members) and compared as a tuple, and only where it matters (the top three levels): ijson's
+    own prefixes are strings rebuilt at every level, whose memory grows with the square of the depth (40 KB of
+    ``[`` took 1 GB). Nesting deeper than `budgets.MAX_DEPTH` levels stops the reading (`_TooDeep`)."""
 
     def __init__(self, reader: _Input, watch: frozenset[str]):
-        self.events = ijson.parse(reader, use_float=True)
-        self.watch = watch
+        self.events = ijson.basic_parse(reader, use_float=True)
+        self.watch = frozenset(tuple(p.split(".")) for p in watch)
         self.skeleton = ijson.ObjectBuilder()
         self.root_type: str | None = None
         self.shape: str | None = None  # what "marches" holds: array | object | string | number | ... | None
@@ -148,44 +166,70 @@ class _Stream:
         self.streamed: list[str] = []  # watched lists met, in document order
 
     def items(self) -> Iterator[tuple[str, int, Any]]:
-        current: str | None = None  # the watched list being streamed
+        current: tuple | None = None  # the watched list being streamed
+        current_name = ""
         builder: ijson.ObjectBuilder | None = None
-        depth = 0
-        for prefix, event, value in self.events:
+        depth = 0  # inside the item being built
+        path: list[Any] = []
+        limit = budgets.MAX_DEPTH
+        built = outside = 0  # values of the item being built, of the skeleton
+        marches = ("marches",)
+        for event, value in self.events:
+            # the position of the event, as ijson's prefix (the containing value's path)
+            if event == "map_key":
+                where = tuple(path[:-1]) if len(path) <= 4 else None
+                path[-1] = value
+            elif event in _STARTS:
+                where = tuple(path) if len(path) <= 3 else None
+                path.append(None if event == "start_map" else "item")
+                if len(path) > limit:
+                    raise _TooDeep()
+            elif event in _ENDS:
+                path.pop()
+                where = tuple(path) if len(path) <= 3 else None
+            else:
+                where = tuple(path) if len(path) <= 3 else None
             if builder is not None:
                 builder.event(event, value)
+                built += 1
+                if built > budgets.MAX_JSON_VALUES:
+                    raise _TooMany(f"{json_path(current_name.split('.'))}[{self.counts[current_name]}]")
                 if event in _STARTS:
                     depth += 1
                 elif event in _ENDS:
                     depth -= 1
                     if depth == 0:
-                        index = self.counts[current]
-                        self.counts[current] = index + 1
+                        index = self.counts[current_name]
+                        self.counts[current_name] = index + 1
                         item, builder = builder.value, None
-                        yield current, index, item
+                        yield current_name, index, item
                 continue
             if self.root_type is None:
                 self.root_type = {"start_map": "object", "start_array": "array"}.get(event, event)
-            if current is not None and prefix == current + ".item":
+            if current is not None and where is not None and len(where) == len(current) + 1 \
+                    and where[-1] == "item" and where[:-1] == current:
                 if event in _STARTS:
-                    builder, depth = ijson.ObjectBuilder(), 1
+                    builder, depth, built = ijson.ObjectBuilder(), 1, 1
                     builder.event(event, value)
                     continue
                 if event != "end_array":  # a scalar where a contract is expected
-                    index = self.counts[current]
-                    self.counts[current] = index + 1
-                    yield current, index, value
+                    index = self.counts[current_name]
+                    self.counts[current_name] = index + 1
+                    yield current_name, index, value
                     continue
-            if prefix == "marches" and self.root_type == "object" and self.shape is None:
+            if where == marches and event != "map_key" and self.root_type == "object" and self.shape is None:
                 self.shape = {"start_map": "object", "start_array": "array"}.get(event, event)
-            if event == "start_array" and prefix in self.watch and current is None \
-                    and LISTS[prefix] == self.shape and prefix not in self.counts:
-                current = prefix
-                self.counts[prefix] = 0
-                self.streamed.append(prefix)
-            elif event == "end_array" and prefix == current:
+            if event == "start_array" and where in self.watch and current is None \
+                    and LISTS[".".join(where)] == self.shape and ".".join(where) not in self.counts:
+                current, current_name = where, ".".join(where)
+                self.counts[current_name] = 0
+                self.streamed.append(current_name)
+            elif event == "end_array" and current is not None and where == current:
                 current = None
             self.skeleton.event(event, value)
+            outside += 1
+            if outside > budgets.MAX_JSON_VALUES:
+                raise _TooMany("$")
 
     @property
     def document(self) -> Any:
@@ -877,6 +921,35 @@ def validate_decp(source: Any, catalog: SchemaCatalog | None = None, *, schema: 
                   "contract(s))."}))
     except ijson.JSONError as exc:
         _json_error(report, exc, empty=reader is not None and reader.count - 3 * reader.bom == 0)
+    except _TooDeep:
+        report.stop_reason = "unreadable"
+        after = f" (après {report.rows} contrat(s) lu(s))" if report.rows else ""
+        report.errors.append(TableError("json-error", {
+            "fr": f"Le fichier est imbriqué sur plus de {budgets.MAX_DEPTH} niveaux (listes ou objets les uns dans les "
+                  f"autres){after} : ce n'est pas un fichier DECP, sa lecture a été arrêtée.",
+            "en": f"The file is nested over {budgets.MAX_DEPTH} levels deep (lists or objects inside one another): "
+                  "it is not a DECP file and reading stopped."}))
+    except _TooMany as exc:
+        report.stop_reason = "unreadable"
+        outside = exc.where == "$"
+        what_fr = "hors des listes de contrats, le document" if outside else f"le contrat {exc.where}"
+        what_en = "outside its contract lists, the document" if outside else f"contract {exc.where}"
+        fix_fr = "les contrats doivent être dans la liste « marches »" if outside else "un contrat n'en compte que " \
+            "quelques centaines"
+        fix_en = "contracts belong in the 'marches' list" if outside else "a contract holds a few hundred at most"
+        report.errors.append(TableError("json-error", {
+            "fr": f"Lecture arrêtée : {what_fr} contient plus de {budgets.fmt(budgets.MAX_JSON_VALUES)} valeurs, la "
+                  f"limite de lecture d'un fichier DECP ({fix_fr}).",
+            "en": f"Reading stopped: {what_en} holds over {budgets.fmt_en(budgets.MAX_JSON_VALUES)} values, the "
+                  f"reading limit of a DECP file ({fix_en})."}, field=exc.where))
+    except UnicodeDecodeError:  # yajl decodes "\udcff" into bytes that are no UTF-8
+        report.stop_reason = "unreadable"
+        after = f" (après {report.rows} contrat(s) lu(s))" if report.rows else ""
+        report.errors.append(TableError("encoding-error", {
+            "fr": f"Le fichier contient un caractère invalide{after} : une moitié de paire UTF-16 isolée écrite "
+                  "\\uXXXX (comme \\udcff), qu'aucun texte UTF-8 ne peut contenir. Corrigez ou retirez-la.",
+            "en": "The file holds an invalid character: a lone UTF-16 surrogate written \\uXXXX (such as \\udcff), "
+                  "which no UTF-8 text can hold. Fix or remove it."}))
     except _SchemaProblem as exc:
         return _fail(report, "schema-error", exc.fr, exc.en, t0)
     except (Unresolvable, RecursionError) as exc:
