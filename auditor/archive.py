@@ -10,11 +10,14 @@ anything is written:
   compression ratio (``max_ratio``, for members larger than ``ratio_floor`` bytes: small files
   of repeated characters legitimately compress well);
 * absolute names, drive letters, ``..`` components, NUL characters, symbolic links, encrypted
-  members and duplicate names are refused;
+  members, duplicate names, a name used both for a file and a folder (``a.csv`` and ``a.csv/b.csv``),
+  names with a component over 255 bytes or a path over 4 000 bytes are refused;
 
 then every member is streamed to disk under ``dest`` with the byte count checked again as it is
 written (a forged header cannot make a member larger than it said), into files created
-exclusively (never through an existing file or link). Nested archives are not expanded.
+exclusively (never through an existing file or link), each target checked, once resolved, to stay
+under ``dest`` (a folder of ``dest`` that is a link cannot lead outside). Nested archives are not
+expanded. Writing problems (disk full, a name the file system refuses) are refused members too.
 
 Errors are :class:`ArchiveError`, whose ``str()`` is French (``en`` holds the English).
 """
@@ -27,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 CHUNK = 1 << 16
+NAME_MAX = 255  # bytes in one component of a path (ext4, APFS, NTFS...)
+PATH_MAX = 4000  # bytes of a whole target path (Linux allows 4 096)
 OFFICE_MARKERS = ("[Content_Types].xml", "mimetype")  # XLSX/DOCX and OpenDocument are ZIPs too
 
 
@@ -82,7 +87,13 @@ def extract_zip(path: str | Path, dest: str | Path, limits: ArchiveLimits = Arch
         for info, target in plan:
             if target is None:
                 continue
-            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ArchiveError(f"{label} : « {_show(info.filename)} » ne peut pas être extrait "
+                                   f"({exc.strerror or exc}).",
+                                   f"{label}: “{_show(info.filename)}” cannot be extracted ({exc.strerror or exc}).") \
+                    from None
             total = _copy(zf, info, target, total, limits, label)
             written.append(target)
     return written
@@ -101,9 +112,15 @@ def _plan(infos: list[zipfile.ZipInfo], dest: Path, limits: ArchiveLimits, label
             f"{label} se décompresse en {_mb(declared)}, au-delà de la limite de {_mb(limits.max_total)}.",
             f"{label} expands to {_mb(declared, 'MB')}, over the limit of {_mb(limits.max_total, 'MB')}.")
     seen: set[str] = set()
+    folders: dict[str, str] = {}  # lower-case folder path -> a member that makes it a folder
     plan = []
     for info in infos:
         rel = _safe_name(info.filename, label)
+        if rel is not None:
+            _check_length(rel, dest, info.filename, label)
+            parts = [p.lower() for p in rel.parts]
+            for k in range(1, len(parts) + (1 if info.filename.endswith("/") else 0)):
+                folders.setdefault("/".join(parts[:k]), info.filename)
         mode = info.external_attr >> 16
         if stat.S_ISLNK(mode):
             raise ArchiveError(f"{label} : « {_show(info.filename)} » est un lien symbolique, refusé.",
@@ -111,7 +128,7 @@ def _plan(infos: list[zipfile.ZipInfo], dest: Path, limits: ArchiveLimits, label
         if info.flag_bits & 0x1:
             raise ArchiveError(f"{label} : « {_show(info.filename)} » est chiffré, illisible.",
                                f"{label}: “{_show(info.filename)}” is encrypted, unreadable.")
-        if info.is_dir() or rel is None:
+        if info.filename.endswith("/") or rel is None:
             plan.append((info, None))
             continue
         key = rel.as_posix().lower()
@@ -132,7 +149,24 @@ def _plan(infos: list[zipfile.ZipInfo], dest: Path, limits: ArchiveLimits, label
             raise ArchiveError(f"{label} : « {_show(info.filename)} » sortirait du dossier d'extraction, refusé.",
                                f"{label}: “{_show(info.filename)}” would escape the extraction folder, refused.")
         plan.append((info, target))
+    for info, target in plan:
+        if target is not None and target.relative_to(dest).as_posix().lower() in folders:
+            other = folders[target.relative_to(dest).as_posix().lower()]
+            raise ArchiveError(f"{label} : « {_show(info.filename)} » est à la fois un fichier et un dossier (voir "
+                               f"« {_show(other)} »), refusé.",
+                               f"{label}: “{_show(info.filename)}” is both a file and a folder (see “{_show(other)}”), "
+                               "refused.")
     return plan
+
+
+def _check_length(rel: PurePosixPath, dest: Path, name: str, label: str) -> None:
+    longest = max(len(p.encode("utf-8", "surrogateescape")) for p in rel.parts)
+    whole = len(str(dest.joinpath(*rel.parts)).encode("utf-8", "surrogateescape"))
+    if longest > NAME_MAX or whole > PATH_MAX:
+        raise ArchiveError(f"{label} : le nom « {_show(name)} » est trop long ({longest} octets pour un élément du "
+                           f"chemin, limite {NAME_MAX} ; {whole} pour le chemin entier, limite {PATH_MAX}), refusé.",
+                           f"{label}: the name “{_show(name)}” is too long ({longest} bytes for one part of the "
+                           f"path, limit {NAME_MAX}; {whole} for the whole path, limit {PATH_MAX}), refused.")
 
 
 def _safe_name(name: str, label: str) -> PurePosixPath | None:
@@ -158,6 +192,9 @@ def _copy(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, total: int, 
     except FileExistsError:
         raise ArchiveError(f"{label} : « {_show(info.filename)} » entre en conflit avec un autre élément.",
                            f"{label}: “{_show(info.filename)}” clashes with another member.") from None
+    except OSError as exc:
+        raise ArchiveError(f"{label} : « {_show(info.filename)} » ne peut pas être extrait ({exc.strerror or exc}).",
+                           f"{label}: “{_show(info.filename)}” cannot be extracted ({exc.strerror or exc}).") from None
     size = 0
     try:
         with os.fdopen(fd, "wb") as out, zf.open(info) as src:

@@ -171,3 +171,54 @@ def test_cli_refuses_hostile_archives_with_exit_2(tmp_path, capsys, schemas):
     empty = make_zip(tmp_path / "vide.zip", {"lisez-moi.md": b"rien"})
     code, out, _ = run(capsys, str(empty), "--schemas", schemas, "--cache-dir", str(tmp_path / "cache"))
     assert code == 1 and "vide.zip ne contient aucun fichier de données" in out
+
+
+def test_a_link_already_in_the_destination_cannot_take_a_member_outside(tmp_path):
+    """The second containment check (each target, once resolved, stays under the destination) is the only one
+    that sees this: the name « lien/evil.csv » is clean, but « lien » is a link to another folder (an extraction
+    into a folder that already holds something). Without the check, the member is written through the link."""
+    outside = tmp_path / "ailleurs"
+    outside.mkdir()
+    dest = tmp_path / "out"
+    dest.mkdir()
+    (dest / "lien").symlink_to(outside, target_is_directory=True)
+    archive = make_zip(tmp_path / "a.zip", {"propre.csv": b"a\n1\n", "lien/evil.csv": b"pwned"})
+    with pytest.raises(ArchiveError, match="sortirait du dossier d'extraction"):
+        extract_zip(archive, dest)
+    assert not any(outside.iterdir()) and not (dest / "propre.csv").exists()
+
+
+def test_a_member_that_streams_more_than_it_declared_is_refused(tmp_path, monkeypatch):
+    """The byte count is checked again as each member is written. zipfile itself stops at the declared size (then
+    fails the CRC), so the check is exercised with a reader that gives more than the header said."""
+    import io
+
+    archive = make_zip(tmp_path / "a.zip", {"a.csv": b"a,b\n1,2\n"})
+    real_open = zipfile.ZipFile.open
+
+    def lying_open(self, name, mode="r", *args, **kwargs):
+        if mode == "r":
+            return io.BytesIO(b"x" * (1 << 20))
+        return real_open(self, name, mode, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", lying_open)
+    dest = tmp_path / "out"
+    dest.mkdir()
+    with pytest.raises(ArchiveError, match="plus gros que déclaré"):
+        extract_zip(archive, dest)
+    assert (dest / "a.csv").stat().st_size <= len(b"a,b\n1,2\n")
+
+
+@pytest.mark.parametrize("members, needle", [
+    ({"a" * 256 + ".csv": b"x"}, "trop long"),
+    ({"/".join(["d" * 200] * 25) + "/a.csv": b"x"}, "trop long"),
+    ({"x.csv": b"x", "x.csv/y.csv": b"y"}, "à la fois un fichier et un dossier"),
+    ({"X/": b"", "x": b"y"}, "à la fois un fichier et un dossier"),
+])
+def test_names_the_file_system_would_refuse_are_refused_before_writing(tmp_path, members, needle):
+    archive = make_zip(tmp_path / "a.zip", {"premier.csv": b"a\n1\n", **members})
+    dest = tmp_path / "out"
+    dest.mkdir()
+    with pytest.raises(ArchiveError, match=needle):
+        extract_zip(archive, dest)
+    assert not any(dest.iterdir())
