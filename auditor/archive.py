@@ -64,7 +64,7 @@ def is_archive(path: str | Path, name: str | None = None) -> bool:
                 return False
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
-    except (OSError, zipfile.BadZipFile, ValueError):
+    except (OSError, zipfile.BadZipFile, ValueError, NotImplementedError):
         return suffix == ".zip"  # a broken .zip is still an archive: extraction reports it
     return not any(m in names for m in OFFICE_MARKERS)
 
@@ -76,7 +76,7 @@ def extract_zip(path: str | Path, dest: str | Path, limits: ArchiveLimits = Arch
     label = Path(path).name
     try:
         zf = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile, ValueError) as exc:
+    except (OSError, zipfile.BadZipFile, ValueError, NotImplementedError) as exc:
         raise ArchiveError(f"{label} n'est pas une archive ZIP lisible ({exc}).",
                            f"{label} is not a readable ZIP archive ({exc}).") from None
     with zf:
@@ -205,7 +205,8 @@ def _copy(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, total: int, 
                     raise ArchiveError(f"{label} : « {_show(info.filename)} » est plus gros que déclaré, refusé.",
                                        f"{label}: “{_show(info.filename)}” is larger than declared, refused.")
                 out.write(chunk)
-    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
+    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError, ValueError) as exc:
+        # ValueError: a local header's name that is not the UTF-8 its flag declares (UnicodeDecodeError)
         raise ArchiveError(f"{label} : « {_show(info.filename)} » illisible ({exc}).",
                            f"{label}: “{_show(info.filename)}” unreadable ({exc}).") from None
     return total

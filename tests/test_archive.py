@@ -2,6 +2,7 @@
 anything is written) and checked like a folder."""
 from __future__ import annotations
 
+import io
 import json
 import os
 import stat
@@ -222,3 +223,36 @@ def test_names_the_file_system_would_refuse_are_refused_before_writing(tmp_path,
     with pytest.raises(ArchiveError, match=needle):
         extract_zip(archive, dest)
     assert not any(dest.iterdir())
+
+
+def _zip_bytes(name: str, data: bytes = b"a,b\n1,2\n") -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def test_a_zip_version_python_cannot_read_is_an_archive_error(tmp_path):
+    """Found by bench/fuzz.py: 'version needed to extract' 12.0 made zipfile raise NotImplementedError."""
+    raw = bytearray(_zip_bytes("a.csv"))
+    central = raw.index(b"PK\x01\x02")
+    raw[central + 6:central + 8] = (120).to_bytes(2, "little")
+    path = tmp_path / "v12.zip"
+    path.write_bytes(bytes(raw))
+    assert is_archive(path)
+    with pytest.raises(ArchiveError) as err:
+        extract_zip(path, tmp_path / "out")
+    assert "n'est pas une archive ZIP lisible" in str(err.value)
+
+
+def test_a_local_name_that_is_not_the_utf8_its_flag_declares_is_an_archive_error(tmp_path):
+    """Found by bench/fuzz.py: the local header's name is decoded as UTF-8 when the central directory says so."""
+    raw = bytearray(_zip_bytes("é.csv"))
+    local = raw.index("é".encode())  # the local header's copy comes first
+    raw[local] = 0x9E
+    path = tmp_path / "bad-name.zip"
+    path.write_bytes(bytes(raw))
+    (tmp_path / "out").mkdir()
+    with pytest.raises(ArchiveError) as err:
+        extract_zip(path, tmp_path / "out")
+    assert "illisible" in str(err.value)
