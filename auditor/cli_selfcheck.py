@@ -110,7 +110,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from .archive import ArchiveError, is_archive
-    from .tabular.catalog import CatalogError
+    from .tabular.catalog import CatalogError, SchemaNotFound
 
     checker = _checker(args)
     target = args.target
@@ -138,8 +138,8 @@ def _check(args: argparse.Namespace) -> int:
                     results = [checker.check_file(path, name=target, schema=args.schema)]
         except ArchiveError as exc:
             raise UsageError(f"archive refusée : {exc}" if args.lang == "fr" else f"archive refused: {exc.en}") from None
-        except LookupError as exc:
-            raise UsageError(f"schéma inconnu : {exc}") from None
+        except SchemaNotFound as exc:  # only an unknown schema: any other LookupError is a defect, shown as one
+            raise UsageError(f"schéma inconnu : {exc}" if args.lang == "fr" else f"unknown schema: {exc}") from None
         except CatalogError as exc:
             raise UsageError(f"catalogue des schémas indisponible : {exc}") from None
     dicts = [r.to_dict() for r in results]
