@@ -496,10 +496,13 @@ def test_more_than_ten_thousand_datasets(api):
 
 def test_parallel_pages_under_faults():
     w = big_world(1200, Faults(rate=0.3, seed=11, kinds=("500", "429", "garbage", "truncated", "reset")))
+    # faults are drawn per request and pages are asked in parallel, so which request fails varies between runs:
+    # enough retries that a page failing every time (0.3 ** 11) does not happen, and time for a loaded machine
+    patient = HttpClient(HttpConfig(**{**FAST_HTTP, "retries": 10, "timeout": 20.0, "total_timeout": 120.0}))
     with SimTerritory(w) as territory:
-        datasets, events = crawl(territory.source_url("grand"), name="grand")
+        datasets, events = crawl(territory.source_url("grand"), name="grand", http=patient)
+        assert not [e for e in events if e.level != "info"], [vars(e) for e in events if e.level != "info"]
         assert len({d.source_id for d in datasets}) == len(datasets) == 1200
-        assert not [e for e in events if e.level != "info"]
         assert len(events) == len(territory.log.entries) > 0
 
 
