@@ -242,8 +242,10 @@ class Checker:
         return results
 
     # -- a folder (auditor ci) --------------------------------------------------------------------
-    def check_tree(self, root: str | Path) -> list[CheckResult]:
-        """Every description and data file under ``root`` (see :func:`discover`), named relative to it."""
+    def check_tree(self, root: str | Path, *, schema_for=None) -> list[CheckResult]:
+        """Every description and data file under ``root`` (see :func:`discover`), named relative to it.
+        ``schema_for(item)``: the ``(schema, base)`` a data file is checked with, when the caller knows more
+        declarations than data packages (``auditor ci``: metadata files, ``.auditor.toml``, ``--schema``)."""
         root = Path(root).resolve()  # discover() yields resolved paths: "." must name them relatively too
         out: list[CheckResult] = []
         for item in discover(root):
@@ -251,7 +253,8 @@ class Checker:
             if item.kind == "description":
                 out.append(self.check_description(item.path, name=rel))
             else:
-                out.append(self._check_declared(item.path, rel, item.schema, item.base))
+                schema, base = schema_for(item) if schema_for else (item.schema, item.base)
+                out.append(self._check_declared(item.path, rel, schema, base))
         return out
 
     def check_package(self, path: str | Path, *, name: str | None = None) -> list[CheckResult]:
