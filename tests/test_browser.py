@@ -4,8 +4,6 @@ the 95 communes, filtering and sorting work, the charts are there, and a ``<scri
 planted in a dataset title stays text."""
 from __future__ import annotations
 
-import os
-import shutil
 import time
 
 import pytest
@@ -16,18 +14,19 @@ from auditor.simulate.evolve import HOSTILE_HTML, audit_months
 from auditor.simulate.generator import generate
 from auditor.store import Store
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import Select  # noqa: E402
-
-if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):  # never skipped: the suite needs them
-    raise RuntimeError("Les tests du navigateur exigent Chromium et son pilote (paquets Debian chromium et "
-                       "chromium-driver) ; .ci/run les installe.")
+from tests.browser import CHROMEDRIVER, CHROMIUM, require_browser
 
 pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _browser_present():
+    """Before any costly fixture: skipped (or failed under AUDITOR_REQUIRE_BROWSER) without Chromium."""
+    require_browser()
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +44,7 @@ def pages(tmp_path_factory):
 
 def chromium(profile, *extra: str):
     """A headless Chromium driven by chromedriver, its console log kept; ``extra``: more switches."""
+    require_browser()
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
