@@ -50,7 +50,7 @@ def fields(**types) -> dict:
     ("date", "%d/%m/%Y", "2020-01-05", "%d/%m/%Y"),
     ("datetime", None, "2020-01-05", "date et heure"),
     ("year", None, "20", "4 chiffres"),
-    ("boolean", None, "oui", "`true`"),
+    ("boolean", None, "oui", "« true »"),
     ("string", "email", "mairie@", "adresse email"),
     ("string", "uri", "www.lille.fr", "URL"),
     ("string", "uuid", "1234", "UUID"),
@@ -70,7 +70,7 @@ def test_type_error_message(ftype, fmt, cell, words):
     ({"required": True}, "", "renseignée"),
     ({"minLength": 3}, "ab", "au moins 3"),
     ({"maxLength": 3}, "abcd", "plus de 3"),
-    ({"pattern": "[0-9]{5}"}, "5900", "format attendu"),
+    ({"pattern": "[0-9]{5}"}, "5900", "forme attendue"),
     ({"enum": ["unique", "échelonné"]}, "Unique", "« unique », « échelonné »"),
     ({"enum": ["oui"]}, "non", "l'unique valeur autorisée est « oui »"),
 ])
@@ -80,6 +80,18 @@ def test_constraint_error_message(cons, cell, words):
     assert (err.row, err.column, err.field) == (2, 2, "v")
     assert err.message["fr"].startswith("Ligne 2, colonne 2 (v) : ") and words in err.message["fr"]
     assert cell in err.message["fr"]
+    assert "[0-9]" not in err.message["fr"]  # a pattern is for machines: never shown raw
+
+
+def test_pattern_error_explained_by_the_fields_example_or_description():
+    """The clerk reads the schema's example, else the first sentence of its description, never the regex."""
+    pattern = {"type": "string", "constraints": {"pattern": "^W\\d{9}$"}}
+    with_example = dict(pattern, example="W380475558", description="Numéro RNA.")
+    err = only(run("v\nW3222\n", fields(v=with_example)), "constraint-error")
+    assert "Exemple valide : « W380475558 »" in err.message["fr"] and "\\d" not in err.message["fr"]
+    described = dict(pattern, description="Numéro [RNA](https://example.org) de l'association. Suite.")
+    err = only(run("v\nW3222\n", fields(v=described)), "constraint-error")
+    assert err.message["fr"].endswith("Attendu : Numéro RNA de l'association.") and "\\d" not in err.message["fr"]
 
 
 @pytest.mark.parametrize("ftype, cons, cell", [

@@ -80,6 +80,47 @@ def _where(row: int | None, column: int | None, field: str | None, lang: str) ->
     return text[0].upper() + text[1:] + (" : " if lang == "fr" else ": ")
 
 
+def without_location(message: str, row: int | None, column: int | None, field: str | None, lang: str) -> str:
+    """``message`` without the location :func:`located` put in front of it (a report that shows the row and
+    the column beside the message does not repeat them inside it); other messages are returned as they are."""
+    prefix = _where(row, column, field, lang)
+    if prefix and message.startswith(prefix):
+        rest = message[len(prefix):]
+        return rest[:1].upper() + rest[1:]
+    return message
+
+
+TYPE_NAMES = {"string": "texte", "number": "nombre", "integer": "nombre entier", "boolean": "oui ou non",
+              "date": "date", "datetime": "date et heure", "time": "heure", "year": "année",
+              "yearmonth": "année et mois", "duration": "durée", "geopoint": "point géographique",
+              "geojson": "géométrie GeoJSON", "object": "objet JSON", "array": "liste JSON"}
+
+
+def boolean_values(descriptor: dict) -> tuple[list[str], list[str]]:
+    """The texts a boolean field reads as true and as false (the schema's, else Table Schema's defaults)."""
+    return ([str(x) for x in _list(descriptor.get("trueValues"), ["true", "True", "TRUE", "1"])],
+            [str(x) for x in _list(descriptor.get("falseValues"), ["false", "False", "FALSE", "0"])])
+
+
+def plain_description(descriptor: Any, limit: int = 240) -> str:
+    """The first sentence of a schema field's ``description`` as plain text: Markdown links and emphasis
+    reduced to their words, blanks collapsed, cut at ``limit`` characters ("" when there is none)."""
+    import re
+
+    text = descriptor.get("description") if isinstance(descriptor, dict) else None
+    if not isinstance(text, str):
+        return ""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"[*_`]{1,3}([^*_`]+)[*_`]{1,3}", r"\1", text)
+    text = " ".join(text.split())
+    end = re.search(r"(?<!\b[A-Z])(?<!\bex)(?<!\bn°)[.!?](\s|$)", text)
+    if end:
+        text = text[:end.start() + 1]
+    if len(text) > limit:
+        text = text[:limit - 1].rstrip() + "…"
+    return text
+
+
 def _q(value: Any) -> str:
     text = "" if value is None else str(value)
     if len(text) > 120:
@@ -139,10 +180,11 @@ def type_message(ftype: str, fmt: str, cell: str, descriptor: dict, /, **loc) ->
     elif ftype == "integer":
         fr, en = f"la valeur « {v} » doit être un nombre entier.", f"'{v}' must be an integer."
     elif ftype == "boolean":
-        tv = [f"`{x}`" for x in _list(descriptor.get("trueValues"), ["true", "True", "TRUE", "1"])]
-        fv = [f"`{x}`" for x in _list(descriptor.get("falseValues"), ["false", "False", "FALSE", "0"])]
-        fr = f"la valeur « {v} » n'est pas acceptée : les valeurs acceptées sont {_et(tv, 'et')} (vrai) et {_et(fv, 'et')} (faux)."
-        en = f"'{v}' is not accepted: accepted values are {_et(tv, 'and')} (true) and {_et(fv, 'and')} (false)."
+        tv, fv = boolean_values(descriptor)
+        fr = (f"la valeur « {v} » n'est pas acceptée : les valeurs acceptées sont "
+              f"{_et([f'« {x} »' for x in tv], 'ou')} (vrai) et {_et([f'« {x} »' for x in fv], 'ou')} (faux).")
+        en = (f"'{v}' is not accepted: accepted values are {_et([repr(x) for x in tv], 'or')} (true) and "
+              f"{_et([repr(x) for x in fv], 'or')} (false).")
     elif ftype == "string":
         what = {
             "uri": ("une adresse de site ou de page internet (URL)", "a URL"),
@@ -157,8 +199,8 @@ def type_message(ftype: str, fmt: str, cell: str, descriptor: dict, /, **loc) ->
     elif ftype == "geopoint":
         fr, en = f"la valeur « {v} » n'est pas un point géographique valide.", f"'{v}' is not a valid geopoint."
     if fr is None:
-        fr = f"la valeur « {v} » ne correspond pas au type {ftype} ({fmt})."
-        en = f"'{v}' does not match the type {ftype} ({fmt})."
+        fr = f"la valeur « {v} » n'est pas du type attendu pour cette colonne ({TYPE_NAMES.get(ftype, ftype)})."
+        en = f"'{v}' is not of the type this column expects ({ftype})."
     return located(fr[0].upper() + fr[1:], en[0].upper() + en[1:], **loc)
 
 
@@ -188,12 +230,16 @@ def constraint_message(name: str, cell: str | None, descriptor: dict, item: bool
         fr, en = f"la valeur « {v} » doit être au moins égale à {value}.", f"'{v}' must be at least {value}."
     elif name == "maximum":
         fr, en = f"la valeur « {v} » doit être au plus égale à {value}.", f"'{v}' must be at most {value}."
-    elif name == "pattern":
-        fr = f"la valeur « {v} » ne respecte pas le format attendu ({value})."
-        en = f"'{v}' does not match the expected pattern ({value})."
-        if descriptor.get("example") is not None:
-            fr += f" Exemple valide : {_q(descriptor.get('example'))}."
-            en += f" Valid example: {_q(descriptor.get('example'))}."
+    elif name == "pattern":  # the pattern is for machines: the clerk reads the field's example or description
+        fr = f"la valeur « {v} » n'a pas la forme attendue pour cette colonne."
+        en = f"'{v}' does not have the form this column expects."
+        example = owner.get("example") if isinstance(owner, dict) else None
+        if example is not None and not isinstance(example, (dict, list)):
+            fr += f" Exemple valide : « {_q(example)} »."
+            en += f" Valid example: '{_q(example)}'."
+        elif plain_description(owner):
+            fr += f" Attendu : {_q(plain_description(owner))}"
+            en += f" Expected (from the schema): {_q(plain_description(owner))}"
     elif name == "enum":
         values = [str(x) for x in _list(value, [])]
         if len(values) == 1:
