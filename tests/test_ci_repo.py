@@ -59,7 +59,8 @@ def test_text_report_groups_findings_per_item(capsys, env):
     budget = out.split("budget/metadata.yaml\n", 1)[1].split("\n\n", 1)[0]
     assert "RN-FMT-01" in budget
     salles = out.split("equipements/salles.csv\n", 1)[1].split("\n\n", 1)[0]
-    assert "Aucun schéma" in salles and "✓ lisible ; contenu non validé faute de schéma" in salles
+    assert "Aucun schéma" in salles and "– lisible ; contenu non validé faute de schéma" in salles
+    assert "✓" not in salles  # nothing validated its content
     assert out.rstrip().splitlines()[-1].startswith("4 élément(s) vérifié(s), 2 non conforme(s)")
 
 

@@ -82,9 +82,10 @@ def _header(r: dict[str, Any], p: Painter, lang: str) -> list[str]:
     for note in r.get("notes", []):
         lines.append(p("  " + safe(note), "dim"))
     verdict = tr("check.valid" if r["valid"] else "check.invalid", lang)
-    if r["valid"] and not s and r["kind"] in ("table", "decp"):
-        verdict = tr("check.readable", lang)
-    lines.append("  " + p(("✓ " if r["valid"] else "✗ ") + verdict, "ok" if r["valid"] else "error"))
+    mark, style = ("✓ ", "ok") if r["valid"] else ("✗ ", "error")
+    if r["valid"] and not s and r["kind"] in ("table", "decp"):  # nothing validated the content: no ✓
+        verdict, mark, style = tr("check.readable", lang), "– ", "warning"
+    lines.append("  " + p(mark + verdict, style))
     return lines
 
 
