@@ -185,7 +185,9 @@ def test_fail_on_and_usage_errors(tmp_path, capsys, env):
     assert code == 2 and err.startswith("auditor ci : ")
 
 
-def test_unreachable_catalogue_fails_loudly(tmp_path, capsys):
+def test_unreachable_catalogue_fails_loudly(tmp_path, capsys, monkeypatch):
+    (tmp_path / "no-snapshot").mkdir()  # without the shipped snapshot, which would serve the declared schema
+    monkeypatch.setenv("AUDITOR_SCHEMA_SNAPSHOT", str(tmp_path / "no-snapshot"))
     with SchemaServer() as down:
         down.fail = True  # every answer a 503, and nothing cached: the declared schema cannot be had
         code, out, err = ci(capsys, ["--schemas", down.url, "--cache-dir", str(tmp_path / "cache")], str(REPO))
