@@ -45,7 +45,7 @@ def test_errors_of_one_code_and_column_are_grouped_in_an_audit():
     fs = [f for f in findings("grouped") if f.rule == "FILE-04"]
     montant = next(f for f in fs if f.location["field"] == "montant")
     assert montant.location["count"] == 2 and montant.location["rows"] == [3, 9]
-    assert montant.detail["fr"].startswith("2 erreur(s) « type-error » dans la colonne « montant » (lignes 3, 9)")
+    assert montant.detail["fr"].startswith("2 erreur(s) « Format incorrect » dans la colonne « montant » (lignes 3, 9)")
 
 
 def test_fingerprints_survive_rows_moving():

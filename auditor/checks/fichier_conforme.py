@@ -11,9 +11,11 @@ essentielles de la commande publique (JSON) sont validées contre le schéma JSO
 Le paramètre ``codes`` dit quelles erreurs du rapport de validation relèvent de la règle
 (``*`` : toutes celles qu'aucune autre règle ne réclame) ; ``levels`` quels niveaux
 (erreur, avertissement). Dans un audit, les erreurs d'un même code et d'une même colonne
-forment un seul constat qui les compte et cite les premières lignes ; dans une vérification
-de fichier (``auditor check``, ``auditor ci``), chaque erreur est un constat, avec sa ligne
-et sa colonne. Les messages sont ceux du validateur, en français et en anglais.
+forment un seul constat qui les compte, nomme le genre d'erreur en mots (« Format incorrect »)
+et cite les premières lignes ; dans une vérification de fichier (``auditor check``, ``auditor
+ci``), chaque erreur est un constat, avec sa ligne et sa colonne. Les messages sont ceux du
+validateur, en français et en anglais ; la correction est celle du genre d'erreur quand il en a
+une propre (SIRET, année, horaires, en-têtes…), sinon celle de la règle.
 """
 from __future__ import annotations
 
@@ -53,7 +55,7 @@ def check(target: FileTarget, params: dict, ctx: CheckContext) -> Iterator[Probl
             yield Problem(fr=_text(e, "fr"), en=_text(e, "en"), distribution=target.location,
                           location={"row": e.get("row"), "column": e.get("column"), "field": e.get("field"),
                                     "code": e["code"], "cell": e.get("cell")},
-                          key=f"{e['code']}|{e.get('field')}|{e.get('cell')}|{seen[ident]}")
+                          key=f"{e['code']}|{e.get('field')}|{e.get('cell')}|{seen[ident]}", fix=_fix(e))
         return
     groups: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
     for e in errors:
@@ -65,13 +67,14 @@ def check(target: FileTarget, params: dict, ctx: CheckContext) -> Iterator[Probl
         where_en = f" in column “{fld}”" if fld else ""
         shown_fr = f" (lignes {', '.join(map(str, rows[:EXAMPLES]))}{'…' if len(rows) > EXAMPLES else ''})" if rows else ""
         shown_en = f" (rows {', '.join(map(str, rows[:EXAMPLES]))}{'…' if len(rows) > EXAMPLES else ''})" if rows else ""
+        kind_fr, kind_en = _kind(code)
         yield Problem(
-            fr=f"{len(items)} {'avertissement' if first.get('level') == 'warning' else 'erreur'}(s) « {code} »{where_fr}{shown_fr} ; par exemple : {_text(first, 'fr')}",
-            en=f"{len(items)} “{code}” {'warning' if first.get('level') == 'warning' else 'error'}(s){where_en}{shown_en}; e.g. {_text(first, 'en')}",
+            fr=f"{len(items)} {'avertissement' if first.get('level') == 'warning' else 'erreur'}(s) « {kind_fr} »{where_fr}{shown_fr} ; par exemple : {_text(first, 'fr')}",
+            en=f"{len(items)} “{kind_en}” {'warning' if first.get('level') == 'warning' else 'error'}(s){where_en}{shown_en}; e.g. {_text(first, 'en')}",
             distribution=target.location,
             location={"code": code, "field": fld, "count": len(items), "rows": rows[:EXAMPLES],
                       "row": rows[0] if rows else None, "column": first.get("column")},
-            key=f"{code}|{fld}")
+            key=f"{code}|{fld}", fix=_fix(first))
 
 
 def _mine(e: dict[str, Any], params: dict, target: FileTarget) -> bool:
@@ -81,6 +84,26 @@ def _mine(e: dict[str, Any], params: dict, target: FileTarget) -> bool:
     if e["code"] in codes:
         return True
     return "*" in codes and (e["code"], e.get("level", "error")) not in target.claimed
+
+
+def _kind(code: str) -> tuple[str, str]:
+    """The kind of error in words (« Format incorrect »), not its code (``type-error``)."""
+    from ..tabular.errors import CODES
+
+    fr, en, _level = CODES.get(code, (code, code, "error"))
+    return fr, en
+
+
+def _fix(e: dict[str, Any]) -> dict[str, str] | None:
+    """The fix of this kind of error (a year error is not told about SIRET numbers), None for the rule's own;
+    errors of a column's type or constraints keep the rule's (the field they depend on is not known here)."""
+    from ..tabular.fixes import FIXES
+
+    code = e["code"]
+    if code in FIXES:
+        fr, en = FIXES[code]
+        return {"fr": fr, "en": en}
+    return None
 
 
 def _text(e: dict[str, Any], lang: str) -> str:

@@ -7,7 +7,7 @@ cells marked, the legal basis that fits the schema, and how far the content was 
   from its other constraint errors), in the order a clerk fixes them (errors first, then the columns in the
   file's order); each with its count, its rows, a few examples (row, value, message without the location the
   report shows beside it), a title in plain words, what the column holds in the schema's own words, the fix that
-  fits this kind of error (:mod:`auditor.render.fixes`) given once, and the error code as a secondary label;
+  fits this kind of error (:mod:`auditor.tabular.fixes`) given once, and the error code as a secondary label;
 * ``preview``: the first rows of the table (``auditor.tabular.preview``) and ``marks``, ``"row:column"`` → the
   groups of the errors in that cell (column ``0``: the whole row);
 * ``basis``: the legal basis of the schema's format (:mod:`auditor.legal_bases`);
@@ -22,7 +22,7 @@ from typing import Any
 
 from ..legal_bases import basis_for
 from ..tabular.errors import without_location
-from .fixes import expected_for, fix_for, title_for
+from ..tabular.fixes import expected_for, fix_for, title_for
 
 EXAMPLES = 5  # examples kept per group
 ROWS = 200  # rows listed per group (the count says how many there are)
@@ -35,7 +35,8 @@ def summarise(result: dict[str, Any], table: dict[str, Any] | None = None) -> di
     ``table``: the preview of the file (:func:`auditor.tabular.preview.table_preview`), None when not read."""
     fields = (table or {}).get("fields") or {}
     header = (table or {}).get("header") or ((result.get("report") or {}).get("header")) or []
-    result["groups"] = groups = group_findings(result["findings"], fields, header, result.get("target"))
+    result["groups"] = groups = group_findings(result["findings"], fields, header, result.get("target"),
+                                               description=result.get("kind") == "dataset")
     result["preview"] = _preview(table, groups) if table else None
     result["basis"] = basis_for((result.get("schema") or {}).get("name")) if result.get("kind") in ("table", "decp") \
         else None
@@ -56,8 +57,9 @@ def validation(result: dict[str, Any]) -> str:
 
 
 def group_findings(findings: list[dict[str, Any]], fields: dict[str, dict[str, Any]], header: list[str],
-                   target: str | None = None) -> list[dict[str, Any]]:
-    """The groups of ``findings`` (dicts of a check result), in reading order."""
+                   target: str | None = None, description: bool = False) -> list[dict[str, Any]]:
+    """The groups of ``findings`` (dicts of a check result), in reading order; ``description``: the findings of a
+    dataset description (its reading errors get no spreadsheet advice)."""
     keyed: dict[tuple, list[int]] = defaultdict(list)
     for i, f in enumerate(findings):
         loc = f.get("location") or {}
@@ -74,7 +76,7 @@ def group_findings(findings: list[dict[str, Any]], fields: dict[str, dict[str, A
         first = items[0]
         if code:
             title = title_for(code, kind, descriptor)
-            fix = fix_for(code, kind, descriptor, first.get("fix"))
+            fix = fix_for(code, kind, descriptor, first.get("fix"), description)
         else:  # a finding of a dataset rule, or a file rule without error code: the rule speaks
             title, fix = dict(first.get("title") or {}), dict(first.get("fix") or {})
         rows = sorted({(f.get("location") or {}).get("row") for f in items} - {None})
@@ -98,20 +100,18 @@ def _position(field: str | None, header: list[str]) -> int | None:
 
 
 def _examples(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Up to `EXAMPLES` findings, different values first (the same wrong SIRET on 20 rows is one example)."""
+    """Up to `EXAMPLES` findings with different values (the same wrong SIRET on 20 rows is one example; the
+    rows list says where else it is)."""
     seen: set = set()
     chosen: list[dict[str, Any]] = []
-    for pass_ in (0, 1):
-        for f in items:
-            if len(chosen) >= EXAMPLES:
-                break
-            loc = f.get("location") or {}
-            value = loc.get("cell")
-            if f in chosen or (pass_ == 0 and value in seen):
-                continue
-            seen.add(value)
-            chosen.append(f)
-    chosen.sort(key=lambda f: ((f.get("location") or {}).get("row") or 0))
+    for f in items:
+        value = (f.get("location") or {}).get("cell")
+        if value in seen:
+            continue
+        seen.add(value)
+        chosen.append(f)
+        if len(chosen) >= EXAMPLES:
+            break
     return [_example(f) for f in chosen]
 
 

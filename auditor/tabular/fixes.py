@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..tabular.errors import CODES, TYPE_NAMES, boolean_values, plain_description
+from .errors import CODES, TYPE_NAMES, boolean_values, plain_description
 
 T = dict[str, str]
 
@@ -132,6 +132,11 @@ FIXES: dict[str, tuple[str, str]] = {
 
 FIXES["field-error"] = FIXES["schema-error"]  # one field of the schema, or the schema: the same fix
 
+# a dataset description (metadata.yaml, datapackage.json) that cannot be read: no spreadsheet advice
+DESCRIPTION_FIX = ("Corriger la description du jeu de données (YAML ou JSON) comme l'indique le message, puis la "
+                   "vérifier de nouveau.",
+                   "Fix the dataset description (YAML or JSON) as the message says, then check it again.")
+
 TYPE_FIXES: dict[str, tuple[str, str]] = {
     "date": ("Écrire les dates sous la forme AAAA-MM-JJ (31/03/2024 s'écrit 2024-03-31) ; dans un tableur, mettre la "
              "colonne au format texte ou au format de date AAAA-MM-JJ.",
@@ -181,10 +186,14 @@ def example_of(field: dict[str, Any] | None) -> str | None:
     return text if len(text) <= 120 else text[:119] + "…"
 
 
-def fix_for(code: str, kind: str | None, field: dict[str, Any] | None, rule_fix: T | None = None) -> T:
+def fix_for(code: str, kind: str | None, field: dict[str, Any] | None, rule_fix: T | None = None,
+            description: bool = False) -> T:
     """The fix for errors of ``code`` (``kind``: ``required`` for empty cells of a ``constraint-error``) in a
-    column declared by ``field`` (a Table Schema field, or None); ``rule_fix`` when nothing better is known."""
+    column declared by ``field`` (a Table Schema field, or None); ``rule_fix`` when nothing better is known.
+    ``description``: the errors are those of a dataset description, not of a table."""
     field = field if isinstance(field, dict) else None
+    if description and code == "source-error":
+        return _t(*DESCRIPTION_FIX)
     if code == "type-error" and field:
         return _type_fix(field)
     if code == "constraint-error":
@@ -299,6 +308,8 @@ def expected_for(field: dict[str, Any] | None) -> T | None:
     example = example_of(field)
     if not text and not example:
         return None
+    if text and example and text[-1] not in ".!?…":
+        text += "."
     fr = text + (f" Exemple : « {example} »." if example else "")
     en = text + (f" Example: '{example}'." if example else "")
     return _t(fr.strip(), en.strip())
