@@ -87,7 +87,8 @@ def test_invalid_example_lists_errors_with_rows_and_fixes(capsys, env):
     code, out, _ = check(capsys, env, str(CELLS), "--schema", "scdl/subventions@2.1.1", "--color", "never")
     assert code == 1
     assert "✗ non conforme" in out and "Correction : " in out
-    assert "Ligne 5, colonne 3 (dateConvention)" in out  # 05/12/2016 is not an ISO date
+    assert "Colonne 3 « dateConvention » — Format incorrect (date attendue) : 1 ligne(s)" in out
+    assert "ligne 5 : La date « 05/12/2016 » doit être écrite « 2016-12-05 »." in out  # not an ISO date
     code, doc = check_json(capsys, env, str(CELLS), "--schema", "scdl/subventions@2.1.1")
     (result,) = doc["results"]
     assert code == 1 and not doc["valid"] and doc["counts"]["error"] == len(
@@ -123,7 +124,7 @@ def test_metadata_file_goes_through_the_dataset_rules(tmp_path, capsys, env):
                     "  - chemin: deliberations.pdf\n    format: pdf\n", encoding="utf-8")
     code, out, _ = check(capsys, env, str(meta), "--color", "never")
     assert code == 1
-    assert "RN-FMT-01 Aucune ressource dans un format ouvert" in out and "(formats publiés : PDF)" in out
+    assert "Aucune ressource dans un format ouvert : 1 constat(s)  [RN-FMT-01]" in out and "(formats publiés : PDF)" in out
     code, doc = check_json(capsys, env, str(meta))
     (result,) = doc["results"]
     assert result["kind"] == "dataset" and result["report"] is None

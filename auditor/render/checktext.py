@@ -1,5 +1,8 @@
 """Terminal rendering of self-check results (``auditor check``, ``auditor ci``): one block per checked
-item, findings grouped by rule with their rows and columns, the fix once per rule, coloured when the
+item (schema, legal basis, rows read, verdict), then its errors grouped by column and kind
+(:mod:`auditor.render.checkgroups`): the column, what is wrong and how many rows, what the column holds in the
+schema's words, the rows, a few examples without their location repeated, and the fix once per group; the rule
+and the error code as a small label. ✓ only for content validated in full and found compliant. Coloured when the
 output is a terminal (``NO_COLOR`` respected). Every text that comes from the checked file, its name or the
 schema catalogue goes through :func:`safe` (control characters and bidirectional overrides shown as ``?``, see
 :mod:`auditor.render.neutral`), so that a file can neither drive the terminal nor reverse a line."""
@@ -30,33 +33,81 @@ class Painter:
 
 def render_results(results: list[dict[str, Any]], *, lang: str = "fr", colour: bool = False,
                    max_shown: int | None = 20, known: set[str] | None = None) -> str:
-    """Text for the ``to_dict()`` of `CheckResult`s. ``known``: baseline fingerprints (shown as such)."""
+    """Text for the ``to_dict()`` of `CheckResult`s (with their ``groups``, see
+    :mod:`auditor.render.checkgroups`): per item its schema, legal basis and verdict, then one block per group
+    of errors (column, kind, count, rows, a few examples, the fix once). ``max_shown``: rows listed per group
+    (None: every row and every finding's message). ``known``: baseline fingerprints (shown as such)."""
     p = Painter(colour)
     out: list[str] = []
     for r in results:
         out.extend(_header(r, p, lang))
-        groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for f in r["findings"]:
-            groups[f["rule"]].append(f)
-        for rule, items in sorted(groups.items(), key=lambda kv: (_rank(kv[1][0]["severity"]), kv[0])):
-            first = items[0]
-            title = first["title"].get(lang) or first["title"].get("fr", "")
-            out.append("  " + p(f"{safe(rule)} {safe(title)}", first["severity"]) + p(f" ({len(items)})", "dim"))
-            shown = items if max_shown is None else items[:max_shown]
-            for f in shown:
-                mark = p(tr("check.known", lang), "dim") if known and f["fingerprint"] in known else ""
-                detail = safe(f["detail"].get(lang) or f["detail"].get("fr", ""))
-                field = str((f.get("location") or {}).get("field") or "\0")
-                where = "" if detail.startswith(("Ligne ", "Row ", "Colonne ", "Column ", field)) else _where(f, lang)
-                out.append(f"    {where}{detail}{mark}")
-            if len(items) > len(shown):
-                out.append(p("    " + tr("check.more", lang, n=len(items) - len(shown)), "dim"))
-            fix = first["fix"].get(lang) or first["fix"].get("fr")
-            if fix:
-                out.append(p("    " + tr("check.fix", lang, fix=safe(fix)), "dim"))
+        groups = r.get("groups")
+        if groups is None:  # a result not summed up by CheckResult.to_dict(): grouped here
+            from .checkgroups import group_findings
+
+            groups = group_findings(r["findings"], {}, [], r.get("target"))
+        for g in groups:
+            out.extend(_group(g, r["findings"], p, lang, max_shown, known))
         out.append("")
     out.append(_summary(results, p, lang))
     return "\n".join(out) + "\n"
+
+
+def _group(g: dict[str, Any], findings: list[dict[str, Any]], p: Painter, lang: str, max_shown: int | None,
+           known: set[str] | None) -> list[str]:
+    """One group: ``Colonne 3 « dateConvention » — Format incorrect : 4 ligne(s)  [FILE-04 · type-error]``, what
+    the column holds, its rows, examples (every finding's message with ``max_shown`` None), the fix once."""
+    items = [findings[i] for i in g["findings"] if i < len(findings)]
+    where = _place(g, lang)
+    label = _text(g["title"], lang)
+    head = f"{where} — {label}" if where else label
+    count = tr("check.group_rows" if g["rows"] else "check.group_count", lang, n=g["count"])
+    tags = " · ".join(safe(x) for x in (g["rule"], g.get("code")) if x)
+    mark = ""
+    if known:
+        seen = sum(1 for f in items if f["fingerprint"] in known)
+        mark = tr("check.known", lang) if seen == len(items) else tr("check.known_some", lang, n=seen) if seen else ""
+    lines = ["  " + tr("check.group_head", lang, head=p(safe(head), g["severity"]), count=count)
+             + p(f"  [{tags}]{mark}", "dim")]
+    if g.get("expected"):
+        lines.append(p("    " + tr("check.expected", lang, text=safe(_text(g["expected"], lang))), "dim"))
+    if g["rows"]:
+        rows = g["rows"] if max_shown is None else g["rows"][:max_shown]
+        more = ", …" if g["count"] > len(rows) and len(set(g["rows"])) > len(rows) else ""
+        lines.append("    " + tr("check.rows_list", lang, rows=", ".join(map(str, rows)) + more))
+    if max_shown is None:
+        examples = [_example_of(f, lang) for f in items]
+    else:
+        examples = [(e["row"], _text(e["message"], lang)) for e in g["examples"]]
+    for row, message in examples:
+        prefix = tr("check.row", lang, n=row) + " : " if row else ""
+        lines.append(f"    {prefix}{safe(message)}")
+    if g.get("fix"):
+        lines.append("    " + p(tr("check.fix", lang, fix=safe(_text(g["fix"], lang))), "bold"))
+    return lines
+
+
+def _place(g: dict[str, Any], lang: str) -> str:
+    """``Colonne 3 « nom »``, ``« nom »`` (a column absent from the file), ``Colonne 3``, or "" (the file)."""
+    if g.get("field") and g.get("column"):
+        return tr("check.column_named", lang, n=g["column"], name=g["field"])
+    if g.get("field"):
+        return tr("check.field", lang, name=g["field"])
+    if g.get("column"):
+        return tr("check.column", lang, n=g["column"]).capitalize()
+    return ""
+
+
+def _example_of(f: dict[str, Any], lang: str) -> tuple[int | None, str]:
+    from ..tabular.errors import without_location
+
+    loc = f.get("location") or {}
+    text = _text(f.get("detail") or {}, lang)
+    return loc.get("row"), without_location(text, loc.get("row"), loc.get("column"), loc.get("field"), lang)
+
+
+def _text(texts: dict[str, str], lang: str) -> str:
+    return texts.get(lang) or texts.get("fr") or ""
 
 
 def _header(r: dict[str, Any], p: Painter, lang: str) -> list[str]:
@@ -70,6 +121,8 @@ def _header(r: dict[str, Any], p: Painter, lang: str) -> list[str]:
         for c in [c for c in r.get("candidates", []) if c["confidence"].get("en") != "no schema matches"][:3]:
             lines.append(p("    " + tr("check.candidate", lang, name=safe(c["name"]), version=safe(c["version"]),
                                        confidence=c["confidence"][lang], pct=round(100 * c["score"])), "dim"))
+    if r.get("basis"):
+        lines.append(p("  " + tr("check.basis", lang, text=safe(_text(r["basis"], lang))), "dim"))
     rep = r.get("report") or {}
     if rep.get("rows") or rep.get("dialect"):
         d = rep.get("dialect") or {}
@@ -81,28 +134,26 @@ def _header(r: dict[str, Any], p: Painter, lang: str) -> list[str]:
         lines.append(p("  " + " · ".join(bits), "dim"))
     for note in r.get("notes", []):
         lines.append(p("  " + safe(note), "dim"))
-    verdict = tr("check.valid" if r["valid"] else "check.invalid", lang)
-    mark, style = ("✓ ", "ok") if r["valid"] else ("✗ ", "error")
-    if r["valid"] and not s and r["kind"] in ("table", "decp"):  # nothing validated the content: no ✓
-        verdict, mark, style = tr("check.readable", lang), "– ", "warning"
-    lines.append("  " + p(mark + verdict, style))
+    mark, key, style = verdict(r)
+    lines.append("  " + p(f"{mark} {tr(key, lang)}", style))
     return lines
 
 
-def _where(f: dict[str, Any], lang: str) -> str:
-    loc = f.get("location") or {}
-    bits = []
-    if loc.get("row"):
-        bits.append(tr("check.row", lang, n=loc["row"]))
-    if loc.get("field"):
-        bits.append(tr("check.field", lang, name=safe(loc["field"])))
-    elif loc.get("column"):
-        bits.append(tr("check.column", lang, n=loc["column"]))
-    return (", ".join(bits) + " : ") if bits else ""
+def verdict(r: dict[str, Any]) -> tuple[str, str, str]:
+    """(mark, text key, style) of a result: ✓ only for content validated in full and found compliant; – for
+    content not validated (no schema, a schema the validator refuses) or validated in part."""
+    from .checkgroups import validation
 
-
-def _rank(severity: str) -> int:
-    return {"error": 0, "warning": 1}.get(severity, 2)
+    state = r.get("validation") or validation(r)
+    if not r["valid"]:
+        return "✗", "check.invalid", "error"
+    if state == "complete":
+        return "✓", "check.valid", "ok"
+    if state == "partial":
+        return "–", "check.partial", "warning"
+    if not r.get("schema") and r["kind"] in ("table", "decp"):
+        return "–", "check.readable", "warning"
+    return "–", "check.unusable", "warning"
 
 
 def _summary(results: list[dict[str, Any]], p: Painter, lang: str) -> str:
