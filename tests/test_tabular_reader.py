@@ -388,7 +388,7 @@ def test_json_rows():
     (b"\n  <html lang='fr'><body><p>Erreur 404</p></body></html>", "page web"),
     (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "binaire"),
     (bytes(range(1, 32)) * 100, "binaire"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500, "XLS"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500, "XLS est illisible"),
 ])
 def test_not_a_table(data, words):
     with pytest.raises(ReadError) as err:
@@ -436,3 +436,139 @@ def test_unterminated_quote_does_not_hang():
 def test_header_only():
     report = validate(b"nom,montant\n", SCHEMA)
     assert report.valid and report.rows == 0 and report.stop_reason == "complete"
+
+
+# -- XLS and ODS ----------------------------------------------------------------------------------------------------
+# (their reading as Validata's is compared in tests/test_validata_parity.py; these are the shapes and the budgets)
+
+REAL_XLS = SHARED / "data" / "files" / "xls-ods" / "DEP_Deux Sèvres_Convention_de_subventions_-_CD79.xls"
+
+
+def _ods(*rows: str, **kwargs) -> bytes:
+    from tests.validata.workbooks import ods
+
+    return ods(*rows, **kwargs)
+
+
+def test_xls_first_sheet_typed_cells_written_plainly():
+    src = open_table(REAL_XLS)
+    assert src.dialect.format == "xls" and src.header[:3] == ["Autorité administrative",
+                                                               "SIRET autorité administrative", "Date convention"]
+    rows = dict(rows_of(src))
+    assert len(rows) == 467 and min(rows) == 2
+    assert rows[2][2] == "2015-06-04" and rows[2][7] == "24444" and rows[2][10] == "2017-12-06T20:35:09"
+    assert rows[3][7] == "33992.72" and rows[468][9:] == ["", ""]
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "ole-only"])
+def test_damaged_xls_is_a_french_read_error(damage):
+    data = REAL_XLS.read_bytes()
+    if damage == "truncate":
+        data = data[:20000]
+    elif damage == "flip":
+        data = data[:4096] + bytes(b ^ 0x5A for b in data[4096:9000]) + data[9000:]
+    else:
+        data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500
+    with pytest.raises(ReadError) as err:
+        open_table(data)
+    assert err.value.code == "unreadable" and "XLS" in err.value.message["fr"] and not err.value.internal
+    report = validate(data, SCHEMA)
+    assert report.stop_reason == "unreadable" and [e.code for e in report.errors] == ["source-error"]
+
+
+def test_xls_warnings_never_reach_the_standard_output(capsys):
+    open_table(REAL_XLS)  # xlrd warns "OLE2 inconsistency" on this real file, to sys.stdout by default
+    assert capsys.readouterr() == ("", "")
+
+
+def test_ods_rows_as_libreoffice_shows_them():
+    from tests.validata.workbooks import cell, row
+
+    data = _ods(row(cell(text="nom"), cell(text="montant"), cell(repeat=1022)),
+                row(cell(text="Lille"), cell(3, "float", "3"), cell(repeat=1022)),
+                row(cell(text="Hem"), cell(repeat=1023), repeat=3),  # identical rows written once
+                row(cell(repeat=1024), repeat=2),
+                row(cell(text="Croix"), cell(repeat=4), cell(text="loin"), cell(repeat=1018)),
+                row(cell(repeat=1024), repeat=1048566))
+    src = open_table(data)
+    assert src.dialect.format == "ods" and src.header == ["nom", "montant"] and not src.issues
+    assert rows_of(src) == [(2, ["Lille", "3"]), (3, ["Hem", ""]), (4, ["Hem", ""]), (5, ["Hem", ""]),
+                            (6, ["", ""]), (7, ["", ""]), (8, ["Croix", "", "", "", "", "loin"])]
+    found = [(e.code, e.row, e.column) for e in validate(data, SCHEMA).errors if e.level == "error"]
+    assert found == [("blank-row", 6, None), ("blank-row", 7, None)] + [("extra-cell", 8, k) for k in range(3, 7)]
+
+
+def test_ods_title_above_the_header():
+    from tests.validata.workbooks import cell, row
+
+    data = _ods(row(cell(repeat=30)), row(cell(text="Subventions 2017"), cell(repeat=29)), row(cell(repeat=30)),
+                row(cell(text="nom"), cell(text="montant")), row(cell(text="Lille"), cell(1, "float")))
+    src = open_table(data)
+    assert src.header == ["nom", "montant"] and src.header_row == 4
+    assert [i["code"] for i in src.issues] == ["header-not-first"] and "ligne 4" in src.issues[0]["message"]["fr"]
+    assert rows_of(src) == [(5, ["Lille", "1"])]
+    with pytest.raises(ReadError) as err:
+        open_table(_ods(row(cell(repeat=3)), row(cell(text="titre seul"))))
+    assert "première ligne" in err.value.message["fr"]
+
+
+def test_ods_recognised_by_its_name_when_the_mimetype_is_not_first(tmp_path):
+    from tests.validata.workbooks import cell, row
+
+    path = tmp_path / "t.ods"
+    path.write_bytes(_ods(row(cell(text="nom"), cell(text="montant")), row(cell(text="a"), cell(1, "float")),
+                          mimetype_first=False, sheets=2))
+    src = open_table(path)
+    assert src.dialect.format == "ods" and rows_of(src) == [(2, ["a", "1"])]  # the first sheet only
+
+
+@pytest.mark.parametrize("rows, words", [
+    # a cell repeated past column 16 384, a row repeated past row 1 048 576: refused before anything is built
+    (('<table:table-row><table:table-cell office:value-type="string" table:number-columns-repeated="1000000000">'
+      "<text:p>x</text:p></table:table-cell></table:table-row>",), "16\u202f384 colonnes"),
+    (('<table:table-row><table:table-cell office:value-type="string"><text:p>a</text:p></table:table-cell>'
+      '<table:table-cell office:value-type="string"><text:p>b</text:p></table:table-cell></table:table-row>',
+      '<table:table-row table:number-rows-repeated="1000000000"><table:table-cell office:value-type="string">'
+      "<text:p>x</text:p></table:table-cell></table:table-row>"), "1\u202f048\u202f576 lignes"),
+    # one long text repeated: the text budget, not 16 384 × 60 000 copies
+    (('<table:table-row><table:table-cell office:value-type="string"><text:p>a</text:p></table:table-cell>'
+      '<table:table-cell office:value-type="string"><text:p>b</text:p></table:table-cell></table:table-row>',
+      '<table:table-row table:number-rows-repeated="60000"><table:table-cell office:value-type="string" '
+      f'table:number-columns-repeated="16000"><text:p>{"x" * 1000}</text:p></table:table-cell></table:table-row>'),
+     "caractères"),
+])
+def test_ods_amplification_is_refused_quickly(rows, words):
+    started = time.perf_counter()
+    with pytest.raises(ReadError) as err:
+        for _ in open_table(_ods(*rows)).batches():
+            pass
+    assert words in err.value.message["fr"] and not err.value.internal
+    assert time.perf_counter() - started < 10
+
+
+@pytest.mark.parametrize("build, words", [
+    (lambda: _ods('<table:table-row><table:table-cell office:value-type="string"><text:p>a</text:p>'),
+     "illisible ou corrompu"),
+    (lambda: _ods().replace(b"x", b"x"), "première ligne"),
+    (lambda: _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
+                   "content.xml": b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaa">]><d>&a;</d>'}), "DOCTYPE"),
+    (lambda: _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
+                   "content.xml": b"<a>" + b" " * (8 << 20) + b"</a>"}), "bombe de décompression"),
+    (lambda: _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": os.urandom(3000),
+                   "META-INF/manifest.xml": b"<manifest:encryption-data/>"}), "mot de passe"),
+    (lambda: _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet"}), "illisible"),
+])
+def test_bad_ods_is_a_french_read_error(build, words):
+    with pytest.raises(ReadError) as err:
+        open_table(build())
+    assert err.value.code == "unreadable" and words in err.value.message["fr"] and not err.value.internal
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()

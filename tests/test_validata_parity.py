@@ -160,3 +160,116 @@ def test_gps_alias_deviation():
 
 def _quote(cell: str) -> str:
     return '"' + cell.replace('"', '""') + '"' if any(c in cell for c in ',"\n') else cell
+
+
+# -- workbooks: XLS and ODS -----------------------------------------------------------------------------------------
+# tests/data/validata-workbooks.json (tests/validata/generate_workbooks.py): how Validata (frictionless 4.38 on xlrd
+# and ezodf) reads the workbooks of tests/validata/workbooks.py, and its verdicts on them.
+
+WORKBOOKS = json.loads((Path(__file__).parent / "data" / "validata-workbooks.json").read_text(encoding="utf-8"))
+
+
+def _workbook(name: str, tmp_path: Path) -> Path:
+    from tests.validata import workbooks
+
+    path = workbooks.cases(SHARED)[name]["file"]
+    if path is None:
+        path = tmp_path / f"{name}.ods"
+        path.write_bytes(workbooks.small_ods())
+    return path
+
+
+def _as_text(value) -> str:
+    """A cell as Validata reads it (frictionless' typed value), as our reader writes it."""
+    import datetime as dt
+
+    from auditor.tabular.xlsx import plain_text
+
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    kind, text = value
+    if kind in ("datetime", "date"):
+        return plain_text(getattr(dt, kind).fromisoformat(text))
+    return text
+
+
+def _our_rows(path: Path) -> tuple[list[str], dict[int, list[str]]]:
+    from auditor.tabular.reader import open_table
+
+    source = open_table(path)
+    rows = {}
+    for batch in source.batches():
+        for i, record in enumerate(batch.record.to_pylist()):
+            rows[batch.first_row + i] = list(record.values())
+    return source.header, rows
+
+
+def test_xls_cells_are_validatas():
+    """The real XLS file: every cell of every row as Validata reads it (typed values, written plainly)."""
+    header, rows = _our_rows(_workbook("xls-deux-sevres", None))
+    lines = WORKBOOKS["cases"]["xls-deux-sevres"]["lists"]
+    assert header == [_as_text(v) for v in lines[0]]
+    assert rows == {k: [_as_text(v) for v in line] for k, line in enumerate(lines[1:], start=2)}
+
+
+@pytest.mark.parametrize("label", ["subventions-2.1.1", "own-columns"])
+def test_xls_verdict_is_validatas(label):
+    """The real XLS file against SCDL subventions 2.1.1 (none of its columns) and against a schema of its own columns
+    (dates, SIRET patterns, whole amounts, a required date: 393 errors): Validata's errors, exactly."""
+    from tests.validata import workbooks
+
+    path = _workbook("xls-deux-sevres", None)
+    schema = workbooks.cases(SHARED)["xls-deux-sevres"]["schemas"][label]
+    if not isinstance(schema, dict):
+        schema = json.loads(schema.read_text(encoding="utf-8"))
+    report, errors, warnings = ours("", schema=schema, path=path)
+    want_errors, want_warnings = expected(WORKBOOKS["cases"]["xls-deux-sevres"]["verdicts"][label])
+    assert errors == want_errors, _diff(errors, want_errors)
+    assert warnings == want_warnings, _diff(warnings, want_warnings)
+    assert sum(want_errors.values()) == {"subventions-2.1.1": 12, "own-columns": 393}[label]
+
+
+def test_small_ods_cells_and_verdict(tmp_path):
+    """A small ODS as LibreOffice writes it: every cell Validata reads is ours (a time aside: ``10:30:00`` where
+    frictionless hands over ``PT10H30M00S``), and so are its errors, but for what ezodf adds: the run of 1 013
+    empty cells at the end of each row read as one more column (a blank label and its warning) and the 1 048 570
+    empty rows at the end as one blank row."""
+    path = _workbook("ods-small", tmp_path)
+    case = WORKBOOKS["cases"]["ods-small"]
+    header, rows = _our_rows(path)
+    lines = case["lists"]
+    assert header == [_as_text(v) for v in lines[0][:7]] and lines[0][7:] == [None]
+    theirs = {k: [_as_text(v) for v in line[:7]] for k, line in enumerate(lines[1:], start=2)}
+    assert theirs[2][5] == "PT10H30M00S" and rows[2][5] == "10:30:00"
+    theirs[2][5] = "10:30:00"
+    assert theirs.pop(7) == [""] * 7 and all(line[7] is None for line in lines)  # ezodf's additions
+    assert rows == theirs
+    from tests.validata import workbooks
+
+    report, errors, warnings = ours("", schema=workbooks.SMALL_ODS_SCHEMA, path=path)
+    want_errors, want_warnings = expected(case["verdicts"]["own-columns"])
+    assert want_errors - errors == Counter({("blank-label", None, 8, None): 1, ("blank-row", 7, None, None): 1})
+    assert not errors - want_errors
+    assert want_warnings - warnings == Counter({("extra-header-warn", None): 1}) and not warnings - want_warnings
+
+
+def test_real_ods_is_read_where_validata_fails():
+    """The real ODS file (a title in row 3, the header in row 6, merged cells, 1 048 445 empty rows declared at the
+    end): validata-ui fails on it (its first row is empty, ezodf gives None as the first label). We read the header
+    in row 6 (with an issue saying so) and its 76 rows; each cell equals frictionless' reading of it."""
+    case = WORKBOOKS["cases"]["ods-pyrenees-orientales"]
+    assert case["ui_failure"].startswith("AttributeError")
+    from auditor.tabular.reader import open_table
+
+    path = _workbook("ods-pyrenees-orientales", None)
+    assert [i["code"] for i in open_table(path).issues] == ["header-not-first"]
+    header, rows = _our_rows(path)
+    lines = case["lists"]
+    width = len(header)
+    assert header == [_as_text(v) for v in lines[5][:width]] and not any(lines[5][width:])
+    assert sorted(rows) == list(range(7, 83)) and not any(v for line in lines[82:] for v in line)
+    for number, cells in rows.items():
+        assert cells == [_as_text(v) for v in lines[number - 1][:width]], number
+        assert not any(lines[number - 1][width:])

@@ -34,7 +34,14 @@ shared strings         `MAX_SHARED_STRINGS` = 1 000 000 texts (openpyxl reads th
                        ~140 bytes each)
 sheet dimensions       1 048 576 rows × 16 384 columns (the format's own limits); the gap rows and the
                        padding of a far cell are read lazily, as one shared empty row
-ODS                    not read (refused from its first bytes)
+text of a workbook     the characters of its cells, repeated texts included (a shared string, a repeated
+                       ODS cell or row): `text_budget`, 256 Mi or 16 per byte of the input (a sheet's XML);
+                       a batch holds at most `BATCH_CHARS`
+ODS                    ``content.xml`` checked like an XLSX part, then streamed (expat, no tree); repeated
+                       rows and cells expanded as read, the empty ones at the end of a row or of the sheet
+                       never (``auditor.tabular.ods``)
+XLS                    read whole by xlrd within the size of a file, first sheet only, rows kept ragged
+                       (no padding materialised); dimensions checked before any row (``auditor.tabular.xls``)
 =====================  ===================================================================================
 
 An archive given to ``auditor check`` has its own limits (`auditor.archive.ArchiveLimits`); ZIP parts are
@@ -70,11 +77,19 @@ RATIO_FLOOR = 1 << 20
 MAX_SHARED_STRINGS = 1_000_000
 MAX_SHEET_ROWS = 1_048_576
 MAX_SHEET_COLUMNS = 16_384
+MIN_TEXT_CHARS = 256 << 20
+TEXT_PER_BYTE = 16
+BATCH_CHARS = 32 << 20  # characters of the cells of one batch of a workbook's rows
 
 
 def cell_budget(size: int | None) -> int:
     """The cells (rows × columns) a table of ``size`` bytes may be read as."""
     return max(MIN_CELLS, CELLS_PER_BYTE * (size or 0))
+
+
+def text_budget(size: int | None) -> int:
+    """The characters the cells of a workbook of ``size`` bytes may hold, repeated texts included."""
+    return max(MIN_TEXT_CHARS, TEXT_PER_BYTE * (size or 0))
 
 
 def fmt(n: int) -> str:

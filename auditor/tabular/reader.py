@@ -208,6 +208,7 @@ class TableSource:
     rows_read: int = 0
     cost_width: int = 0  # columns a row costs once validated (the header's, when it is wider than the rows)
     budget_bytes: int | None = None  # what the cell budget is proportional to (None: the file's size)
+    count_text: bool = False  # rows may repeat one text many times (workbooks): batches are bounded in characters
 
     @property
     def bom_mismatch(self) -> bool:
@@ -221,7 +222,7 @@ class TableSource:
         where reading stopped; the batches yielded before stay valid."""
         self.rows_read = 0
         if self.dialect.format != "csv":
-            gen = _list_batches(self._rows(), self)
+            gen = _list_batches(self._rows(), self, self.header_row + 1)
         elif self.dialect.engine == "pyarrow":
             gen = _prefetch(self._arrow_batches()) if self.prefetch else self._arrow_batches()
         else:
@@ -426,6 +427,30 @@ def _bad_character(first: int, last: int) -> ReadError:
                      "hold it. Fix or remove it; reading stops there.")
 
 
+HEADER_SEARCH = 100  # rows of a workbook searched for its header when the first one is a title
+
+
+def header_position(counts: list[int]) -> int:
+    """Where the header of a sheet is (0-based), from the count of non-empty cells of its first rows: the first
+    row, unless it holds fewer than two cells (empty, or a title) and a later row among the first 100 holds two or
+    more, which is then the header. Validata always reads the first row (frictionless pads the rows of a workbook
+    to one width, so its search for the header, by width, stops at the first): where that row holds two cells or
+    more, which is the case of every table it reads correctly, the header is the same."""
+    if not counts or counts[0] >= 2:
+        return 0
+    return next((k for k, n in enumerate(counts[:HEADER_SEARCH]) if n >= 2), 0)
+
+
+def header_skipped(at: int) -> dict[str, Any]:
+    """The issue of a sheet whose header is not its first row (`header_position`)."""
+    return {"code": "header-not-first", "message": {
+        "fr": f"Les {at} première(s) ligne(s) de la feuille ne sont pas l'en-tête (titre, lignes vides ?) : "
+              f"l'en-tête lu est la ligne {at + 1}. Retirez ce qui précède l'en-tête : Validata lit la première "
+              "ligne comme en-tête.",
+        "en": f"The first {at} row(s) of the sheet are not the header (title, empty rows?): the header read is row "
+              f"{at + 1}. Remove what comes before the header: Validata reads the first row as the header."}}
+
+
 class _Packer:
     """Rows gathered into batches of bounded size: at most ``source.batch_rows`` rows and
     `budgets.CELLS_PER_BATCH` cells (rows × the table's width, its header's when wider), so that memory follows
@@ -444,6 +469,11 @@ class _Packer:
         self.cost = cost
         self.max_rows = budgets.batch_rows(cost, source.batch_rows)
         self.out: deque = deque()
+        self.count_text = source.count_text
+        self.text_budget = budgets.text_budget(source.budget_bytes if source.budget_bytes is not None else source.size)
+        self.text_total = 0
+        self.last: list | None = None  # the last row measured, and its characters (a repeated row is measured once)
+        self.last_chars = 0
         self._reset()
 
     def _reset(self) -> None:
@@ -453,6 +483,7 @@ class _Packer:
         self.width = self.base
         self.overflow: dict[int, list[str]] = {}
         self.extra = 0
+        self.chars = 0
 
     def _room(self, rows: int, width: int, extra: int) -> bool:
         w = max(self.width, width)
@@ -476,6 +507,8 @@ class _Packer:
                 self._flush()
 
     def add_row(self, row: int, cells: list) -> None:
+        if self.count_text and not self._count_text(row, cells):
+            return
         n = len(cells)
         if n > self.width or not self.rows or not isinstance(self.segments[-1], list):
             self._add_row_slow(row, cells, n)
@@ -484,6 +517,28 @@ class _Packer:
         self.rows += 1
         if self.rows >= self.max_rows:
             self._flush()
+
+    def _count_text(self, row: int, cells: list) -> bool:
+        """Account for the characters of a row of a workbook, where one text can be repeated at little cost (a
+        shared string, a repeated cell or row): a batch holds at most `budgets.BATCH_CHARS` characters, a table at
+        most `budgets.text_budget`. False when the row is refused (the error is queued after the rows before)."""
+        if cells is not self.last:
+            self.last, self.last_chars = cells, sum(map(len, cells))
+        chars = self.last_chars
+        self.text_total += chars
+        if self.text_total > self.text_budget:
+            if self.rows:
+                self._flush()
+            self.out.append(_over_budget(
+                f"le texte du tableau dépasse {budgets.fmt(self.text_budget)} caractères (textes répétés compris)",
+                f"the text of the table exceeds {budgets.fmt_en(self.text_budget)} characters (repeated texts "
+                "included)", row, "retirez les textes répétés ou découpez le fichier",
+                "remove the repeated texts or split the file"))
+            return False
+        if self.rows and self.chars + chars > budgets.BATCH_CHARS:
+            self._flush()
+        self.chars += chars
+        return True
 
     def _add_row_slow(self, row: int, cells: list, n: int) -> None:
         if n > budgets.MAX_COLUMNS:  # the rows before it are handed over first, then reading stops
@@ -679,7 +734,7 @@ def _kind(head: bytes, name: str | None, fmt: str | None) -> str:
     if fmt:
         return fmt
     if head.startswith(b"PK\x03\x04"):
-        return "ods" if b"opendocument" in head[:200] else "xlsx"
+        return "ods" if b"opendocument" in head[:200] or suffix == "ods" else "xlsx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "xls"
     body = head[3:] if head.startswith(codecs.BOM_UTF8) else head
@@ -691,6 +746,19 @@ def _kind(head: bytes, name: str | None, fmt: str | None) -> str:
     if suffix in ("xlsx", "xlsm"):
         return "xlsx"
     return "csv"
+
+
+def _opendocument(opener) -> bool:
+    """A ZIP that holds ``content.xml`` and no ``[Content_Types].xml``: an OpenDocument file whose ``mimetype`` is
+    not stored first (so not seen in its first bytes)."""
+    import zipfile
+
+    try:
+        with opener() as f, zipfile.ZipFile(f) as zf:
+            names = set(zf.namelist())
+    except Exception:  # noqa: BLE001 - not a readable ZIP: the XLSX reader says so
+        return False
+    return "content.xml" in names and "[Content_Types].xml" not in names
 
 
 def open_table(source, *, fmt: str | None = None, encoding: str | None = None, delimiter: str | None = None,
@@ -712,12 +780,19 @@ def open_table(source, *, fmt: str | None = None, encoding: str | None = None, d
                         "pointe sans doute vers une page et non vers le fichier.",
                         "The file is a web page (HTML), not a data table: the link probably points to a page, "
                         "not to the file.")
-    if kind in ("xls", "ods"):
-        raise ReadError("unreadable", f"Le format {kind.upper()} n'est pas pris en charge : publiez le fichier en "
-                        "CSV ou XLSX.", f"The {kind.upper()} format is not supported: publish CSV or XLSX.")
+    if kind == "xlsx" and not fmt and _opendocument(opener):
+        kind = "ods"
     try:
         if kind == "xlsx":
             return _open_xlsx(opener, size, name)
+        if kind == "xls":
+            from .xls import open_xls
+
+            return open_xls(opener, size, name)
+        if kind == "ods":
+            from .ods import open_ods
+
+            return open_ods(opener, size, name)
         if kind == "json":
             return _open_json(opener, size, name)
         return _open_csv(opener, head, size, name, encoding, delimiter, block_size)
@@ -855,6 +930,20 @@ def _sniff_sample(lines: list[str]) -> str:
 # ----------------------------------------------------------------------------------------------- XLSX and JSON
 
 
+def empty_first_row() -> ReadError:
+    return ReadError("unreadable", "La première ligne de la première feuille du classeur est vide : elle doit porter "
+                     "les noms des colonnes.", "The first row of the first sheet is empty: it must hold the column names.")
+
+
+def workbook_corrupt(kind: str, row: int | None = None) -> ReadError:
+    """A workbook (``kind``: XLSX, XLS, ODS) its reader fails on, from ``row`` on when some rows were read."""
+    if row is None:
+        return ReadError("unreadable", f"Le classeur {kind} est illisible ou corrompu.",
+                         f"The {kind} workbook is unreadable or corrupt.")
+    return ReadError("unreadable", f"Le classeur {kind} est illisible ou corrompu à partir de la ligne {row}.",
+                     f"The {kind} workbook is unreadable or corrupt from row {row} on.")
+
+
 def _open_xlsx(opener, size, name) -> TableSource:
     """The first sheet, row by row, exactly as frictionless 4 reads it for Validata: openpyxl's read-only
     ``iter_rows()``, which yields every row of the sheet's declared dimension (``<dimension ref="A1:D9">``, which
@@ -875,11 +964,7 @@ def _open_xlsx(opener, size, name) -> TableSource:
     from openpyxl.cell.read_only import EMPTY_CELL
 
     def corrupt(row: int | None = None) -> ReadError:
-        if row is None:
-            return ReadError("unreadable", "Le classeur XLSX est illisible ou corrompu.",
-                             "The XLSX workbook is unreadable or corrupt.")
-        return ReadError("unreadable", f"Le classeur XLSX est illisible ou corrompu à partir de la ligne {row}.",
-                         f"The XLSX workbook is unreadable or corrupt from row {row} on.")
+        return workbook_corrupt("XLSX", row)
 
     sheet_bytes = _check_parts(opener)
 
@@ -909,9 +994,7 @@ def _open_xlsx(opener, size, name) -> TableSource:
     loaded = [wb]
     if not any(h.strip() for h in header):
         wb.close()
-        raise ReadError("unreadable", "La première ligne de la première feuille du classeur est vide : elle doit "
-                        "porter les noms des colonnes.", "The first row of the first sheet is empty: it must hold "
-                        "the column names.")
+        raise empty_first_row()
     labelled = max(k for k, h in enumerate(header, start=1) if h.strip())
     clip = labelled if sum(1 for h in header if not h.strip()) >= 2 else None
 
@@ -946,7 +1029,7 @@ def _open_xlsx(opener, size, name) -> TableSource:
     source = TableSource(header=header, dialect=Dialect(format="xlsx", encoding="", delimiter=None, quotechar=None,
                                                         engine="openpyxl"),
                          name=name, size=size, _rows=rows, width=clip or len(header), cost_width=clip or len(header),
-                         budget_bytes=max(sheet_bytes, size or 0))
+                         budget_bytes=max(sheet_bytes, size or 0), count_text=True)
     weakref.finalize(source, lambda: loaded and loaded.pop().close())
     return source
 
@@ -983,18 +1066,11 @@ def _check_parts(opener) -> int:
                 raise refuse(f"il contient {budgets.fmt(len(infos))} parties (limite {budgets.fmt(budgets.MAX_PARTS)})",
                              f"it holds {budgets.fmt_en(len(infos))} parts (limit {budgets.fmt_en(budgets.MAX_PARTS)})")
             for info in infos:
-                shown = "".join(c if c.isprintable() else "?" for c in info.filename)[:120]
+                shown = _shown(info)
                 size = max(info.file_size, 0)
-                if size > budgets.MAX_PART_BYTES:
-                    raise refuse(f"la partie « {shown} » se décompresse en {_mib(size)} (limite "
-                                 f"{_mib(budgets.MAX_PART_BYTES)})", f"part “{shown}” expands to {_mib(size, 'MiB')} "
-                                 f"(limit {_mib(budgets.MAX_PART_BYTES, 'MiB')})")
-                if size > budgets.RATIO_FLOOR and size > budgets.MAX_RATIO * max(info.compress_size, 1):
-                    ratio = size / max(info.compress_size, 1)
-                    raise refuse(f"la partie « {shown} » est compressée {ratio:.0f} fois (limite "
-                                 f"{budgets.MAX_RATIO:.0f}) : bombe de décompression probable",
-                                 f"part “{shown}” is compressed {ratio:.0f} times (limit {budgets.MAX_RATIO:.0f}): "
-                                 "probably a decompression bomb")
+                problem = zip_part_problem(info)
+                if problem:
+                    raise refuse(*problem)
                 lower = info.filename.lower()
                 if not lower.endswith((".xml", ".rels")):
                     continue  # images, binaries: never parsed in read-only mode
@@ -1017,6 +1093,26 @@ def _check_parts(opener) -> int:
                                  "textes", f"its shared strings table holds over "
                                  f"{budgets.fmt_en(budgets.MAX_SHARED_STRINGS)} texts")
     return sheets
+
+
+def _shown(info) -> str:
+    return "".join(c if c.isprintable() else "?" for c in info.filename)[:120]
+
+
+def zip_part_problem(info) -> tuple[str, str] | None:
+    """Why a part of a workbook (a ``zipfile.ZipInfo``) is refused before it is read, in French and English: its
+    declared size beyond `budgets.MAX_PART_BYTES`, or, past `budgets.RATIO_FLOOR`, a compression ratio beyond
+    `budgets.MAX_RATIO` (``zipfile`` stops at the declared size). None when it is within the budgets."""
+    shown, size = _shown(info), max(info.file_size, 0)
+    if size > budgets.MAX_PART_BYTES:
+        return (f"la partie « {shown} » se décompresse en {_mib(size)} (limite {_mib(budgets.MAX_PART_BYTES)})",
+                f"part “{shown}” expands to {_mib(size, 'MiB')} (limit {_mib(budgets.MAX_PART_BYTES, 'MiB')})")
+    if size > budgets.RATIO_FLOOR and size > budgets.MAX_RATIO * max(info.compress_size, 1):
+        ratio = size / max(info.compress_size, 1)
+        return (f"la partie « {shown} » est compressée {ratio:.0f} fois (limite {budgets.MAX_RATIO:.0f}) : bombe de "
+                "décompression probable", f"part “{shown}” is compressed {ratio:.0f} times (limit "
+                f"{budgets.MAX_RATIO:.0f}): probably a decompression bomb")
+    return None
 
 
 def _scan_part(zf, info, split: re.Pattern | None, refuse, shown: str) -> int:
