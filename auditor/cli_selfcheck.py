@@ -92,8 +92,22 @@ def _checker(args):
     options = CheckOptions(max_bytes=args.max_mb * 1024 * 1024, guess=not args.no_guess, rules=rules,
                            cache_dir=args.cache_dir)
     if args.schemas:
-        options.schema_base = args.schemas
+        options.schema_base = _schema_base(args.schemas)
     return Checker(options)
+
+
+def _schema_base(given: str) -> str:
+    """``--schemas``: a mirror's address as given; a folder (or ``file://`` URI) must exist and hold a
+    catalogue, else a usage error rather than a silent fall back."""
+    from urllib.parse import unquote, urlsplit
+
+    if given.startswith(("http://", "https://")):
+        return given
+    folder = Path(unquote(urlsplit(given).path)) if given.startswith("file://") else Path(given)
+    if not folder.is_dir():
+        raise UsageError(f"--schemas « {given} » : ce dossier n'existe pas. Donnez l'adresse d'un miroir de "
+                         "schema.data.gouv.fr (https://...) ou un dossier de schémas (avec son schemas.json).")
+    return given
 
 
 class UsageError(Exception):
@@ -110,6 +124,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from .archive import ArchiveError, is_archive
+    from .selfcheck import SchemaUnavailable
     from .tabular.catalog import CatalogError, SchemaNotFound
 
     checker = _checker(args)
@@ -140,6 +155,8 @@ def _check(args: argparse.Namespace) -> int:
             raise UsageError(f"archive refusée : {exc}" if args.lang == "fr" else f"archive refused: {exc.en}") from None
         except SchemaNotFound as exc:  # only an unknown schema: any other LookupError is a defect, shown as one
             raise UsageError(f"schéma inconnu : {exc}" if args.lang == "fr" else f"unknown schema: {exc}") from None
+        except SchemaUnavailable as exc:  # its sentence names the file, the schema and the fix
+            raise UsageError(exc.message) from None
         except CatalogError as exc:
             raise UsageError(f"catalogue des schémas indisponible : {exc}") from None
     dicts = [r.to_dict() for r in results]

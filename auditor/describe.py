@@ -246,9 +246,12 @@ def _distribution(res: dict[str, Any], path: Path) -> Distribution:
     where = _text(where) or ""
     raw_format = _text(res.get("format")) or (_suffix(where) if where else None)
     schema = res.get("schema")
-    name = version = None
-    if isinstance(schema, str) and not schema.endswith(".json"):
-        name, _, version = schema.partition("@")
+    name = version = schema_url = None
+    if isinstance(schema, str) and schema.strip():  # a name, a schema.data.gouv.fr or repository address
+        from .tabular.references import declared_name
+
+        name, version = declared_name(schema)
+        schema_url = schema.strip() if "://" in schema else None
     elif isinstance(schema, dict):
         name, version = _text(schema.get("name")), _text(schema.get("version"))
     url = where if "://" in where else Path(os.path.abspath(path.parent / where)).as_uri() if where else ""
@@ -257,7 +260,8 @@ def _distribution(res: dict[str, Any], path: Path) -> Distribution:
                         format=normalize_format(raw_format), format_raw=raw_format,
                         media_type=_text(res.get("mediatype")) or media_type_for(normalize_format(raw_format)),
                         size=size if isinstance(size, int) and not isinstance(size, bool) and 0 <= size < 1 << 63
-                        else None, kind="file", schema_name=name or None, schema_version=version or None)
+                        else None, kind="file", schema_name=name or None, schema_version=version or None,
+                        schema_url=schema_url)
 
 
 def _suffix(where: str) -> str:

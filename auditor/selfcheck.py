@@ -30,7 +30,7 @@ from .checks.base import CheckContext
 from .checks.fichier_conforme import FileTarget
 from .model import Finding
 from .rules import Rule, evaluate_files, load_rules
-from .tabular.catalog import SITE, CatalogError, CatalogUnavailable, ResolvedSchema, SchemaCatalog
+from .tabular.catalog import SITE, CatalogError, CatalogUnavailable, ResolvedSchema, SchemaCatalog, SchemaNotFound
 from .tabular.report import TableError, TableReport
 
 DEFAULT_MAX_BYTES = 500 * 1024 * 1024
@@ -57,6 +57,17 @@ class CheckOptions:
     guess: bool = True  # propose a schema from the header when none is given
     rules: list[Rule] | None = None  # None: the shipped catalogue
     local_schemas: bool = True  # a schema may name a local file (never for the web service's visitors)
+    snapshot: bool = True  # offline, fall back on the catalogue snapshot shipped with auditor
+
+
+HOW_TO_FIX = ("Vérifiez la connexion au réseau, ou indiquez où trouver les schémas avec --schemas : l'adresse d'un "
+              "miroir de schema.data.gouv.fr ou un dossier de schémas.")
+
+
+class SchemaUnavailable(CatalogError):
+    """A file needs a schema (declared, given or guessed) that cannot be had: it cannot be validated, and the
+    check stops rather than call it readable (``auditor check`` exits 2). ``message``: one French sentence
+    naming the file, what was missing and how to fix it."""
 
 
 @dataclass
@@ -94,6 +105,7 @@ class Checker:
         self._catalog = catalog
         rules = self.options.rules if self.options.rules is not None else load_rules()
         self.rules = rules
+        self._notes_shown = 0
 
     @property
     def catalog(self) -> SchemaCatalog:
@@ -101,15 +113,20 @@ class Checker:
             cache = self.options.cache_dir or default_cache_dir()
             from .http import HttpClient, HttpConfig
 
+            from .tabular.snapshot import default_snapshot
+
             self._catalog = SchemaCatalog(self.options.schema_base,
-                                          HttpClient(HttpConfig(cache_dir=str(cache / "http"))))
+                                          HttpClient(HttpConfig(cache_dir=str(cache / "http"), retries=2)),
+                                          snapshot=default_snapshot() if self.options.snapshot else None)
         return self._catalog
 
     # -- one data file ------------------------------------------------------------------------
     def check_file(self, path: str | Path, *, name: str | None = None, schema: str | dict | None = None,
-                   base: Path | None = None) -> CheckResult:
-        """Validate one data file. ``schema``: a catalogue reference, a local schema path (relative to
-        ``base``), an inline Table Schema, or None (declared nowhere: guessed)."""
+                   base: Path | None = None, source: str | None = None) -> CheckResult:
+        """Validate one data file. ``schema``: a reference as people write it (see :meth:`_schema`; a local
+        path relative to ``base``), an inline Table Schema, or None (declared nowhere: guessed). ``source``:
+        where the schema was declared, for the messages (« datapackage.json »). A schema that cannot be had,
+        given or guessed, raises :class:`SchemaUnavailable`; an unknown one :class:`SchemaNotFound`."""
         path = Path(path)
         target = name or str(path)
         result = CheckResult(target=target, kind="table")
@@ -127,7 +144,7 @@ class Checker:
             return self._finish(result, report)
         resolved = None
         if schema is not None:
-            resolved = self._schema(schema, base)  # LookupError / CatalogError go to the caller
+            resolved = self._declared(schema, base, target, source)
             if resolved.type == "jsonschema":
                 result.kind = "decp"
                 result.schema = resolved.to_dict()
@@ -157,39 +174,69 @@ class Checker:
         result.table = table_preview(source, document)
         return self._finish(result, report)
 
+    def _declared(self, schema: str | dict, base: Path | None, target: str, source: str | None) -> ResolvedSchema:
+        """The schema given for ``target``; :class:`SchemaUnavailable` (a French sentence naming the file, the
+        schema and the fix) when it cannot be loaded, :class:`SchemaNotFound` as it is when it was given on
+        the command line (``source`` None), else made a :class:`SchemaUnavailable` naming the declaration."""
+        label = schema if isinstance(schema, str) else "(schéma en ligne)"
+        where = f" déclaré par {source}" if source else ""
+        try:
+            return self._schema(schema, base)
+        except SchemaNotFound as exc:
+            if source is None:
+                raise
+            raise SchemaUnavailable(
+                f"{target} : le schéma « {label} »{where} est inconnu. {exc.message} Corrigez la déclaration : le "
+                "nom et la version d'un schéma publié (ex. scdl/subventions@2.1.1), son adresse sur "
+                "schema.data.gouv.fr, ou le chemin d'un fichier de schéma.") from None
+        except CatalogUnavailable as exc:
+            raise SchemaUnavailable(f"{target} : le schéma « {label} »{where} n'a pas pu être chargé ({exc.message}) :"
+                                    f" le fichier n'est pas validé. {HOW_TO_FIX}") from None
+        except CatalogError as exc:
+            raise SchemaUnavailable(f"{target} : le schéma « {label} »{where} est inutilisable ({exc.message}) : le "
+                                    "fichier n'est pas validé.") from None
+
     def _schema(self, schema: str | dict, base: Path | None) -> ResolvedSchema:
+        """An inline Table Schema, or a reference as people write it (a name, a schema.data.gouv.fr or
+        repository address, a local file relative to ``base``): see
+        :meth:`~auditor.tabular.catalog.SchemaCatalog.resolve_reference`."""
         if isinstance(schema, dict):
             return ResolvedSchema(name=schema.get("name") or "schéma local", version=str(schema.get("version") or ""),
                                   type="tableschema", url="", document=schema)
-        local = Path(base or ".") / schema
-        if self.options.local_schemas and schema.endswith(".json") and local.is_file():
-            doc = json.loads(local.read_text("utf-8"))
-            stype = "tableschema" if isinstance(doc, dict) and "fields" in doc else "jsonschema"
-            return ResolvedSchema(name=doc.get("name") or local.name if isinstance(doc, dict) else local.name,
-                                  version=str(doc.get("version") or "") if isinstance(doc, dict) else "",
-                                  type=stype, url=local.as_uri(), document=doc)
-        return self.catalog.resolve(schema)
+        return self.catalog.resolve_reference(schema, base, local=self.options.local_schemas)
 
     def _guess(self, header: list[str], result: CheckResult) -> ResolvedSchema | None:
+        """The schema the header matches well enough, or None; the catalogue unavailable is
+        :class:`SchemaUnavailable` (without it no one can say which schema the file must follow)."""
         from .tabular.guess import guess_schema
 
         try:
             guesses = guess_schema(header, self.catalog)
         except CatalogError as exc:
-            result.notes.append(f"Schéma non deviné : catalogue des schémas indisponible ({exc}).")
-            return None
+            raise SchemaUnavailable(
+                f"{result.target} : le catalogue des schémas n'a pas pu être lu ({exc.message}), on ne peut donc "
+                f"pas savoir à quel schéma ce fichier doit se conformer et il n'est pas validé. {HOW_TO_FIX}") from None
         result.candidates = [g.to_dict() for g in guesses]
         best = guesses[0] if guesses else None
         if best is None or best.confidence not in USABLE_GUESS:
             result.notes.append("Aucun schéma ne correspond à ces colonnes avec assez de certitude : seule la "
                                 "lecture du fichier a été vérifiée. Précisez le schéma avec --schema.")
             return None
-        resolved = self.catalog.resolve(best.name, best.version)
+        try:
+            resolved = self.catalog.resolve(best.name, best.version)
+        except CatalogUnavailable as exc:
+            raise SchemaUnavailable(
+                f"{result.target} ressemble à un fichier {best.name}@{best.version}, mais ce schéma n'a pas pu être "
+                f"chargé ({exc.message}) : le fichier n'est pas validé. {HOW_TO_FIX}") from None
         result.schema = dict(resolved.to_dict(), guessed=True, confidence={"fr": best.confidence,
                              "en": best.confidence_en}, score=round(best.score, 4))
         return resolved
 
     def _finish(self, result: CheckResult, report: TableReport) -> CheckResult:
+        if self._catalog is not None:  # the catalogue's remarks (snapshot or cached copy used) shown once
+            fresh = self._catalog.notes[self._notes_shown:]
+            self._notes_shown = len(self._catalog.notes)
+            result.notes += [n[:1].upper() + n[1:] + "." for n in fresh]
         result.report = report.to_dict()
         target = FileTarget(location=result.target, report=result.report)
         result.findings = evaluate_files(self.rules, [target], file_context("each"))
@@ -274,22 +321,16 @@ class Checker:
         prefix = Path(label).parent.as_posix()
         for res_path, schema in _package_resources(path):
             rel = res_path.relative_to(folder).as_posix()
-            out.append(self._check_declared(res_path, rel if prefix == "." else f"{prefix}/{rel}", schema, folder))
+            out.append(self._check_declared(res_path, rel if prefix == "." else f"{prefix}/{rel}", schema, folder,
+                                            path.name))
         return out
 
-    def _check_declared(self, path: Path, name: str, schema: str | dict | None, base: Path | None) -> CheckResult:
-        """A data file against the schema a description declares: a schema that cannot be found is a
-        finding on that file, not a failure of the whole check; an unreachable catalogue (no network,
-        nothing cached) is raised, so that a CI run fails loudly rather than passing unvalidated."""
-        try:
-            return self.check_file(path, name=name, schema=schema, base=base)
-        except CatalogUnavailable:
-            raise
-        except (LookupError, CatalogError, ValueError, OSError) as exc:
-            report = TableReport(stop_reason="unreadable", errors=[TableError(
-                code="schema-error", message={"fr": f"Schéma « {schema} » introuvable : {exc}",
-                                              "en": f"Schema “{schema}” not found: {exc}"})])
-            return self._finish(CheckResult(target=name, kind="table"), report)
+    def _check_declared(self, path: Path, name: str, schema: str | dict | None, base: Path | None,
+                        source: str = "la description du jeu") -> CheckResult:
+        """A data file against the schema a description declares. A declared schema that is unknown or cannot
+        be loaded raises :class:`SchemaUnavailable` naming the file and the declaration, so that the check
+        fails loudly (exit 2) rather than pass a file nothing validated."""
+        return self.check_file(path, name=name, schema=schema, base=base, source=source)
 
 
 @dataclass

@@ -10,7 +10,12 @@ The catalogue is the JSON file ``{base}/schemas/schemas.json``: one entry per sc
   ``https://schema.data.gouv.fr``, are rewritten relative to the configured base.
 * Over HTTP everything goes through :class:`auditor.http.HttpClient`: cached on disk with conditional requests
   (the client's cache, or ``cache_dir`` given to the catalogue); when the network fails and a cached copy exists,
-  the copy is used and :attr:`SchemaCatalog.notes` says so.
+  the copy is used and :attr:`SchemaCatalog.notes` says so; failing that, the dated snapshot shipped with the
+  package (:mod:`auditor.tabular.snapshot`, given as ``snapshot``), with a note naming its date. Once the site
+  could not be reached, the network is not tried again for a minute (an offline check does not wait on every
+  document).
+* References as people write them (names, schema.data.gouv.fr and repository addresses, local files) are
+  resolved by :meth:`SchemaCatalog.resolve_reference` (see :mod:`auditor.tabular.references`).
 * The catalogue's release name is trusted, never the ``version`` written inside a schema (often stale): a
   disagreement is reported as a note on the resolved schema.
 * A local folder may hold versions the catalogue no longer lists (older releases, drafts): they are added as
@@ -33,13 +38,17 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import yaml
 
-from ..http import FetchError, HttpClient
+from ..http import ERROR_CODES, FetchError, HttpClient
 from ..normalize.text import fold
+from .references import Reference, is_version, parse_reference, pick_entry, repo_key
+from .snapshot import Snapshot
 
 SITE = "https://schema.data.gouv.fr"
 SCHEMA_TYPES = ("tableschema", "jsonschema", "datapackage", "other")
 CATALOG_MAX_AGE = 3600.0  # seconds a cached catalogue is used without asking the server
 DOCUMENT_MAX_AGE = 7 * 24 * 3600.0  # a released schema document does not change
+UNREACHABLE_PAUSE = 60.0  # seconds the network is not tried again once the site could not be reached
+_NETWORK_CODES = ("dns-error", "connection-error", "timeout", "tls-error", "deadline", "server-error")  # site down
 _DATA_SUFFIXES = (".csv", ".xlsx", ".xls", ".json", ".geojson", ".xml", ".ods", ".tsv", ".txt")
 
 
@@ -277,7 +286,7 @@ class SchemaCatalog:
 
     def __init__(self, base_url: str = SITE, http: HttpClient | None = None,
                  cache_dir: str | os.PathLike[str] | None = None, *,
-                 max_age: float = CATALOG_MAX_AGE, discover_local: bool = True):
+                 max_age: float = CATALOG_MAX_AGE, discover_local: bool = True, snapshot: Snapshot | None = None):
         base = str(base_url).rstrip("/")
         self.root: Path | None = None
         if base.startswith("file://"):
@@ -292,6 +301,9 @@ class SchemaCatalog:
         self.discover_local = discover_local
         self.notes: list[str] = []  # user-facing remarks (offline copy used...)
         self.offline = False
+        self.snapshot = snapshot if self.root is None else None  # the fallback of last resort, HTTP only
+        self.snapshot_used = False
+        self._unreachable: tuple[float, str] | None = None  # (when, why) the site last could not be reached
         self._schemas: dict[str, SchemaInfo] | None = None
         self._body: bytes | None = None  # the list as last read
         self._loaded_at = 0.0
@@ -321,18 +333,52 @@ class SchemaCatalog:
             if path is None:
                 raise CatalogUnavailable(f"fichier introuvable dans le dossier de schémas : {url}")
             return path.read_bytes()
+        down = self._unreachable
+        if down is not None and time.monotonic() - down[0] < UNREACHABLE_PAUSE:
+            return self._fallback(url, url, down[1], max_age)
         try:
             return self.http.get(url, max_age=max_age).content
         except FetchError as exc:
-            cache = self.http.cache  # keyed by the URL as sent (``exc.url``: ``marchés.json`` percent-encoded)
-            entry = cache.get("GET", exc.url or url) if cache is not None else None
-            if entry is None or not (200 <= entry.status < 300):
-                raise CatalogUnavailable(
-                    f"impossible de télécharger {url} ({exc.message}) et aucune copie en cache") from None
+            why = _why(exc)
+            if exc.code in _NETWORK_CODES:
+                self._unreachable = (time.monotonic(), why)
+            return self._fallback(url, exc.url or url, why, max_age)
+
+    def _fallback(self, url: str, sent: str, why: str, max_age: float) -> bytes:
+        """``url`` when the network failed: the cached copy (silently when fresh enough not to ask the site),
+        else the shipped snapshot's, else :class:`CatalogUnavailable`."""
+        cache = self.http.cache  # keyed by the URL as sent (``marchés.json`` percent-encoded)
+        entry = None
+        for key in dict.fromkeys((sent, _as_sent(url), url)) if cache is not None else ():
+            entry = cache.get("GET", key)
+            if entry is not None:
+                break
+        if entry is not None and 200 <= entry.status < 300:
+            if time.time() - entry.stored_at <= max_age:
+                return entry.body
             when = datetime.fromtimestamp(entry.stored_at, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-            self._note(f"téléchargement impossible ({exc.message}) : copie en cache du {when} utilisée pour {url}")
+            self._note(f"téléchargement impossible ({why}) : copie en cache du {when} utilisée pour {url}")
             self.offline = True
             return entry.body
+        body = self._from_snapshot(url)
+        if body is not None:
+            self._note(f"hors ligne, {self.host} injoignable ({why}) : schémas lus dans l'instantané du catalogue "
+                       f"livré avec auditor, daté du {self.snapshot.date_fr} (les versions publiées depuis n'y sont "
+                       "pas)")
+            self.offline = self.snapshot_used = True
+            return body
+        kept = " ni instantané du catalogue livré avec auditor" if self.snapshot is None else \
+            f" ; l'instantané du catalogue livré avec auditor (du {self.snapshot.date_fr}) ne l'a pas"
+        raise CatalogUnavailable(f"impossible de télécharger {url} ({why}) et aucune copie en cache{kept}")
+
+    def _from_snapshot(self, url: str) -> bytes | None:
+        if self.snapshot is None or not url.startswith(self.base_url + "/"):
+            return None
+        return self.snapshot.read(urlsplit(url[len(self.base_url):]).path)
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.base_url).netloc or self.base_url
 
     def _local_file(self, url: str) -> Path | None:
         if url.startswith("file://"):
@@ -503,6 +549,70 @@ class SchemaCatalog:
             out.resources = self._resources(info, ver, doc)
         return out
 
+    def resolve_reference(self, text: str, base_dir: str | os.PathLike[str] | None = None, *,
+                          local: bool = True) -> ResolvedSchema:
+        """The schema a reference names, in any form people write (see :mod:`auditor.tabular.references`): a
+        name (``scdl/subventions@2.1.1``), a schema.data.gouv.fr or mirror address, the address of a file of the
+        schema's repository at a release tag, all resolved to the catalogue's entry (from the live site, its
+        cached copy or the shipped snapshot alike); a local file, relative to ``base_dir`` (the folder of the
+        description naming it; the current folder when None). ``local=False`` (the web service's visitors)
+        refuses local files and addresses outside the catalogue. Raises :class:`SchemaNotFound` for what the
+        catalogue does not know, :class:`CatalogUnavailable` when it cannot be read, :class:`CatalogError`
+        for an unreadable local file."""
+        ref = parse_reference(text, base_dir, site=self.base_url if self.root is None else SITE)
+        if ref.kind == "catalog":
+            return self.resolve(ref.name or "", ref.version)
+        if ref.kind == "site":
+            return self._site_member(ref, self.resolve(ref.name or "", ref.version))
+        if ref.kind == "repository":
+            found = self._from_repository(ref)
+            if found is not None:
+                return found
+        if not local:
+            raise SchemaNotFound(f"« {text} » ne désigne aucun schéma du catalogue {self.base_url} : donnez son "
+                                 "nom et sa version (ex. scdl/subventions@2.1.1).", [])
+        if ref.kind == "path":
+            return _local_schema(ref.path)
+        return self._remote_schema(ref.text)
+
+    def _site_member(self, ref: Reference, resolved: ResolvedSchema) -> ResolvedSchema:
+        """A schema.data.gouv.fr address naming another file than the version's document: a table of a data
+        package published as its own entry (IRVE's ``schema-statique.json``), else that file itself."""
+        filename = ref.file.rsplit("/", 1)[-1] if ref.file else None
+        if not filename or filename == Path(urlsplit(resolved.url).path).name:
+            return resolved
+        owner = resolved.name.split("/", 1)[0]
+        member = self._package_member(owner, Path(filename).stem, filename, resolved.version)
+        if member is not None:
+            return self.resolve(member.name, resolved.version)
+        doc = self.sibling(resolved, filename)
+        if doc is None:
+            raise SchemaNotFound(f"« {filename} » n'est pas un document publié du schéma {resolved.ref}.", [])
+        return replace(resolved, type=_infer_type(doc), url=urljoin(resolved.url, filename), document=doc,
+                       resources=[])
+
+    def _from_repository(self, ref: Reference) -> ResolvedSchema | None:
+        """The catalogue entry published from the repository an address names, at its tag (the latest release
+        for a branch or the repository page); None when the catalogue lists no such repository."""
+        candidates = [(i.name, frozenset(Path(urlsplit(v.url).path).name for v in i.versions))
+                      for i in self.schemas() if repo_key(i.homepage) == ref.repo]
+        name = pick_entry(ref, candidates)
+        if name is None and ref.name and ref.name.lower() in {n.lower() for n in self.names()}:
+            name = ref.name  # an address built on the catalogue's name (owner/name) rather than the repository's
+        if name is None:
+            return None
+        resolved = self.resolve(name, ref.version)
+        if ref.ref and not is_version(ref.ref):
+            resolved.notes.append(f"« {ref.ref} » n'est pas une version publiée : la dernière version publiée, "
+                                  f"{resolved.version}, est utilisée")
+        return resolved
+
+    def _remote_schema(self, url: str) -> ResolvedSchema:
+        """A schema document at an address outside the catalogue, fetched (and cached) like the catalogue's."""
+        doc = self._document(url)
+        name = Path(urlsplit(url).path).name or url
+        return _outside_schema(doc, name, url)
+
     def sibling(self, resolved: ResolvedSchema, filename: str) -> Any | None:
         """Another document of the same version folder (``marches.json`` beside ``paquet.json``), or None."""
         url = urljoin(resolved.url, filename)
@@ -618,10 +728,48 @@ class SchemaCatalog:
                 results = list(pool.map(one, todo))
         else:
             results = [one(nv) for nv in todo]
-        if missing:
+        if missing and self.snapshot_used:
+            self._note(f"{len(missing)} version(s) de schéma absente(s) de l'instantané, non prise(s) en compte "
+                       "pour deviner le schéma")
+        elif missing:
             self._note(f"{len(missing)} version(s) de schéma indisponible(s), ignorée(s) : "
                        + ", ".join(sorted(missing)[:10]) + (" ..." if len(missing) > 10 else ""))
         return [r for r in results if r is not None]
+
+
+def _as_sent(url: str) -> str:
+    """``url`` as the HTTP client sends it (and keys its cache): percent-encoded."""
+    import requests
+
+    try:
+        return requests.Request("GET", url).prepare().url or url
+    except (requests.RequestException, ValueError):
+        return url
+
+
+def _why(exc: FetchError) -> str:
+    """Why a download failed, in French and without the transport's internals."""
+    if exc.status:
+        return f"HTTP {exc.status}"
+    return ERROR_CODES.get(exc.code, exc.code)
+
+
+def _local_schema(path: Path | None) -> ResolvedSchema:
+    """A schema document in a local file (JSON or YAML)."""
+    if path is None or not path.is_file():
+        raise CatalogError(f"fichier de schéma introuvable : {path}")
+    try:
+        body = path.read_bytes()
+    except OSError as exc:
+        raise CatalogError(f"fichier de schéma illisible : {path} ({exc.strerror or exc})") from None
+    doc = load_document(body, path.name)
+    return _outside_schema(doc, path.name, path.resolve().as_uri())
+
+
+def _outside_schema(doc: Any, fallback_name: str, url: str) -> ResolvedSchema:
+    info = doc if isinstance(doc, dict) else {}
+    return ResolvedSchema(name=str(info.get("name") or fallback_name), version=str(info.get("version") or ""),
+                          type=_infer_type(doc), url=url, document=doc, title=str(info.get("title") or ""))
 
 
 def _looks_like_schema(path: Path) -> bool:
