@@ -278,6 +278,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .server.app import ServeOptions, create_app, make_server
     from .server.guard import host_names
     from .server.runner import AuditRunner, Schedule
+    from .writable import folder_problem, os_error_sentence
 
     try:
         config = load_config(args.config or DEFAULT_CONFIG, data_dir=args.data_dir)
@@ -286,6 +287,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         for k in LIMITS:
             if getattr(limits, k) < 1:
                 raise ValueError(f"--{k.replace('_', '-')} doit être un entier ≥ 1")
+        if not 0 <= args.port <= 65535:
+            raise ValueError(bind_problem(OverflowError(), args.host, args.port))
     except (ConfigError, ValueError) as exc:
         print(f"auditor serve : {terminal_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
@@ -298,9 +301,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.schemas:
         options.schema_base = args.schemas
     runner = AuditRunner(config, schedule)
+    try:  # the folders and the port first: a clear sentence, and no scheduler left running, when they fail
+        problem = folder_problem(options.work_dir) or folder_problem(store_path.parent)
+        if problem:
+            raise UsageError(problem)
+        try:
+            app = create_app(options, runner)
+        except OSError as exc:
+            raise UsageError(os_error_sentence(exc, options.work_dir)) from None
+        server = make_server(app, options, host=args.host, port=args.port)
+    except UsageError as exc:
+        print(f"auditor serve : {terminal_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except (OSError, OverflowError, ValueError) as exc:  # waitress: ValueError for a host it cannot resolve
+        print(f"auditor serve : {terminal_line(bind_problem(exc, args.host, args.port))}", file=sys.stderr)
+        return EXIT_USAGE
     runner.start_scheduler()
-    app = create_app(options, runner)
-    server = make_server(app, options, host=args.host, port=args.port)
     print(f"auditor serve : http://{args.host}:{server.effective_port}/ (Ctrl-C pour arrêter) ; noms acceptés : "
           f"{', '.join(sorted(names))}", file=sys.stderr)
     try:
@@ -314,3 +330,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 LIMITS = ("threads", "connection_limit", "channel_timeout", "cleanup_interval")
+
+
+def bind_problem(exc: Exception, host: str, port: int) -> str:
+    """Why the service cannot listen on ``host:port``, in one French sentence."""
+    import errno
+    import socket
+
+    where = f"{host}:{port}"
+    if isinstance(exc, OverflowError) or not 0 <= port <= 65535:
+        return f"port {port} impossible : un port est un nombre de 0 à 65535 (--port)."
+    if isinstance(exc, (socket.gaierror, ValueError)):
+        return f"adresse d'écoute « {host} » inconnue : donnez une adresse de cette machine (--host), ex. 127.0.0.1."
+    code = getattr(exc, "errno", None)
+    if code == errno.EADDRINUSE:
+        return (f"le port {port} est déjà utilisé sur {host} (par un autre auditor serve ou un autre service) : "
+                "choisissez-en un autre avec --port, ou arrêtez celui qui l'occupe.")
+    if code in (errno.EACCES, errno.EPERM):
+        return (f"écoute sur {where} refusée : les ports inférieurs à 1024 demandent des droits d'administrateur ; "
+                "choisissez un port plus grand avec --port (ex. 8080).")
+    if code == errno.EADDRNOTAVAIL:
+        return f"l'adresse « {host} » n'appartient pas à cette machine : donnez-en une de ses adresses avec --host."
+    return f"impossible d'écouter sur {where} : {getattr(exc, 'strerror', None) or exc}."
