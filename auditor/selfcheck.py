@@ -298,8 +298,9 @@ class Checker:
     # -- a folder (auditor ci) --------------------------------------------------------------------
     def check_tree(self, root: str | Path, *, schema_for=None) -> list[CheckResult]:
         """Every description and data file under ``root`` (see :func:`discover`), named relative to it.
-        ``schema_for(item)``: the ``(schema, base)`` a data file is checked with, when the caller knows more
-        declarations than data packages (``auditor ci``: metadata files, ``.auditor.toml``, ``--schema``)."""
+        ``schema_for(item)``: the ``(schema, base, source)`` a data file is checked with, when the caller knows
+        more declarations than data packages (``auditor ci``: metadata files, ``.auditor.toml``, ``--schema``);
+        ``source`` names the declaration in the messages."""
         root = Path(root).resolve()  # discover() yields resolved paths: "." must name them relatively too
         out: list[CheckResult] = []
         for item in discover(root):
@@ -307,8 +308,8 @@ class Checker:
             if item.kind == "description":
                 out.append(self.check_description(item.path, name=rel))
             else:
-                schema, base = schema_for(item) if schema_for else (item.schema, item.base)
-                out.append(self._check_declared(item.path, rel, schema, base))
+                schema, base, source = schema_for(item) if schema_for else (item.schema, item.base, "datapackage.json")
+                out.append(self._check_declared(item.path, rel, schema, base, source))
         return out
 
     def check_package(self, path: str | Path, *, name: str | None = None) -> list[CheckResult]:
