@@ -31,8 +31,16 @@ def add_parsers(sub) -> None:
     c.set_defaults(func=cmd_check)
 
     ci = sub.add_parser("ci", help="vérifier un dépôt de jeux de données (intégration continue)")
-    ci.add_argument("path", nargs="?", default=".", help="racine du dépôt (défaut : dossier courant)")
+    ci.add_argument("path", nargs="?", default=".",
+                    help="dossier du dépôt à vérifier, ou un seul de ses fichiers (défaut : dossier courant)")
     _shared(ci)
+    ci.add_argument("--schema", action="append", metavar="[MOTIF=]SCHÉMA",
+                    help="schéma d'un fichier : SCHÉMA (scdl/subventions@2.1.1, adresse ou fichier local) quand un "
+                         "seul fichier est vérifié, MOTIF=SCHÉMA pour les fichiers d'un dossier (« data/*.csv=... », "
+                         "répétable) ; l'emporte sur les descriptions et .auditor.toml")
+    ci.add_argument("--root", type=Path,
+                    help="racine du dépôt, dont les chemins SARIF et GitHub partent (défaut : git rev-parse "
+                         "--show-toplevel, sinon le dossier courant)")
     ci.add_argument("--format", choices=["text", "json", "sarif", "junit", "github"], default="text")
     ci.add_argument("--output", type=Path, help="écrire le résultat dans ce fichier (défaut : sortie standard)")
     ci.add_argument("--baseline", type=Path, help="constats déjà connus (JSON) : seuls les nouveaux font échouer")
@@ -205,54 +213,86 @@ def _colour(choice: str) -> bool:
 
 # -- ci -----------------------------------------------------------------------------------------
 def cmd_ci(args: argparse.Namespace) -> int:
-    from .ci.baseline import BaselineError, new_findings, read_baseline, write_baseline
-    from .tabular.catalog import CatalogError
-
-    root = Path(args.path)
-    if not root.is_dir():
-        print(f"auditor ci : « {terminal_line(root)} » n'est pas un dossier", file=sys.stderr)
-        return EXIT_USAGE
     try:
-        known = read_baseline(args.baseline) if args.baseline else None
-        results = _checker(args).check_tree(root)
-    except (BaselineError, UsageError) as exc:
+        return _ci(args)
+    except UsageError as exc:
         print(f"auditor ci : {terminal_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
-    except CatalogError as exc:
-        print(f"auditor ci : catalogue des schémas indisponible : {terminal_line(exc)}", file=sys.stderr)
-        return EXIT_USAGE
-    findings = [f for r in results for f in r.findings]
-    new = new_findings(findings, known) if known is not None else findings  # all of them without a baseline
+
+
+def _ci(args: argparse.Namespace) -> int:
+    from .ci.baseline import BaselineError, read_baseline, write_baseline
+    from .ci.declared import DeclarationError
+    from .ci.run import check_repository
+    from .ci.verdict import exit_code
+    from .tabular.catalog import CatalogError, CatalogUnavailable, SchemaNotFound
+    from .writable import file_problem
+
+    target = Path(args.path)
+    if not target.exists():
+        raise UsageError(f"« {target} » n'existe pas : donnez un dossier du dépôt (ou un de ses fichiers)")
+    if args.root is not None and not (args.root.is_dir() and target.resolve().is_relative_to(args.root.resolve())):
+        raise UsageError(f"--root « {args.root} » doit être un dossier qui contient « {target} »")
+    for out in (args.output, args.write_baseline):
+        problem = file_problem(out) if out is not None else None
+        if problem:
+            raise UsageError(problem)
+    try:
+        known = read_baseline(args.baseline) if args.baseline else None
+        run = check_repository(_checker(args), target, schemas=args.schema, root=args.root)
+    except (BaselineError, DeclarationError) as exc:
+        raise UsageError(str(exc)) from None
+    except SchemaNotFound as exc:  # a schema given for a single file
+        raise UsageError(f"schéma inconnu : {exc}") from None
+    except CatalogUnavailable as exc:
+        raise UsageError(f"catalogue des schémas indisponible : {exc}") from None
+    except CatalogError as exc:  # a declared schema that cannot be had: its sentence names the file and the fix
+        raise UsageError(str(exc)) from None
+    if target.is_dir():
+        for unused in run.unused:
+            print(f"auditor ci : {terminal_line(unused)} ne désigne aucun fichier vérifié", file=sys.stderr)
+    findings = [f for r in run.results for f in r.findings]
     if args.write_baseline:
-        n = write_baseline(args.write_baseline, findings)
-        print(f"{n} constat(s) enregistré(s) dans {args.write_baseline}", file=sys.stderr)
-    text = _ci_output(args, results, findings, new, known, root)
+        n = _write(args.write_baseline, lambda: write_baseline(args.write_baseline, findings))
+        print(f"{n} constat(s) enregistré(s) dans {args.write_baseline} : ils ne feront plus échouer la "
+              "vérification", file=sys.stderr)
+        known = {f.fingerprint for f in findings}  # today's findings are accepted: this run passes too
+    text = _ci_output(args, run, findings, known)
     if args.output:
-        args.output.write_text(text, encoding="utf-8")
+        _write(args.output, lambda: args.output.write_text(text, encoding="utf-8"))
     else:
         sys.stdout.write(text)
     if args.annotations and (args.output or args.format != "github"):
-        sys.stdout.write(_annotations(args, new, results, root))
-    return exit_code(new, args.fail_on)
+        sys.stdout.write(_annotations(args, run, findings, known))
+    return exit_code(findings, args.fail_on, known)
 
 
-def _ci_output(args, results, findings, new, known, root: Path) -> str:
+def _write(path: Path, write):
+    from .writable import os_error_sentence
+
+    try:
+        return write()
+    except OSError as exc:
+        raise UsageError(os_error_sentence(exc, path)) from None
+
+
+def _ci_output(args, run, findings, known) -> str:
     if args.format == "sarif":
         from .ci.sarif import to_sarif
 
-        return json_text(json.dumps(to_sarif(findings, known=known, lang=args.lang, base_uri=root.resolve().as_uri()),
-                                    ensure_ascii=False, indent=1)) + "\n"
+        log = to_sarif(findings, known=known, lang=args.lang, base_uri=run.root.as_uri(), locator=run.locator())
+        return json_text(json.dumps(log, ensure_ascii=False, indent=1)) + "\n"
     if args.format == "junit":
         from .ci.junit import to_junit
 
-        return to_junit(findings, [r.target for r in results], lang=args.lang)
+        return to_junit(findings, [r.target for r in run.results], lang=args.lang, fail_on=args.fail_on, known=known)
     if args.format == "github":
-        return _annotations(args, new, results, root)
-    dicts = [r.to_dict() for r in results]
+        return _annotations(args, run, findings, known)
+    dicts = [r.to_dict() for r in run.results]
     if args.format == "json":
         doc = output_document(dicts)
         if known is not None:
-            doc["new"] = sorted({f.fingerprint for f in new})
+            doc["new"] = sorted({f.fingerprint for f in findings if f.fingerprint not in known})
         return json_text(json.dumps(doc, ensure_ascii=False, indent=1)) + "\n"
     from .render.checktext import render_results
 
@@ -260,14 +300,12 @@ def _ci_output(args, results, findings, new, known, root: Path) -> str:
                           max_shown=None if args.all else 20, known=known)
 
 
-def _annotations(args, new, results, root: Path) -> str:
-    """GitHub annotations of the ``new`` findings, file paths relative to the working directory (the
-    repository root in a workflow) when the checked folder is inside it."""
+def _annotations(args, run, findings, known) -> str:
+    """GitHub annotations of the findings not in the baseline, file paths relative to the repository root."""
     from .ci.github import to_annotations
 
-    rel = os.path.relpath(root.resolve(), Path.cwd().resolve())
-    return to_annotations(new, lang=args.lang, prefix="" if rel.startswith("..") else Path(rel).as_posix(),
-                          files=[r.target for r in results])
+    new = [f for f in findings if known is None or f.fingerprint not in known]
+    return to_annotations(new, lang=args.lang, locator=run.locator())
 
 
 # -- serve --------------------------------------------------------------------------------------

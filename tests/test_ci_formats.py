@@ -46,15 +46,72 @@ def test_sarif_is_valid_sarif_2_1_0():
     assert rules[0]["helpUri"].startswith("https://www.legifrance.gouv.fr/")
 
 
-def test_junit_counts_failures_and_skips_waived():
+def test_junit_fails_at_fail_on_and_skips_waived():
     root = ET.fromstring(to_junit(FINDINGS, targets=["data/propre.csv"]))
     suites = {s.get("name"): s for s in root}
     assert set(suites) == {"data/subventions.csv", "data/propre.csv", "mel:x"}
     csv = suites["data/subventions.csv"]
-    assert csv.get("tests") == "3" and csv.get("failures") == "2"
-    assert csv.find("testcase/skipped") is not None  # the waived FILE-FR
+    assert csv.get("tests") == "3" and csv.get("failures") == "1" and csv.get("skipped") == "1"
+    cases = {c.get("name").split()[0]: c for c in csv}
+    assert cases["FILE-CELL"].find("failure").get("message") == "2 constat(s) FILE-CELL"
+    # a warning under --fail-on error: the case passes, the finding is in its output
+    assert cases["FILE-STRUCT"].find("failure") is None
+    assert cases["FILE-STRUCT"].find("system-out").text.startswith("[avertissement, ligne 1, colonne montant] ")
+    assert cases["FILE-FR"].find("skipped").get("message") == "dérogé"  # the waived FILE-FR
     assert suites["data/propre.csv"].find("testcase").get("name") == "conforme"
     assert suites["mel:x"].get("failures") == "0"  # information only
+    assert root.get("failures") == "1" and root.get("skipped") == "1"
+    # --fail-on warning: the warning fails; never: nothing does
+    root = ET.fromstring(to_junit(FINDINGS, fail_on="warning"))
+    assert root.get("failures") == "2" and root.find(".//testcase[@name='FILE-STRUCT Titre FILE-STRUCT']/failure") is not None
+    assert ET.fromstring(to_junit(FINDINGS, fail_on="info")).get("failures") == "3"
+    assert ET.fromstring(to_junit(FINDINGS, fail_on="never")).get("failures") == "0"
+    # a baseline: a known finding passes and is marked so, a new one of the same rule still fails
+    root = ET.fromstring(to_junit(FINDINGS, known={"fp-FILE-CELL-3"}))
+    (cell,) = [c for c in root.iter("testcase") if c.get("name").startswith("FILE-CELL")]
+    assert cell.find("failure").get("message") == "1 constat(s) FILE-CELL" and "[erreur, connu," in cell.find("system-out").text
+    root = ET.fromstring(to_junit(FINDINGS, known={"fp-FILE-CELL-3", "fp-FILE-CELL-7"}))
+    assert root.get("failures") == "0"
+
+
+def test_exit_code_and_junit_agree():
+    from auditor.ci.verdict import exit_code
+
+    for fail_on in ("error", "warning", "info", "never"):
+        for known in (None, set(), {"fp-FILE-CELL-3", "fp-FILE-CELL-7"}, {f.fingerprint for f in FINDINGS}):
+            failures = int(ET.fromstring(to_junit(FINDINGS, fail_on=fail_on, known=known)).get("failures"))
+            assert exit_code(FINDINGS, fail_on, known) == (1 if failures else 0), (fail_on, known)
+
+
+def test_dataset_findings_are_located_at_their_description(tmp_path):
+    """SARIF and GitHub put a finding on a dataset at the description that describes it (a published resource's
+    too: the description is where its address is written), a resource named by a local file at that file, every
+    path relative to the repository root; a published resource of no checked description keeps its URL."""
+    from auditor.ci.repository import Locator
+
+    (tmp_path / "donnees" / "budget").mkdir(parents=True)
+    on_dataset = finding("RN-FMT-01", path=None, dataset="budget/metadata.yaml")
+    on_resource = finding("RN-LIEN", "warning", path=(tmp_path / "donnees/budget/bp 2024.pdf").as_uri(),
+                          dataset="budget/metadata.yaml")
+    published = finding("RN-LIEN", "warning", path="https://data.example.fr/bp.csv", dataset="budget/metadata.yaml")
+    elsewhere = finding("RN-LIEN", "warning", path="https://data.example.fr/bp.csv", dataset="portail:bp")
+    locator = Locator(tmp_path, tmp_path / "donnees", ["budget/metadata.yaml"])
+    items = [on_dataset, on_resource, published, elsewhere, FINDINGS[0]]
+    log = to_sarif(items, base_uri=tmp_path.as_uri(), locator=locator)
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in log["runs"][0]["results"]]
+    assert uris == [{"uri": "donnees/budget/metadata.yaml", "uriBaseId": "SRCROOT"},
+                    {"uri": "donnees/budget/bp%202024.pdf", "uriBaseId": "SRCROOT"},
+                    {"uri": "donnees/budget/metadata.yaml", "uriBaseId": "SRCROOT"},
+                    {"uri": "https://data.example.fr/bp.csv"},
+                    {"uri": "donnees/data/subventions.csv", "uriBaseId": "SRCROOT"}]
+    regions = [r["locations"][0]["physicalLocation"].get("region") for r in log["runs"][0]["results"]]
+    assert regions == [None, None, None, None, {"startLine": 3, "startColumn": 9}]
+    schema = json.loads((SHARED / "data/specs/sarif-schema-2.1.0.json").read_text("utf-8"))
+    assert not list(Draft4Validator(schema).iter_errors(log))
+    lines = to_annotations(items, locator=locator).splitlines()
+    assert [line.split(",title=")[0].split(" title=")[0] for line in lines] == [
+        "::error file=donnees/budget/metadata.yaml", "::warning file=donnees/budget/bp 2024.pdf",
+        "::warning file=donnees/budget/metadata.yaml", "::warning", "::error file=donnees/data/subventions.csv,line=3,col=9"]
 
 
 def test_github_annotations_escape_values():

@@ -5,10 +5,12 @@ bidirectional override is replaced (:mod:`auditor.render.neutral`): the runner's
 sequences, and nothing from a checked file may colour it, rewrite it or reverse a line."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Iterable
 
 from ..model import Finding
 from ..render.neutral import text as neutral_text
+from .repository import Locator
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -21,28 +23,22 @@ def _prop(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def to_annotations(findings: Iterable[Finding], *, lang: str = "fr", prefix: str = "",
-                   files: Iterable[str] = ()) -> str:
-    """``prefix``: the checked folder relative to the repository root (GitHub wants root-relative
-    file paths), e.g. ``donnees`` when ``auditor ci donnees`` ran at the root. ``files``: the checked
-    files (data files and dataset descriptions): a dataset finding is attached to its description."""
+def to_annotations(findings: Iterable[Finding], *, lang: str = "fr", locator: Locator | None = None) -> str:
+    """``locator`` places each finding at a path relative to the repository root, which GitHub wants
+    (see :class:`~auditor.ci.repository.Locator`): a data file with its row and column, a dataset's finding
+    at its description (default: targets named relative to the current folder, taken as the root)."""
+    locator = locator or Locator(Path.cwd(), Path.cwd())
     lines = []
-    prefix = prefix.strip("/")
-    files = set(files)
     for f in findings:
         if f.waived:
             continue
         props = []
-        local = f.distribution if f.distribution and "://" not in f.distribution else None
-        if local is None and f.dataset in files:
-            local = f.dataset
-        if local:
-            path = f"{prefix}/{local}" if prefix and prefix != "." else local
-            props.append(f"file={_prop(path)}")
-        if local and local == f.distribution:
-            if isinstance(f.location.get("row"), int):
+        place = locator.place(f)
+        if place.path is not None:
+            props.append(f"file={_prop(place.path)}")
+            if place.rows and isinstance(f.location.get("row"), int):
                 props.append(f"line={f.location['row']}")
-            if isinstance(f.location.get("column"), int):
+            if place.rows and isinstance(f.location.get("column"), int):
                 props.append(f"col={f.location['column']}")
         props.append(f"title={_prop(f.rule + ' ' + (f.title.get(lang) or f.title.get('fr', '')))}")
         message = f.text(lang) + (f" — {f.fix_text(lang)}" if f.fix_text(lang) else "")

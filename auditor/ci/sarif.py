@@ -2,9 +2,12 @@
 
 One run, tool ``auditor``; each rule that produced a finding is described once (title,
 fix, legal basis with its link); each finding is a result with its level, French message
-(English in ``properties``), location (file path, row and column when known, else the
-dataset as a logical location), and the stable fingerprint under ``partialFingerprints``
-so that viewers can track it across commits. With a baseline, results carry
+(English in ``properties``), location and the stable fingerprint under ``partialFingerprints``
+so that viewers can track it across commits. A location is a file path relative to the repository
+root (``uriBaseId`` ``SRCROOT``, whose absolute URI is in ``originalUriBaseIds``), whatever folder was
+checked (see :class:`~auditor.ci.repository.Locator`): a data file with its row and column when known,
+a dataset description (``metadata.yaml``, ``datapackage.json``) for the findings on the dataset it
+describes, a published resource by its URL; the dataset is also given as a logical location. With a baseline, results carry
 ``baselineState`` (``new`` or ``unchanged``).
 
 Texts shown by a viewer (messages, rule descriptions, names) have their control characters and
@@ -13,20 +16,25 @@ references, percent-encoded, so that the path stays exact and nothing in it acts
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import quote
 
 from .. import __version__
 from ..model import Finding
 from ..render.neutral import text as t
+from .repository import Locator
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def to_sarif(findings: Iterable[Finding], *, known: set[str] | None = None, lang: str = "fr",
-             base_uri: str | None = None) -> dict[str, Any]:
+             base_uri: str | None = None, locator: Locator | None = None) -> dict[str, Any]:
+    """``base_uri``: the repository root's absolute URI (``SRCROOT``); ``locator``: places the findings
+    (default: targets named relative to the current folder, taken as the root)."""
     findings = list(findings)
+    locator = locator or Locator(Path.cwd(), Path.cwd())
     rules: dict[str, dict[str, Any]] = {}
     for f in findings:
         if f.rule in rules:
@@ -44,7 +52,7 @@ def to_sarif(findings: Iterable[Finding], *, known: set[str] | None = None, lang
             rule["helpUri"] = f.basis["url"]
         rules[f.rule] = rule
     index = {code: i for i, code in enumerate(rules)}
-    results = [_result(f, index, known, lang) for f in findings]
+    results = [_result(f, index, known, lang, locator) for f in findings]
     run: dict[str, Any] = {
         "tool": {"driver": {"name": "auditor", "version": __version__, "semanticVersion": __version__,
                             "informationUri": "https://github.com/mel-opendata/auditor",
@@ -57,7 +65,7 @@ def to_sarif(findings: Iterable[Finding], *, known: set[str] | None = None, lang
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
-def _result(f: Finding, index: dict[str, int], known: set[str] | None, lang: str) -> dict[str, Any]:
+def _result(f: Finding, index: dict[str, int], known: set[str] | None, lang: str, locator: Locator) -> dict[str, Any]:
     text = f.text(lang)
     fix = f.fix_text(lang)
     result: dict[str, Any] = {
@@ -70,12 +78,13 @@ def _result(f: Finding, index: dict[str, int], known: set[str] | None, lang: str
                        "message_en": t(f.text("en")), "waived": f.waived},
     }
     location: dict[str, Any] = {}
-    if f.distribution:
-        physical: dict[str, Any] = {"artifactLocation": {"uri": uri(f.distribution)}}
-        if not f.distribution.startswith(("http://", "https://")):
-            physical["artifactLocation"]["uriBaseId"] = "SRCROOT"
+    place = locator.place(f)
+    if place.path is not None or place.url is not None:
+        artifact = ({"uri": uri(place.path), "uriBaseId": "SRCROOT"} if place.path is not None
+                    else {"uri": uri(place.url or "")})
+        physical: dict[str, Any] = {"artifactLocation": artifact}
         row, col = f.location.get("row"), f.location.get("column")
-        if isinstance(row, int) and row > 0:
+        if place.rows and isinstance(row, int) and row > 0:
             region: dict[str, Any] = {"startLine": row}
             if isinstance(col, int) and col > 0:
                 region["startColumn"] = col
