@@ -93,6 +93,21 @@ def test_declaring_the_extract_validates_it(tmp_path, capsys, env):
     assert any(n == "Schéma déclaré dans --schema (« **/*.csv »)." for n in by_target(doc)[SUBVENTIONS]["notes"])
 
 
+def test_references_as_people_write_them(tmp_path, capsys, env):
+    """In .auditor.toml, the schema's schema.data.gouv.fr address and the raw address of its repository's
+    release name the catalogue entry (served here by the local mirror)."""
+    repo = copy_repo(tmp_path)
+    (repo / ".auditor.toml").write_text(
+        '[schemas]\n"prenoms/*.csv" = "https://schema.data.gouv.fr/schemas/scdl/prenoms/1.1.5/schema.json"\n'
+        '"subventions/*-extrait.csv" = '
+        '"https://gitlab.com/opendatafrance/scdl/subventions/-/raw/v2.1.1/schema.json"\n', encoding="utf-8")
+    code, doc, err = ci_json(capsys, env, str(repo))
+    results = by_target(doc)
+    assert (results["prenoms/prenoms-2023.csv"]["schema"]["name"],
+            results["prenoms/prenoms-2023.csv"]["schema"]["version"]) == ("scdl/prenoms", "1.1.5"), err
+    assert (results[EXTRACT]["schema"]["name"], results[EXTRACT]["schema"]["version"]) == ("scdl/subventions", "2.1.1")
+
+
 def test_schema_for_a_single_file(tmp_path, capsys, env, monkeypatch):
     monkeypatch.chdir(REPO)
     code, doc, _ = ci_json(capsys, env, EXTRACT, "--schema", "scdl/subventions@2.1.1")

@@ -308,7 +308,10 @@ def test_pre_commit_hook_and_github_action(tmp_path, env):
     assert "${{" not in step["run"]  # inputs reach the script through the environment only
     script = step["run"]
     flags = set(re.findall(r"(?<![\w-])--[a-z-]+", script))
-    assert {"--format", "--output", "--annotations", "--baseline", "--fail-on", "--schemas"} <= flags
+    assert {"--format", "--output", "--annotations", "--baseline", "--fail-on", "--schemas", "--root"} <= flags
+    files = re.compile(hook["files"])
+    assert all(files.search(f) for f in ("a/b.csv", "metadata.yaml", ".auditor.toml", "sous/.auditor.toml"))
+    assert not any(files.search(f) for f in ("README.md", "x.auditor.toml", "a.toml"))
     # the step's script itself, run in a copy of the sample repository with `auditor` on the PATH
     repo = copy_repo(tmp_path)
     shim = tmp_path / "bin"
@@ -317,7 +320,7 @@ def test_pre_commit_hook_and_github_action(tmp_path, env):
     (shim / "auditor").chmod(0o755)
     outputs = tmp_path / "github-output"
     variables = {"AUDITOR_PATH": ".", "AUDITOR_FAIL_ON": "error", "AUDITOR_BASELINE": "", "AUDITOR_SARIF": "auditor.sarif",
-                 "AUDITOR_SCHEMAS": env[1], "AUDITOR_CACHE": env[3], "GITHUB_OUTPUT": str(outputs),
+                 "AUDITOR_SCHEMAS": env[1], "AUDITOR_CACHE": env[3], "AUDITOR_ROOT": "", "GITHUB_OUTPUT": str(outputs),
                  "PATH": f"{shim}{os.pathsep}{os.environ['PATH']}"}
     proc = subprocess.run(["bash", "-e", "-c", script], cwd=repo, env={**os.environ, **variables},
                           capture_output=True, text=True, timeout=60)
@@ -325,6 +328,14 @@ def test_pre_commit_hook_and_github_action(tmp_path, env):
     assert outputs.read_text().splitlines() == ["sarif=auditor.sarif", "exit-code=1"]
     assert f"::error file={SUBVENTIONS},line=4," in proc.stdout
     assert json.loads((repo / "auditor.sarif").read_text("utf-8"))["version"] == "2.1.0"
+    # the input path a sub-folder of a git repository: paths from the repository's root
+    depot = git_repo(tmp_path / "git")
+    proc = subprocess.run(["bash", "-e", "-c", script], cwd=depot, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, **variables, "AUDITOR_PATH": "donnees"})
+    assert proc.returncode == 1 and f"::error file=donnees/{SUBVENTIONS},line=4," in proc.stdout, proc.stderr
+    run = json.loads((depot / "auditor.sarif").read_text("utf-8"))["runs"][0]
+    assert run["originalUriBaseIds"]["SRCROOT"]["uri"] == depot.resolve().as_uri() + "/"
+    assert (f"donnees/{SUBVENTIONS}", 4) in {physical(r) for r in run["results"]}
     # with a baseline of today's findings the step passes
     assert main(["ci", str(repo), "--write-baseline", str(repo / "base.json"), "--format", "json", *env]) == 0
     proc = subprocess.run(["bash", "-e", "-c", script], cwd=repo, capture_output=True, text=True, timeout=60,
