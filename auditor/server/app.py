@@ -39,6 +39,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from ..render.checkgroups import unlocated
 from ..render.templates import plain
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
@@ -109,6 +110,7 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
     options.work_dir.mkdir(parents=True, exist_ok=True)
     env = Environment(loader=PackageLoader("auditor.server", "templates"), finalize=plain,
                       autoescape=select_autoescape(default=True, default_for_string=True))
+    env.filters["unlocated"] = unlocated
     if checker is None:
         from ..selfcheck import check_for_service as checker  # noqa: N813
     schema_choices = _schema_chooser(options)
@@ -125,10 +127,11 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
     def text(key: str, **kw: Any) -> str:
         return TEXTS[lang()][key].format(**kw)
 
-    def page(template: str, status: int = 200, **ctx: Any) -> Response:
+    def page(template: str, status: int = 200, scripts: bool = False, **ctx: Any) -> Response:
+        """``template`` rendered; ``scripts``: the page loads this service's own scripts (none inline)."""
         body = env.get_template(template).render(lang=lang(), version=__version__, **ctx)
         resp = Response(body, status=status, mimetype="text/html")
-        resp.headers["Content-Security-Policy"] = guard.PAGE_POLICY
+        resp.headers["Content-Security-Policy"] = guard.PAGE_POLICY + ("; script-src 'self'" if scripts else "")
         return resp
 
     def wants_json() -> bool:
@@ -233,8 +236,17 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
 
     @app.get("/")
     def home():
-        return page("check.html.j2", title=text("title"), max_size=human_size(options.max_upload, lang()),
-                    schemas=schema_choices())
+        return page("check.html.j2", scripts=True, title=text("title"),
+                    max_size=human_size(options.max_upload, lang()), schemas=picker_order(schema_choices()))
+
+    picker_script = env.loader.get_source(env, "schema-picker.js")[0]
+
+    @app.get("/schema-picker.js")
+    def schema_picker():
+        """The check page's schema search (the list works without it, as a plain select)."""
+        resp = Response(picker_script, mimetype="text/javascript")
+        resp.headers["Cache-Control"] = "public, max-age=3600"
+        return resp
 
     @app.post("/verifier")
     def check_page():
@@ -359,6 +371,17 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
         return jsonify({"run": run, "summary": summaries[code], "findings": findings})
 
     return app
+
+
+def picker_order(choices: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The schemas in the order a clerk looks for them: the SCDL ones (subventions, délibérations...) first,
+    then the others, each by title (case and accents ignored)."""
+    import unicodedata
+
+    def folded(text: str) -> str:
+        return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)).casefold()
+
+    return sorted(choices, key=lambda c: (not c["name"].startswith("scdl/"), folded(c.get("title") or c["name"])))
 
 
 def _clean(exc: Exception) -> bool:
