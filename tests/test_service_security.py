@@ -148,7 +148,12 @@ def test_security_headers_on_every_response(tmp_path, store):
         assert "frame-ancestors 'none'" in csp and "default-src 'none'" in csp, name
         assert r.headers["Referrer-Policy"] == "same-origin", name
         if r.mimetype == "text/html":
-            assert "script-src" not in csp or name == "dashboard", name
+            assert "script-src" not in csp or name in ("dashboard", "/"), name
+    # the check page runs only its own script file (the schema search), nothing inline
+    assert responses["/"].headers["Content-Security-Policy"].endswith("; script-src 'self'")
+    assert '<script src="/schema-picker.js"></script>' in responses["/"].get_data(as_text=True)
+    script = c.get("/schema-picker.js")
+    assert script.status_code == 200 and script.mimetype == "text/javascript" and b"schema-search" in script.data
     # a served report sends the policy of its meta tag as a header, with what only a header can say
     for name in ("dashboard", "gaps", "sheet"):
         page = responses[name].get_data(as_text=True)

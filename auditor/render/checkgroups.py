@@ -115,11 +115,17 @@ def _examples(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [_example(f) for f in chosen]
 
 
-def _example(f: dict[str, Any]) -> dict[str, Any]:
+def unlocated(f: dict[str, Any], lang: str) -> str:
+    """A finding's detail in ``lang`` (else French) without the row and column a report shows beside it."""
     loc = f.get("location") or {}
     detail = f.get("detail") or {}
-    message = {lang: without_location(text, loc.get("row"), loc.get("column"), loc.get("field"), lang)
-               for lang, text in detail.items()}
+    text = detail.get(lang) or detail.get("fr") or ""
+    return without_location(text, loc.get("row"), loc.get("column"), loc.get("field"), lang)
+
+
+def _example(f: dict[str, Any]) -> dict[str, Any]:
+    loc = f.get("location") or {}
+    message = {lang: unlocated(f, lang) for lang in (f.get("detail") or {})}
     return {"row": loc.get("row"), "column": loc.get("column"), "cell": loc.get("cell"), "message": message}
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from .checkgroups import unlocated
 from .neutral import terminal_line
 from .texts import tr
 
@@ -76,7 +77,7 @@ def _group(g: dict[str, Any], findings: list[dict[str, Any]], p: Painter, lang: 
         more = ", …" if g["count"] > len(rows) and len(set(g["rows"])) > len(rows) else ""
         lines.append("    " + tr("check.rows_list", lang, rows=", ".join(map(str, rows)) + more))
     if max_shown is None:
-        examples = [_example_of(f, lang) for f in items]
+        examples = [((f.get("location") or {}).get("row"), unlocated(f, lang)) for f in items]
     else:
         examples = [(e["row"], _text(e["message"], lang)) for e in g["examples"]]
     for row, message in examples:
@@ -96,14 +97,6 @@ def _place(g: dict[str, Any], lang: str) -> str:
     if g.get("column"):
         return tr("check.column", lang, n=g["column"]).capitalize()
     return ""
-
-
-def _example_of(f: dict[str, Any], lang: str) -> tuple[int | None, str]:
-    from ..tabular.errors import without_location
-
-    loc = f.get("location") or {}
-    text = _text(f.get("detail") or {}, lang)
-    return loc.get("row"), without_location(text, loc.get("row"), loc.get("column"), loc.get("field"), lang)
 
 
 def _text(texts: dict[str, str], lang: str) -> str:
