@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from . import __version__
@@ -74,13 +75,18 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--no-probe", action="store_true", help="ne pas vérifier la disponibilité des fichiers")
     a.set_defaults(func=cmd_audit)
 
-    d = sub.add_parser("demo", help="servir le territoire simulé sur 127.0.0.1 et le collecter (hors ligne)")
+    d = sub.add_parser("demo", help="servir le territoire simulé sur 127.0.0.1, l'auditer et l'enregistrer (hors ligne)")
     d.add_argument("--seed", type=int, default=2026, help="graine du territoire simulé (défaut 2026)")
-    d.add_argument("--data-dir", type=Path, default=Path("auditor-demo"),
-                   help="dossier de la configuration, de l'historique et du cache (défaut ./auditor-demo)")
+    d.add_argument("--months", type=int, default=1,
+                   help="nombre d'audits mensuels simulés, le dernier aujourd'hui (défaut 1 ; 2 ou plus : "
+                        "tendances, nouveautés et corrections)")
+    d.add_argument("--data-dir", type=Path, default=None,
+                   help="dossier de la configuration, de l'historique et du cache (défaut : le dossier de données "
+                        "de l'utilisateur, $XDG_DATA_HOME/auditor/demo, où report, history et serve le trouvent)")
     d.add_argument("--faults", type=float, default=0.0, help="part des requêtes en erreur (0 à 1)")
     d.add_argument("--keep-serving", action="store_true", help="laisser les portails simulés en service après la collecte")
-    d.add_argument("--format", choices=["text", "json"], default="text")
+    d.add_argument("--format", choices=["text", "json"], default="text",
+                   help="text, ou json : le résumé du dernier audit")
     d.add_argument("--output", type=Path, help="écrire aussi le catalogue normalisé (JSON lines) dans ce fichier")
     d.add_argument("--lang", choices=["fr", "en"], default=None)
     d.add_argument("-q", "--quiet", action="store_true")
@@ -383,49 +389,95 @@ def print_audit(s: dict, audit, lang: str, quiet: bool) -> None:
 
 # -- demo --------------------------------------------------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .simulate.demo import write_config
+    from .default_store import demo_dir
+    from .simulate.demo import NotADemoFolder, reset_history
+    from .simulate.evolve import MONTH, served_months
     from .simulate.generator import generate
-    from .simulate.server import SimTerritory
     from .simulate.world import Faults
 
     lang = args.lang or "fr"
+    if not 1 <= args.months <= 24:
+        raise ConfigError(f"--months {args.months} : un nombre de mois entre 1 et 24 est attendu")
+    data_dir = (args.data_dir or demo_dir()).resolve()
+    text = args.format == "text"
+    try:
+        if reset_history(data_dir) and text:
+            print(t("demo.fresh", lang, path=data_dir))
+    except NotADemoFolder as exc:
+        raise ConfigError(str(exc)) from None
     today = date.today()
-    world = generate(args.seed, with_dead_portal=True, as_of=today)
+    world = generate(args.seed, with_dead_portal=True, as_of=today - timedelta(days=MONTH * (args.months - 1)))
     if args.faults:
         for i, portal in enumerate(world.portals.values()):
             portal.faults = Faults(rate=args.faults, seed=args.seed + i, timeout_sleep=3.0)
-    data_dir = args.data_dir.resolve()
-    with SimTerritory(world) as territory:
-        if args.format == "text":
-            print(t("demo.serving", lang, seed=args.seed))
-            for name, portal in world.portals.items():
-                print(t("demo.portal", lang, name=name, kind=portal.kind, url=territory.source_url(name)))
-        http = {"timeout": 2.0} if args.faults else {}
-        from .simulate.schemas import write_schema_folder
-
-        schemas = write_schema_folder(data_dir / "schemas-simules")
-        path = write_config(territory, data_dir, http=http,
-                            validation={"enabled": True, "schemas": str(schemas), "max_age": 0})
-        if args.format == "text":
-            print(t("demo.config", lang, path=path))
-        config = load_config(path, data_dir=data_dir)
-        if args.crawl_only:
-            code = run_crawl(config, args)
-        else:
-            from .audit import parse_as_of
-            from .rules import load_rules
-
-            code = run_audit_command(config, args, load_rules(), parse_as_of(today.isoformat()))
-            if code in (EXIT_OK, EXIT_FINDINGS):
-                _demo_reports(config, data_dir, lang)
-        if args.keep_serving:
+    code = EXIT_OK
+    for month in served_months(world, args.months):
+        code, config = _demo_month(month, args, data_dir, lang)
+        if code not in (EXIT_OK, EXIT_FINDINGS):
+            return code
+        if args.keep_serving and month.index == args.months - 1:
             print(t("demo.keep", lang))
             try:
                 while True:
                     time.sleep(3600)
             except KeyboardInterrupt:
                 pass
+    if not args.crawl_only:
+        _demo_reports(config, data_dir, lang)
+        if text:
+            _demo_next(config, lang)
     return code
+
+
+def _demo_month(month, args: argparse.Namespace, data_dir: Path, lang: str) -> tuple[int, Config]:
+    """Crawl (or audit and store) the month being served; its exit code and configuration."""
+    import contextlib
+    import io
+
+    from .audit import parse_as_of
+    from .rules import load_rules
+    from .simulate.demo import write_config
+    from .simulate.schemas import write_schema_folder
+
+    text, last = args.format == "text", month.index == args.months - 1
+    territory = month.territory
+    if text and month.index == 0:
+        print(t("demo.serving", lang, seed=args.seed))
+        for name, portal in month.world.portals.items():
+            print(t("demo.portal", lang, name=name, kind=portal.kind, url=territory.source_url(name)))
+    schemas = write_schema_folder(data_dir / "schemas-simules")
+    path = write_config(territory, data_dir, http={"timeout": 2.0} if args.faults else {},
+                        validation={"enabled": True, "schemas": str(schemas), "max_age": 0},
+                        store={"path": "auditor.sqlite", "cache": "http-cache"}, lang=lang)
+    if text and month.index == 0:
+        print(t("demo.config", lang, path=path))
+    if text and args.months > 1:
+        print(t("demo.month", lang, n=month.index + 1, months=args.months, as_of=month.world.as_of))
+    config = load_config(path)  # the configuration names its store: what report, history and serve read
+    # every month but the last is summed up in a few lines; in JSON only the last month's summary is printed
+    quiet = argparse.Namespace(**{**vars(args), "quiet": args.quiet or not last})
+    out = contextlib.nullcontext() if text or last else contextlib.redirect_stdout(io.StringIO())
+    with out:
+        if args.crawl_only:
+            return run_crawl(config, quiet), config
+        return run_audit_command(config, quiet, load_rules(), parse_as_of(month.world.as_of)), config
+
+
+def _demo_next(config: Config, lang: str) -> None:
+    """The three commands to try next, with the options they need to find the demo's history."""
+    import shlex
+
+    from .default_store import territory_config
+
+    found, _ = territory_config()
+    option = "" if found.store_path == config.store_path else f" --config {shlex.quote(config.source_file)}"
+    with Store(config.store_path) as store:
+        audits = [r["id"] for r in store.audit_runs()]
+    history = f"auditor history{option}" + (f" --compare {audits[0]} {audits[-1]}" if len(audits) > 1 else "")
+    print(t("demo.next", lang))
+    print(t("demo.next.report", lang, command=f"auditor report{option} --output rapport/"))
+    print(t("demo.next.compare" if len(audits) > 1 else "demo.next.history", lang, command=history))
+    print(t("demo.next.serve", lang, command=f"auditor serve{option}"))
 
 
 # -- reports and history (read the store; never crawl) ----------------------------------------
@@ -435,13 +487,19 @@ def _report_parsers(sub) -> None:
     r.add_argument("--run", type=int, help="numéro de l'audit (défaut : le dernier audit terminé)")
     r.add_argument("--commune", help="fiche d'une commune (code INSEE, MEL ou nom)")
     r.add_argument("--gaps", action="store_true", help="rapport d'écarts du territoire")
-    r.add_argument("--format", choices=["html", "md", "csv", "xlsx", "json"], default="html")
+    r.add_argument("--format", choices=["html", "md", "csv", "xlsx", "json"], default="html",
+                   help="html (défaut), md, csv, xlsx ou json")
     r.add_argument("--table", choices=["findings", "communes", "gaps", "portals", "unresolved", "quality"], default=None,
                    help="CSV : la table exportée (défaut : les constats ; les écarts avec --gaps ; portals : les "
                         "portails et leur collecte ; unresolved : les producteurs non attribués ; quality : les neuf "
                         "critères data.gouv.fr de chaque jeu)")
-    r.add_argument("--output", type=Path, help="fichier à écrire (défaut : la sortie standard) ; en HTML, un dossier "
-                                                "existant reçoit le tableau de bord, le rapport d'écarts et toutes les fiches")
+    r.add_argument("--csv-dialect", choices=CSV_DIALECTS, default="tableur",
+                   help="CSV : tableur (défaut ; en français « ; » et virgule décimale, comme les lisent Excel et "
+                        "LibreOffice ; en anglais « , » et point) ou machine (« , », point décimal, sans BOM : RFC 4180)")
+    r.add_argument("--output", help="fichier à écrire (défaut : la sortie standard) ; un dossier (nom terminé par « / », "
+                                    "dossier existant, ou sans extension en HTML) est créé au besoin : en HTML il reçoit "
+                                    "le tableau de bord, le rapport d'écarts et toutes les fiches, sinon un fichier "
+                                    "nommé d'après le rapport")
     r.set_defaults(func=cmd_report)
 
     h = sub.add_parser("history", help="lister les audits enregistrés, ou en comparer deux")
@@ -452,20 +510,26 @@ def _report_parsers(sub) -> None:
 
 
 def _store_options(c: argparse.ArgumentParser) -> None:
-    c.add_argument("--config", default=DEFAULT_CONFIG, help="configuration du territoire (pour trouver l'historique)")
+    c.add_argument("--config", default=None, help="configuration du territoire (pour trouver l'historique ; défaut : "
+                                                   "./auditor-data/ s'il existe, sinon l'historique de auditor demo)")
     c.add_argument("--data-dir", type=Path, help="dossier de l'historique (défaut : celui de la configuration)")
     c.add_argument("--store", type=Path, help="chemin de la base d'historique SQLite (prioritaire)")
     c.add_argument("--lang", choices=["fr", "en"], default=None, help="langue (défaut : celle de la configuration)")
 
 
 def _open_store(args: argparse.Namespace) -> tuple[Store | None, str, Path]:
-    """The existing history store the options name (None when there is none) and the language."""
+    """The existing history store the options name (None when there is none) and the language;
+    given none, the territory's history in ./auditor-data/, else the demo's (:mod:`auditor.default_store`)."""
+    from .default_store import territory_config
+
     lang = args.lang
     if args.store:
         path = args.store
     else:
-        config = load_config(args.config, data_dir=args.data_dir)
+        config, demo = territory_config(args.config, args.data_dir)
         path, lang = config.store_path, lang or config.lang
+        if demo:
+            print(t("store.demo", lang, store=path), file=sys.stderr)
     lang = lang or "fr"
     return (Store(path) if Path(path).exists() else None), lang, Path(path)
 
@@ -479,7 +543,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if store is None:
         print(tr("cli.no_run", lang, store=path), file=sys.stderr)
         return EXIT_USAGE
-    fmt = args.format
+    fmt, table = args.format, args.table or ("gaps" if args.gaps else "findings")
     try:
         with store:
             if args.commune:
@@ -488,10 +552,14 @@ def cmd_report(args: argparse.Namespace) -> int:
                 report = gap_report(store, args.run, lang)
             else:
                 report = territory_report(store, args.run, lang, findings=fmt in ("csv", "xlsx", "json"))
-            if fmt == "html" and args.output and args.output.is_dir() and report["report"] == "territory":
-                return _html_bundle(store, report, args.output, lang)
+            folder = _output_folder(args.output, fmt == "html" and report["report"] == "territory")
+            if folder and fmt == "html" and report["report"] == "territory":
+                return _html_bundle(store, report, folder, lang)
     except ReportError as exc:
         print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:  # the folder cannot be made or written (a file of that name, no permission)
+        print(tr("cli.unwritable", lang, path=args.output, error=exc.strerror or exc), file=sys.stderr)
         return EXIT_USAGE
     if fmt == "html":
         body: str | bytes = html.render(report)
@@ -500,17 +568,22 @@ def cmd_report(args: argparse.Namespace) -> int:
     elif fmt == "json":
         body = json_out.render(report)
     elif fmt == "csv":
-        body = csv_out.render(report, args.table or ("gaps" if args.gaps else "findings"))
+        body = csv_out.render(report, table, args.csv_dialect)
     else:
         if not args.output:
             print(tr("cli.xlsx_needs_output", lang), file=sys.stderr)
             return EXIT_USAGE
         body = xlsx.render(report)
     if args.output:
+        target = folder / _report_file(report, fmt, table) if folder else Path(args.output)
         data = body.encode("utf-8") if isinstance(body, str) else body
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_bytes(data)
-        print(tr("cli.written", lang, path=args.output), file=sys.stderr)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        except OSError as exc:
+            print(tr("cli.unwritable", lang, path=target, error=exc.strerror or exc), file=sys.stderr)
+            return EXIT_USAGE
+        print(tr("cli.written", lang, path=target), file=sys.stderr)
     elif sys.stdout.isatty():  # nothing from a portal may drive the terminal (already neutralised: twice safe)
         sys.stdout.write(terminal_document(body.decode("utf-8-sig") if isinstance(body, bytes) else body))
     elif isinstance(body, bytes):
@@ -519,6 +592,35 @@ def cmd_report(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(body)
     return EXIT_OK
+
+
+CSV_DIALECTS = ("tableur", "machine")
+CSV_FILES = {"findings": "constats", "communes": "communes", "gaps": "ecarts", "portals": "portails",
+             "unresolved": "producteurs-non-attribues", "quality": "qualite"}
+
+
+def _output_folder(output: str | None, several: bool) -> Path | None:
+    """The folder ``--output`` names, if it names one: a name ending with a separator, an existing
+    folder, or a name without extension when the report is several files (the HTML dashboard)."""
+    if not output:
+        return None
+    path = Path(output)
+    if output.endswith(("/", os.sep)) or path.is_dir() or (several and not path.suffix):
+        return path
+    return None
+
+
+def _report_file(report: dict, fmt: str, table: str) -> str:
+    """The name of a one-file report written into a folder: the commune's code, ``ecarts``, the CSV
+    table's name, else ``rapport``."""
+    ext = {"md": "md", "json": "json", "xlsx": "xlsx", "csv": "csv", "html": "html"}[fmt]
+    if report["report"] == "commune":
+        stem = report["commune"]["code"]
+    elif fmt == "csv":
+        stem = CSV_FILES[table]
+    else:
+        stem = "ecarts" if report["report"] == "gaps" else "rapport"
+    return f"{stem}.{ext}"
 
 
 def _demo_reports(config: Config, data_dir: Path, lang: str) -> None:
@@ -596,6 +698,8 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def _print_comparison(cmp, names: dict, fmt: str, lang: str) -> int:
+    """The comparison of two audits: its counts, then the communes and the rules that changed
+    (a finding new or fixed), each list closed by its total line."""
     from .render.texts import tr
 
     if fmt == "json":
@@ -606,15 +710,26 @@ def _print_comparison(cmp, names: dict, fmt: str, lang: str) -> int:
         return EXIT_OK
     c = cmp.counts()
     print(tr("cli.history.compare", lang, a=cmp.before, b=cmp.after, **c))
-    print(tr("cli.history.by_commune", lang))
-    rows = sorted(cmp.by_commune().items(), key=lambda kv: (-(kv[1]["new"] + kv[1]["fixed"]), names.get(kv[0] or "", "")))
-    for code, n in rows:
-        name = f"{names.get(code, code)} ({code})" if code else tr("publisher.unresolved", lang)
-        print(tr("cli.history.line", lang, name=name[:34], **n))
-    print(tr("cli.history.by_rule", lang))
-    for rule, n in sorted(cmp.by_rule().items()):
-        print(tr("cli.history.line", lang, name=rule, **n))
+    if c["unverified"]:
+        print(tr("cli.history.unverified", lang, n=c["unverified"]))
+    communes = {(f"{names.get(code, code)} ({code})" if code else tr("publisher.unresolved", lang)): n
+                for code, n in cmp.by_commune().items()}
+    _changed_lines(tr("cli.history.by_commune", lang), communes, lang)
+    _changed_lines(tr("cli.history.by_rule", lang), cmp.by_rule(), lang)
     return EXIT_OK
+
+
+def _changed_lines(title: str, counts: dict[str, dict[str, int]], lang: str) -> None:
+    """Title, the lines with a new or fixed finding (most changes first), and the total of every line."""
+    from .render.texts import tr
+
+    changed = sorted(((name, n) for name, n in counts.items() if n["new"] or n["fixed"]),
+                     key=lambda kv: (-(kv[1]["new"] + kv[1]["fixed"]), kv[0]))
+    print(title)
+    for name, n in changed:
+        print(tr("cli.history.line", lang, name=name[:34], **n))
+    total = {k: sum(n[k] for n in counts.values()) for k in ("new", "fixed", "open")}
+    print(tr("cli.history.line", lang, name=tr("cli.history.total", lang, changed=len(changed), n=len(counts)), **total))
 
 
 if __name__ == "__main__":  # pragma: no cover

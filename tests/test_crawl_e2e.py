@@ -169,4 +169,7 @@ def test_cli_demo_runs_offline(tmp_path):
     text = subprocess.run([sys.executable, "-m", "auditor", "demo", "--data-dir", str(tmp_path)],
                           capture_output=True, text=True, timeout=300)
     assert text.returncode == 0
-    assert "✗ ancien-mel-ods" in text.stdout and "Audit n° 2 enregistré" in text.stdout
+    assert "✗ ancien-mel-ods" in text.stdout
+    # each demo starts a history of its own: the previous demo's is replaced, not added to
+    assert "Nouvel historique de démonstration" in text.stdout and "Audit n° 1 enregistré" in text.stdout
+    assert "Et maintenant :" in text.stdout and f"auditor serve --config {tmp_path / 'territoire-simule.toml'}" in text.stdout

@@ -3,6 +3,7 @@ between) give exactly the new / fixed / still-open findings the ground truth pre
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 
 import pytest
@@ -130,10 +131,93 @@ def test_cli_history_lists_runs_and_compares(months, capsys):
     assert out["names"]["59350"] == "Lille"
     assert main(["history", "--store", str(path), "--compare", str(got[0].run_id), str(got[1].run_id)]) == 0
     text = capsys.readouterr().out
-    assert text.startswith(f"Audit n° {got[0].run_id} → n° {got[1].run_id} : ") and "Par règle :" in text
+    assert text.startswith(f"Audit n° {got[0].run_id} → n° {got[1].run_id} : ") and "Règles qui ont changé :" in text
     assert main(["history", "--store", str(path)]) == 0
     assert "2026-12-15" in capsys.readouterr().out
     assert main(["history", "--store", str(path), "--compare", "1", "999"]) == 2
+
+
+def _section(text: str, title: str) -> list[str]:
+    """The indented lines under ``title``."""
+    lines = text.splitlines()
+    start = lines.index(title) + 1
+    end = next((i for i in range(start, len(lines)) if not lines[i].startswith("  ")), len(lines))
+    return lines[start:end]
+
+
+LINE = re.compile(r"  (.+?)\s+\+(\d+)\s+-(\d+)\s+=(\d+)")
+
+
+def test_cli_compare_shows_only_what_changed_and_a_total_line(months, capsys):
+    got, _, path = months
+    with Store(path) as store:
+        cmp = compare(store, got[0].run_id, got[1].run_id)
+    counts = cmp.counts()
+    assert main(["history", "--store", str(path), "--compare", str(got[0].run_id), str(got[1].run_id)]) == 0
+    text = capsys.readouterr().out
+    for title, groups in (("Communes qui ont changé :", cmp.by_commune()), ("Règles qui ont changé :", cmp.by_rule())):
+        *lines, total = [LINE.fullmatch(x).groups() for x in _section(text, title)]
+        changed = [k for k, n in groups.items() if n["new"] or n["fixed"]]
+        assert len(lines) == len(changed) < len(groups)  # the unchanged ones are left out
+        assert all(int(new) or int(fixed) for _, new, fixed, _ in lines)
+        assert total[0] == f"Total ({len(changed)} sur {len(groups)} ont changé)"
+        assert [int(x) for x in total[1:]] == [counts["new"], counts["fixed"], counts["open"]]
+    unchanged = [c for c, n in cmp.by_commune().items() if c and n["open"] and not (n["new"] or n["fixed"])]
+    assert unchanged and not any(f"({c})" in line for c in unchanged for line in _section(text, "Communes qui ont changé :"))
+
+
+def test_commands_without_options_find_the_territory_history_else_the_demo(months, tmp_path, monkeypatch, capsys):
+    """No --config, --data-dir nor --store: ./auditor-data/ when it holds a history, else the demo's
+    configuration in $XDG_DATA_HOME/auditor/demo, which names the store beside it."""
+    import shutil
+
+    from auditor.default_store import demo_dir, territory_config
+    from auditor.simulate.demo import territory_toml
+
+    _, _, path = months
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.chdir(tmp_path)
+    assert demo_dir() == tmp_path / "xdg" / "auditor" / "demo"
+    assert main(["history"]) == 2 and "Historique vide" in capsys.readouterr().err  # nothing anywhere
+    demo = demo_dir()
+    demo.mkdir(parents=True)
+    shutil.copy(path, demo / "auditor.sqlite")
+    world = generate(7)
+    (demo / "territoire-simule.toml").write_text(territory_toml(
+        world, {name: "http://127.0.0.1:9" for name in world.portals}, store={"path": "auditor.sqlite"}), "utf-8")
+    config, is_demo = territory_config()
+    assert is_demo and config.store_path == demo / "auditor.sqlite"
+    assert main(["history"]) == 0
+    out, err = capsys.readouterr()
+    assert "2026-12-15" in out and f"Historique de la démonstration : {demo / 'auditor.sqlite'}" in err
+    assert main(["report", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["territory"].endswith("(simulation)")
+    (tmp_path / "auditor-data").mkdir()
+    with Store(tmp_path / "auditor-data" / "auditor.sqlite"):  # the territory's own history comes first
+        pass
+    assert territory_config()[0].store_path == tmp_path / "auditor-data" / "auditor.sqlite"
+    assert main(["history"]) == 0 and "démonstration" not in capsys.readouterr().err
+    assert territory_config(data_dir=demo)[0].store_path == demo / "auditor.sqlite"  # options still rule
+
+
+def test_a_new_demo_replaces_a_simulated_history_never_a_real_one(months, tmp_path, capsys):
+    import shutil
+
+    from auditor.simulate.demo import NotADemoFolder, reset_history
+
+    _, _, path = months
+    shutil.copy(path, tmp_path / "auditor.sqlite")
+    (tmp_path / "http-cache").mkdir()
+    assert reset_history(tmp_path) and not (tmp_path / "auditor.sqlite").exists()
+    assert not (tmp_path / "http-cache").exists() and not reset_history(tmp_path)
+    with Store(tmp_path / "auditor.sqlite") as store:
+        store.begin_run("audit", "2026-01-01T00:00:00+00:00", "Métropole européenne de Lille", "builtin:mel")
+    with pytest.raises(NotADemoFolder):
+        reset_history(tmp_path)
+    assert main(["demo", "--data-dir", str(tmp_path)]) == 2
+    assert "contient l'historique de « Métropole européenne de Lille »" in capsys.readouterr().err
+    assert (tmp_path / "auditor.sqlite").exists()
+    assert main(["demo", "--months", "0"]) == 2
 
 
 def test_a_portal_down_for_one_month_fixes_nothing_and_brings_nothing_new(tmp_path):
@@ -185,3 +269,4 @@ def test_an_identical_rerun_on_other_ports_reports_nothing_new_nor_fixed(tmp_pat
     assert len(hosts) == 2  # served on other ports
     assert cmp.counts()["new"] == 0 and cmp.counts()["fixed"] == 0 and cmp.counts()["open"] > 400
     assert any(r["rule"] == "AVL-01" for r in cmp.still_open) and any(r["rule"].startswith("FILE-") for r in cmp.still_open)
+

@@ -296,6 +296,60 @@ def test_cli_report_writes_every_format(history, tmp_path, capsys):
     assert not (tmp_path / "absent.sqlite").exists()
 
 
+def _csv(data: bytes, delimiter: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=delimiter))
+
+
+def test_csv_dialects_french_spreadsheets_get_the_decimal_comma_programs_rfc_4180(history):
+    store, _, _, _ = history
+    report = territory_report(store)
+    mqa = {c["code"]: c["mqa"]["points"] for c in report["communes"] if c["mqa"]}
+    assert any(isinstance(v, float) and v != int(v) for v in mqa.values())  # decimals to write
+
+    def column(rows, name):
+        i = rows[0].index(name)
+        return {r[0]: r[i] for r in rows[1:] if r[i]}
+
+    tableur = csv_out.render(report, "communes")  # the default, in French
+    assert tableur.startswith(b"\xef\xbb\xbf") and b"\r\n" in tableur
+    cells = column(_csv(tableur, ";"), "MQA")
+    assert cells and all(re.fullmatch(r"\d+(,\d+)?", v) for v in cells.values())
+    assert {code: float(v.replace(",", ".")) for code, v in cells.items()} == mqa
+    assert any("," in v for v in cells.values())  # e.g. « MQA;335,26 »
+    machine = csv_out.render(report, "communes", "machine")
+    assert not machine.startswith(b"\xef\xbb\xbf")
+    cells = column(_csv(machine, ","), "MQA")
+    assert {code: float(v) for code, v in cells.items()} == mqa and not any("," in v for v in cells.values())
+    english = csv_out.render(territory_report(store, lang="en"), "communes")  # English spreadsheets: « , » and point
+    assert english.startswith(b"\xef\xbb\xbf") and {c: float(v) for c, v in column(_csv(english, ","), "MQA").items()} == mqa
+    with pytest.raises(ValueError):
+        csv_out.render(report, "communes", "excel")
+
+
+def test_cli_output_folders_are_made(history, tmp_path, capsys):
+    store, _, _, _ = history
+    path = str(store.path)
+    assert main(["report", "--store", path, "--output", str(tmp_path / "site") + "/"]) == 0  # did not exist
+    assert (tmp_path / "site" / "index.html").is_file() and len(list((tmp_path / "site" / "communes").iterdir())) == 96
+    assert main(["report", "--store", path, "--output", str(tmp_path / "sans-extension")]) == 0  # several files
+    assert (tmp_path / "sans-extension" / "ecarts.html").is_file()
+    assert main(["report", "--store", path, "--output", str(tmp_path / "seul.html")]) == 0  # one file, as named
+    assert (tmp_path / "seul.html").is_file()
+    assert main(["report", "--store", path, "--format", "csv", "--table", "communes", "--csv-dialect", "machine",
+                 "--output", str(tmp_path / "exports") + "/"]) == 0
+    rows = _csv((tmp_path / "exports" / "communes.csv").read_bytes(), ",")
+    assert rows[0][:2] == ["Code INSEE", "Commune"] and len(rows) == 1 + 96
+    assert main(["report", "--store", path, "--format", "csv", "--output", str(tmp_path / "exports")]) == 0
+    assert (tmp_path / "exports" / "constats.csv").is_file()  # an existing folder
+    assert main(["report", "--store", path, "--format", "md", "--commune", "Lille",
+                 "--output", str(tmp_path / "fiches") + "/"]) == 0
+    assert (tmp_path / "fiches" / "59350.md").read_text("utf-8").startswith("# Fiche open data : Lille")
+    capsys.readouterr()
+    (tmp_path / "fichier").write_text("x")
+    assert main(["report", "--store", path, "--output", str(tmp_path / "fichier") + "/"]) == 2  # a file is there
+    assert "Écriture impossible dans" in capsys.readouterr().err
+
+
 # -- control characters and bidirectional overrides from the portals ---------------------------------------
 # an escape sequence that clears the terminal and retitles it, a NUL, a vertical tab, an 8-bit CSI, and a
 # right-to-left override that shows « exe.csv » for « vsc.exe »

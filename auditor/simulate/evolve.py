@@ -17,9 +17,10 @@ What changed is listed in :class:`Evolution` (``fixed`` and ``planted``: (defect
 key) pairs). The ground truth of each month stays :func:`~auditor.simulate.truth.expected_findings`
 of that month's world, served on the same ports (finding fingerprints include file URLs).
 
-``audit_months(world, months, data_dir)`` serves, crawls, audits and stores each month in
-turn (same ports every month), which is what tests, benchmarks and demonstrations of the
-history need.
+``served_months(world, months)`` serves each month in turn (same ports every month);
+``audit_months(world, months, data_dir)`` crawls, audits and stores each of them, which is what
+tests, benchmarks and demonstrations of the history need (``auditor demo --months N`` goes
+through :func:`served_months` to print each audit as the CLI does).
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from ..normalize.frequency import DELTAS
 from .generator import FORMAT_MEDIA, SCHEMAS, TEMPLATES, _set_modified, _slug
@@ -185,23 +186,22 @@ class Month:
     evolution: Evolution | None = None
 
 
-def audit_months(world: World, months: int, data_dir: Path, *, hostile_in: int | None = None,
-                 http: dict[str, Any] | None = None, rules=None, down: dict[int, list[str]] | None = None) -> list[Month]:
-    """Audit ``world`` and its ``months - 1`` next months, each served on the same ports, each
-    stored as one audit run (``data_dir/auditor.sqlite``). ``hostile_in`` (a month index)
-    plants the hostile titles in that month; ``down`` maps a month index to the portals that
-    answer 503 to everything that month only (``Month.world`` is then the world as served)."""
-    from ..audit import audit_and_store, parse_as_of
-    from ..config import load_config
-    from ..rules import load_rules
-    from ..store import Store
-    from .demo import write_config
+@dataclass
+class Served:
+    """One month being served: its index, the world as served, its territory (servers up) and
+    how it came from the month before (None for the first)."""
+    index: int
+    world: World
+    territory: Any  # SimTerritory
+    evolution: Evolution | None
+
+
+def served_months(world: World, months: int, *, hostile_in: int | None = None,
+                  down: dict[int, list[str]] | None = None) -> Iterator[Served]:
+    """Serve ``world`` and its ``months - 1`` next months in turn, each on the same ports; each
+    month is served while the loop body runs. ``hostile_in`` and ``down``: see :func:`audit_months`."""
     from .server import SimTerritory
 
-    rules = rules if rules is not None else load_rules()
-    http = http or {"timeout": 2.0, "retries": 6, "backoff": 0.01, "backoff_max": 0.05,
-                    "max_retry_wait": 5.0, "per_host": 6}
-    out: list[Month] = []
     ports: dict[str, int] | None = None
     evolution: Evolution | None = None
     for i in range(months):
@@ -219,9 +219,29 @@ def audit_months(world: World, months: int, data_dir: Path, *, hostile_in: int |
         with SimTerritory(served, ports=ports) as territory:
             ports = {name: int(url.rsplit(":", 1)[1].split("/")[0]) for name, url in territory.urls.items()
                      if url.startswith("http://")}
-            path = write_config(territory, Path(data_dir) / "conf", http=http, crawl={"probe_max_age": 0})
-            config = load_config(path, data_dir=data_dir)
-            with Store(config.store_path) as store:
-                run_id, _, _ = audit_and_store(config, store, rules, as_of=parse_as_of(world.as_of))
-            out.append(Month(served, run_id, dict(territory.urls), evolution))
+            yield Served(i, served, territory, evolution)
+
+
+def audit_months(world: World, months: int, data_dir: Path, *, hostile_in: int | None = None,
+                 http: dict[str, Any] | None = None, rules=None, down: dict[int, list[str]] | None = None) -> list[Month]:
+    """Audit ``world`` and its ``months - 1`` next months, each served on the same ports, each
+    stored as one audit run (``data_dir/auditor.sqlite``). ``hostile_in`` (a month index)
+    plants the hostile titles in that month; ``down`` maps a month index to the portals that
+    answer 503 to everything that month only (``Month.world`` is then the world as served)."""
+    from ..audit import audit_and_store, parse_as_of
+    from ..config import load_config
+    from ..rules import load_rules
+    from ..store import Store
+    from .demo import write_config
+
+    rules = rules if rules is not None else load_rules()
+    http = http or {"timeout": 2.0, "retries": 6, "backoff": 0.01, "backoff_max": 0.05,
+                    "max_retry_wait": 5.0, "per_host": 6}
+    out: list[Month] = []
+    for month in served_months(world, months, hostile_in=hostile_in, down=down):
+        path = write_config(month.territory, Path(data_dir) / "conf", http=http, crawl={"probe_max_age": 0})
+        config = load_config(path, data_dir=data_dir)
+        with Store(config.store_path) as store:
+            run_id, _, _ = audit_and_store(config, store, rules, as_of=parse_as_of(month.world.as_of))
+        out.append(Month(month.world, run_id, dict(month.territory.urls), month.evolution))
     return out
