@@ -312,14 +312,18 @@ def _annotations(args, run, findings, known) -> str:
 def cmd_serve(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from .config import DEFAULT_CONFIG, ConfigError, load_config
+    from .config import ConfigError
+    from .default_store import territory_config
+    from .i18n import t
     from .server.app import ServeOptions, create_app, make_server
     from .server.guard import host_names
     from .server.runner import AuditRunner, Schedule
     from .writable import folder_problem, os_error_sentence
 
     try:
-        config = load_config(args.config or DEFAULT_CONFIG, data_dir=args.data_dir)
+        config, demo = territory_config(args.config, args.data_dir)  # none given: ./auditor-data/, else the demo's
+        if demo:
+            print(f"auditor serve : {t('store.demo', config.lang, store=config.store_path)}", file=sys.stderr)
         schedule = Schedule.parse(args.schedule)
         limits = replace(config.serve, **{k: getattr(args, k) for k in LIMITS if getattr(args, k) is not None})
         for k in LIMITS:
