@@ -270,3 +270,74 @@ def test_an_identical_rerun_on_other_ports_reports_nothing_new_nor_fixed(tmp_pat
     assert cmp.counts()["new"] == 0 and cmp.counts()["fixed"] == 0 and cmp.counts()["open"] > 400
     assert any(r["rule"] == "AVL-01" for r in cmp.still_open) and any(r["rule"].startswith("FILE-") for r in cmp.still_open)
 
+
+# -- the history as pandas DataFrames (auditor.frames) ---------------------------------------------------
+def test_frames_hold_the_history_of_every_audit(months):
+    import pandas as pd
+
+    from auditor import frames
+
+    got, (t1, t2), path = months
+    ids = [m.run_id for m in got]
+    runs = frames.runs(path)
+    assert list(runs["run"]) == ids and [d.date().isoformat() for d in runs["as_of"]] == ["2026-11-15", "2026-12-15"]
+    assert int(runs[["error", "warning", "info"]].iloc[0].sum()) == sum(t1.values())
+
+    with Store(path) as store:
+        findings = frames.findings(store)  # an open store, a path or None
+        assert len(findings) == sum(len(store.finding_rows(i)) for i in ids)
+        for i in ids:
+            mine = findings[findings["run"] == i]
+            assert set(mine["fingerprint"]) == {r["fingerprint"] for r in store.finding_rows(i)}
+        assert findings["severity"].cat.ordered and set(findings["waived"]) <= {False, True}
+        lille = findings[(findings["run"] == ids[1]) & (findings["commune"] == "59350")]
+        assert set(lille["commune_name"]) == {"Lille"} and lille["title"].str.len().gt(0).all()
+        assert (frames.findings(path, run=ids[0], lang="en")["title"] != findings[findings["run"] == ids[0]]["title"].values).any()
+        # the same finding keeps its fingerprint: new and fixed by set difference, as `auditor history --compare`
+        before, after = (set(findings.loc[findings["run"] == i, "fingerprint"]) for i in ids)
+        cmp = compare(store, *ids)
+        assert after - before == {r["fingerprint"] for r in cmp.new}
+        assert before - after == {r["fingerprint"] for r in cmp.fixed}
+
+        obligations = frames.obligations(path, run="latest")
+        stored = {(c, rule): v["state"] for c, s in store.commune_summaries(ids[1]).items()
+                  for rule, v in s["obligations"].items()}
+        assert dict(zip(zip(obligations["commune"], obligations["obligation"]), obligations["state"])) == stored
+        assert obligations.loc[obligations["state"] != "not-evaluated", "reason"].isna().all()
+        assert obligations.loc[obligations["state"] == "not-evaluated", "reason"].notna().all()
+
+        communes = frames.communes(path)
+        assert len(communes) == 2 * 96 and set(communes["kind"]) == {"commune", "metropole"}
+        latest = communes[communes["run"] == ids[1]].set_index("commune")
+        summaries = store.commune_summaries(ids[1])
+        assert latest.loc["59350", "name"] == "Lille" and latest.loc["59350", "population"] == summaries["59350"]["population"]
+        assert latest["error"].to_dict() == {c: s["findings"]["error"] for c, s in summaries.items()}
+        met = obligations[obligations["state"] == "met"].groupby("commune").size()
+        assert (latest["obligations_met"][met.index] == met).all()
+        assert str(latest["agents"].dtype) == "Int64" and latest["agents"].isna().any()
+        trend = territory_report(store)["history"]
+        bound = communes[communes["status"].isin(["bound", "presumed"])].groupby("run")["obligations_met"].sum()
+        assert list(bound) == [p["obligations"]["met"] for p in trend]  # the dashboard's trend, from the frame
+
+        scores = frames.scores(path, run=ids[1])
+        rows = store.score_rows(ids[1])
+        assert len(scores) == len(store.dataset_rows(ids[1]))
+        assert {u: x for u, x in zip(scores["dataset"], scores["mqa"]) if pd.notna(x)} == \
+               {u: r["mqa"] for u, r in rows.items() if r["mqa"] is not None}
+        assert scores["datagouv"].between(0, 1).all()
+    with pytest.raises(ValueError):
+        frames.findings(path, run=999)
+    with pytest.raises(FileNotFoundError):
+        frames.runs(path.parent / "absent.sqlite")
+
+
+def test_the_command_line_never_imports_pandas(months):
+    import subprocess
+    import sys
+
+    _, _, path = months
+    script = ("import sys; from auditor.cli import main; "
+              f"code = main(['history', '--store', {str(path)!r}]); "
+              "print(code, 'pandas' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert out.stdout.splitlines()[-1] == "0 False", out.stderr
