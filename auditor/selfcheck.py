@@ -35,7 +35,7 @@ from .tabular.report import TableError, TableReport
 
 DEFAULT_MAX_BYTES = 500 * 1024 * 1024
 USABLE_GUESS = ("certain", "probable")
-DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".json")
+DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls", ".ods", ".json")
 METADATA_NAMES = ("datapackage.json", "metadata.yaml", "metadata.yml", "metadata.json")
 DESCRIPTION_SUFFIXES = (".dataset.yaml", ".dataset.yml", ".dataset.json")
 SKIP_DIRS = {".git", ".hg", ".svn", ".tox", ".venv", "venv", "node_modules", "__pycache__", ".mypy_cache"}
