@@ -12,6 +12,7 @@ import pytest
 from auditor.ci.declared import DeclarationError, command_line, glob_regex, read_config
 from auditor.ci.lookalike import closest
 from auditor.tabular.catalog import SchemaCatalog
+from tests.helpers import SHARED
 from tests.schema_server import SCHEMAS
 from tests.service_helpers import run_cli, schema_options
 from tests.test_ci_repo import EXTRACT, REPO, SUBVENTIONS, copy_repo
@@ -155,6 +156,17 @@ def test_the_nearest_configuration_up_to_the_root_is_used(tmp_path, capsys, env)
     assert by_target(doc)["prenoms/prenoms-2023.csv"]["schema"]["version"] == "1.1.5"
     code, doc, _ = ci_json(capsys, env, str(repo), "--root", str(repo))  # the root stops the search
     assert by_target(doc)["prenoms/prenoms-2023.csv"]["schema"]["guessed"] is True
+
+
+def test_spreadsheets_are_checked_too(tmp_path, capsys, env):
+    """XLS and ODS files of a repository are read and reported (here two real subvention tables whose French
+    headers match no schema: read in full, not validated, not failed)."""
+    files = SHARED / "data" / "files" / "xls-ods"
+    repo = tmp_path / "depot"
+    shutil.copytree(files, repo)
+    code, doc, _ = ci_json(capsys, env, str(repo))
+    rows = {Path(r["target"]).suffix: r["report"]["rows"] for r in doc["results"]}
+    assert code == 0 and rows == {".xls": 467, ".ods": 76}
 
 
 def test_glob_patterns():

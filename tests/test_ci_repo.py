@@ -310,7 +310,8 @@ def test_pre_commit_hook_and_github_action(tmp_path, env):
     flags = set(re.findall(r"(?<![\w-])--[a-z-]+", script))
     assert {"--format", "--output", "--annotations", "--baseline", "--fail-on", "--schemas", "--root"} <= flags
     files = re.compile(hook["files"])
-    assert all(files.search(f) for f in ("a/b.csv", "metadata.yaml", ".auditor.toml", "sous/.auditor.toml"))
+    assert all(files.search(f) for f in ("a/b.csv", "c.xls", "d.ods", "metadata.yaml", ".auditor.toml",
+                                         "sous/.auditor.toml"))
     assert not any(files.search(f) for f in ("README.md", "x.auditor.toml", "a.toml"))
     # the step's script itself, run in a copy of the sample repository with `auditor` on the PATH
     repo = copy_repo(tmp_path)
