@@ -1,4 +1,4 @@
-"""Long fuzzing run of every reader of submitted files: CSV, XLSX, ODS, JSON tables, DECP, dataset descriptions,
+"""Long fuzzing run of every reader of submitted files: CSV, XLSX, XLS, ODS, JSON tables, DECP, dataset descriptions,
 the TOML configuration and ZIP archives (the strategies and the oracle are those of tests/test_fuzz_readers.py,
 which runs a few dozen examples of each in the test suite).
 
@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-READERS = ("csv", "xlsx", "ods", "json", "decp", "description", "toml", "zip")
+READERS = ("csv", "xlsx", "xls", "ods", "json", "decp", "description", "toml", "zip")
 
 
 # -- the child ------------------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Fuzzing every reader of files anyone can submit (hypothesis): CSV, XLSX, ODS, JSON tables, DECP, dataset
+"""Fuzzing every reader of files anyone can submit (hypothesis): CSV, XLSX, XLS, ODS, JSON tables, DECP, dataset
 descriptions, the TOML configuration and ZIP archives.
 
 Each reader gets structured inputs (tables, workbooks, documents, archives built from odd cells, names and values)
@@ -24,7 +24,8 @@ from hypothesis import strategies as st
 
 MAX_INPUT = 1 << 20
 SCHEMAS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "schemas"
-READERS = ("csv", "xlsx", "ods", "json", "decp", "description", "toml", "zip")
+READERS = ("csv", "xlsx", "xls", "ods", "json", "decp", "description", "toml", "zip")
+REAL_XLS = SCHEMAS.parent / "files" / "xls-ods" / "DEP_Deux Sèvres_Convention_de_subventions_-_CD79.xls"
 
 
 class Crash(Exception):
@@ -216,24 +217,73 @@ def xlsx_files(draw) -> tuple[bytes, str]:
     return data[:MAX_INPUT], draw(st.sampled_from(["table.xlsx", "table.xlsx", "table.xlsm", "table.csv"]))
 
 
+ODS_VALUES = [("string", None), ("float", "office:value"), ("percentage", "office:value"), ("date", "office:date-value"),
+              ("time", "office:time-value"), ("boolean", "office:boolean-value"), (None, None)]
+ODS_ODD_VALUES = ["1", "2.5", "-0", "1e308", "inf", "nan", "x", "", "2017-07-24", "2017-07-24T10:30:00.5+02:00",
+                  "9999-12-31T23:59:59", "0000-00-00", "PT10H30M00S", "PT99H0M0S", "true", "false"]
+
+
 @st.composite
 def ods_files(draw) -> tuple[bytes, str]:
-    cells = "".join(f'<table:table-cell table:number-columns-repeated="{draw(st.sampled_from([1, 2, 16384, 10**9]))}"'
-                    f' office:value-type="string"><text:p>{draw(cell_text).replace("&", "&amp;").replace("<", "&lt;")}'
-                    "</text:p></table:table-cell>" for _ in range(draw(st.integers(0, 4))))
+    def ods_cell() -> str:
+        kind, attribute = draw(st.sampled_from(ODS_VALUES))
+        repeat = draw(st.sampled_from([1, 1, 1, 2, 31, 32, 1024, 16384, 10**9, -1]))
+        tag = "table:covered-table-cell" if _odd(draw) else "table:table-cell"
+        attrs = f' table:number-columns-repeated="{repeat}"' if repeat != 1 else ""
+        if kind:
+            attrs += f' office:value-type="{kind}"'
+        if attribute:
+            attrs += f' {attribute}="{draw(st.sampled_from(ODS_ODD_VALUES))}"'
+        text = draw(cell_text).replace("&", "&amp;").replace("<", "&lt;")
+        inner = draw(st.sampled_from(["", f"<text:p>{text}</text:p>", f"<text:p>{text}<text:s text:c=\"65536\"/>"
+                                      f"<text:span>{text}</text:span></text:p><text:p/>",
+                                      f"<office:annotation><text:p>{text}</text:p></office:annotation>",
+                                      f"<text:p><text:tab/>{text}<text:line-break/></text:p>"]))
+        return f"<{tag}{attrs}>{inner}</{tag}>"
+
+    rows = "".join(f'<table:table-row table:number-rows-repeated="{draw(st.sampled_from([1, 1, 2, 40, 1048576, 10**9]))}">'
+                   + "".join(ods_cell() for _ in range(draw(st.integers(0, 5)))) + "</table:table-row>"
+                   for _ in range(draw(st.integers(1, 6))))
     content = ('<?xml version="1.0"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:'
                'office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:'
                'tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table>'
-               f'<table:table-row table:number-rows-repeated="{draw(st.sampled_from([1, 1048576, 10**9]))}">{cells}'
-               "</table:table-row></table:table></office:spreadsheet></office:body></office:document-content>")
+               f"{rows}</table:table></office:spreadsheet></office:body></office:document-content>")
     members = {"mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
-               "content.xml": content.encode("utf-8", "surrogatepass")}
+               "content.xml": _amplify(draw, content.encode("utf-8", "surrogatepass"))}
     if draw(st.booleans()):  # the mimetype not first: no longer recognisable from its first bytes
         members = dict(reversed(list(members.items())))
     data = zip_bytes(members, stored=draw(st.booleans()))
     if draw(st.integers(0, 4)) == 0:
         data = _mutate(draw, data)
     return data, draw(st.sampled_from(["table.ods", "table.xlsx", "table.csv"]))
+
+
+def _patch_ints(draw, data: bytes) -> bytes:
+    """Overwrite a few 16- or 32-bit little-endian integers (BIFF record sizes, row and column numbers, string
+    lengths, sector numbers) with extreme values."""
+    data = bytearray(data)
+    for _ in range(draw(st.integers(1, 6))):
+        if len(data) < 8:
+            break
+        at = draw(st.integers(0, len(data) - 4))
+        size = draw(st.sampled_from([2, 4]))
+        value = draw(st.sampled_from([0, 1, 0xFF, 0xFFFF, 0x7FFF, 0x8000, 0xFFFFFFFF, 0x7FFFFFFF, 65535, 256]))
+        data[at:at + size] = (value & ((1 << (8 * size)) - 1)).to_bytes(size, "little")
+    return bytes(data)
+
+
+@st.composite
+def xls_files(draw) -> tuple[bytes, str]:
+    """The real XLS file (OLE2 container, BIFF8 workbook) damaged: integers patched, bytes mutated, pieces repeated,
+    cut short."""
+    data = REAL_XLS.read_bytes()
+    if draw(st.booleans()):
+        data = _patch_ints(draw, data)
+    if draw(st.integers(0, 2)) == 0:
+        data = _mutate(draw, data)
+    if draw(st.integers(0, 5)) == 0:
+        data = _amplify(draw, data)
+    return data[:MAX_INPUT], draw(st.sampled_from(["table.xls", "table.xls", "table.csv", "table"]))
 
 
 # -- JSON, DECP ---------------------------------------------------------------------------------------------------
@@ -419,7 +469,7 @@ def zip_files(draw) -> tuple[bytes, str]:
     return data, "archive.zip"
 
 
-STRATEGIES = {"csv": csv_files(), "xlsx": xlsx_files(), "ods": ods_files(), "json": json_tables(),
+STRATEGIES = {"csv": csv_files(), "xlsx": xlsx_files(), "xls": xls_files(), "ods": ods_files(), "json": json_tables(),
               "decp": decp_files(), "description": descriptions(), "toml": toml_files(), "zip": zip_files()}
 
 
@@ -552,7 +602,7 @@ def _zip(path: Path, work: Path) -> str:
     return "read"
 
 
-_READERS = {"csv": _table, "xlsx": _table, "ods": _table, "json": _table, "decp": _decp,
+_READERS = {"csv": _table, "xlsx": _table, "xls": _table, "ods": _table, "json": _table, "decp": _decp,
             "description": _description, "toml": _toml, "zip": _zip}
 
 
@@ -570,7 +620,7 @@ def work():
 
 
 def _examples(reader: str) -> int:
-    return int(os.environ.get("AUDITOR_FUZZ_EXAMPLES", "0")) or {"description": 15, "decp": 15, "xlsx": 25}.get(reader, 30)
+    return int(os.environ.get("AUDITOR_FUZZ_EXAMPLES", "0")) or {"description": 15, "decp": 15, "xlsx": 25, "xls": 20}.get(reader, 30)
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")  # zipfile's duplicate names, openpyxl's missing styles

@@ -530,6 +530,11 @@ def test_ods_recognised_by_its_name_when_the_mimetype_is_not_first(tmp_path):
       '<table:table-cell office:value-type="string"><text:p>b</text:p></table:table-cell></table:table-row>',
       '<table:table-row table:number-rows-repeated="1000000000"><table:table-cell office:value-type="string">'
       "<text:p>x</text:p></table:table-cell></table:table-row>"), "1\u202f048\u202f576 lignes"),
+    # 64 Ki spaces from 24 bytes (<text:s>), a header of one text repeated over 16 000 columns
+    (('<table:table-row><table:table-cell office:value-type="string"><text:p>a' + '<text:s text:c="65536"/>' * 40
+      + "</text:p></table:table-cell></table:table-row>",), "espaces répétés"),
+    (('<table:table-row><table:table-cell office:value-type="string" table:number-columns-repeated="16000">'
+      f'<text:p>{"x" * 1000}</text:p></table:table-cell></table:table-row>',), "L'en-tête (ligne 1) compte"),
     # one long text repeated: the text budget, not 16 384 × 60 000 copies
     (('<table:table-row><table:table-cell office:value-type="string"><text:p>a</text:p></table:table-cell>'
       '<table:table-cell office:value-type="string"><text:p>b</text:p></table:table-cell></table:table-row>',

@@ -36,7 +36,7 @@ sheet dimensions       1 048 576 rows × 16 384 columns (the format's own limits
                        padding of a far cell are read lazily, as one shared empty row
 text of a workbook     the characters of its cells, repeated texts included (a shared string, a repeated
                        ODS cell or row): `text_budget`, 256 Mi or 16 per byte of the input (a sheet's XML);
-                       a batch holds at most `BATCH_CHARS`
+                       a batch holds at most `BATCH_CHARS`, the header `MAX_HEADER_CHARS` (1 Mi)
 ODS                    ``content.xml`` checked like an XLSX part, then streamed (expat, no tree); repeated
                        rows and cells expanded as read, the empty ones at the end of a row or of the sheet
                        never (``auditor.tabular.ods``)
@@ -80,6 +80,7 @@ MAX_SHEET_COLUMNS = 16_384
 MIN_TEXT_CHARS = 256 << 20
 TEXT_PER_BYTE = 16
 BATCH_CHARS = 32 << 20  # characters of the cells of one batch of a workbook's rows
+MAX_HEADER_CHARS = 1 << 20  # characters of a workbook's header (labels are short; a repeated text is not)
 
 
 def cell_budget(size: int | None) -> int:

@@ -39,7 +39,7 @@ from typing import Iterator
 
 from . import budgets
 from .reader import (HEADER_SEARCH, Dialect, ReadError, TableSource, _too_wide, header_position, header_skipped,
-                     empty_first_row, workbook_corrupt, zip_part_problem)
+                     check_header_text, empty_first_row, workbook_corrupt, zip_part_problem)
 from .xls import number_text
 from .xlsx import plain_text
 
@@ -59,6 +59,7 @@ _VALUE_ATTRIBUTES = {"float": "value", "percentage": "value", "currency": "value
                      "time": "time-value", "boolean": "boolean-value"}
 _DURATION = re.compile(r"PT(\d+)H(\d+)M(\d+(?:\.\d+)?)S")
 CHUNK = 1 << 16
+SPACES_SLACK = 1 << 12  # spaces <text:s> may add beyond one per byte of XML parsed
 
 
 def _corrupt(row: int | None = None) -> ReadError:
@@ -113,6 +114,8 @@ class _Sheet:
         self.parts: list[str] = []  # its text so far
         self.skip = 0  # depth inside a comment or a nested table, whose text is not the cell's
         self.number = 0  # sheet rows parsed (for messages)
+        self.spaces = 0  # spaces written by <text:s> elements so far
+        self.parsed = lambda: 0  # bytes of XML parsed so far
 
     # -- expat handlers
 
@@ -135,7 +138,13 @@ class _Sheet:
                 self.skip = 1
             elif cell["open"]:  # inside one of the cell's paragraphs
                 if tag == f"{TEXT} s":
-                    self.parts.append(" " * _count(attrs.get(f"{TEXT} c"), 1, 1 << 16))
+                    spaces = _count(attrs.get(f"{TEXT} c"), 1, 1 << 16)
+                    self.spaces += spaces
+                    if self.spaces > self.parsed() + SPACES_SLACK:
+                        raise _refused("ses espaces répétés (<text:s>) représentent plus de texte que le fichier "
+                                       "n'en contient", "its repeated spaces (<text:s>) stand for more text than the "
+                                       "file holds")
+                    self.parts.append(" " * spaces)
                 elif tag == f"{TEXT} tab":
                     self.parts.append("\t")
                 elif tag == f"{TEXT} line-break":
@@ -265,6 +274,7 @@ def _specs(opener) -> Iterator[tuple[list[str], int]]:
             parser.CharacterDataHandler = sheet.text
             parser.StartDoctypeDeclHandler = refuse_dtd
             parser.EntityDeclHandler = refuse_dtd
+            sheet.parsed = lambda: parser.CurrentByteIndex
             try:
                 with zf.open(info) as part:
                     while not sheet.done:
@@ -335,6 +345,7 @@ def open_ods(opener, size: int | None, name: str | None) -> TableSource:
     header = sample.get(at + 1, [])
     if not any(h.strip() for h in header):
         raise empty_first_row()
+    check_header_text(header, at + 1)
     width = len(header)
 
     def data_rows() -> Iterator[list[str]]:

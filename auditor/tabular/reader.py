@@ -930,6 +930,17 @@ def _sniff_sample(lines: list[str]) -> str:
 # ----------------------------------------------------------------------------------------------- XLSX and JSON
 
 
+def check_header_text(header: list[str], row: int) -> None:
+    """A workbook's header holds at most `budgets.MAX_HEADER_CHARS` characters: one long text repeated across the
+    columns (a shared string, a repeated cell) would cost every comparison of labels that much."""
+    chars = sum(map(len, header))
+    if chars > budgets.MAX_HEADER_CHARS:
+        raise ReadError("unreadable", f"L'en-tête (ligne {row}) compte {budgets.fmt(chars)} caractères, au-delà de la "
+                        f"limite de {budgets.fmt(budgets.MAX_HEADER_CHARS)} : ce ne sont pas des noms de colonnes.",
+                        f"The header (row {row}) holds {budgets.fmt_en(chars)} characters, over the limit of "
+                        f"{budgets.fmt_en(budgets.MAX_HEADER_CHARS)}: these are not column names.")
+
+
 def empty_first_row() -> ReadError:
     return ReadError("unreadable", "La première ligne de la première feuille du classeur est vide : elle doit porter "
                      "les noms des colonnes.", "The first row of the first sheet is empty: it must hold the column names.")

@@ -41,7 +41,7 @@ from typing import Any
 
 from . import budgets
 from .reader import (HEADER_SEARCH, Dialect, ReadError, TableSource, _over_budget, _too_wide, header_position,
-                     header_skipped, empty_first_row, workbook_corrupt)
+                     header_skipped, check_header_text, empty_first_row, workbook_corrupt)
 from .xlsx import plain_text
 
 
@@ -142,6 +142,7 @@ def open_xls(opener, size: int | None, name: str | None) -> TableSource:
         raise _corrupt() from exc
     if not any(h.strip() for h in header):
         raise empty_first_row()
+    check_header_text(header, at + 1)
     labelled = max(k for k, h in enumerate(header, start=1) if h.strip())
     clip = labelled if sum(1 for h in header if not h.strip()) >= 2 else None
     width = clip or ncols
