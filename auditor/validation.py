@@ -2,7 +2,7 @@
 like an SCDL one, are downloaded (size-limited, cached between audits) and validated in full against their
 schema; the validation reports become ``FileTarget`` s for the FILE-* rules (grouped by code and column).
 
-Which files: distributions in CSV, XLSX or JSON of every record (copies included, each URL once), that
+Which files: distributions in CSV, XLSX, XLS, ODS or JSON of every record (copies included, each URL once), that
 declare a schema (``schema_name``), or — when ``guess`` is on — whose dataset is classified as an SCDL kind
 (:mod:`auditor.classify`): their schema is then guessed from the header and used only when the guess is
 « certain » or « probable ». A declared version the catalogue does not know is replaced by the latest one
@@ -48,7 +48,7 @@ from .netsafe import Budget, guarded_session
 from .model import Dataset, Distribution
 from .tabular.report import TableError, TableReport
 
-TABULAR = ("csv", "xlsx", "json")
+TABULAR = ("csv", "xlsx", "xls", "ods", "json")
 CHUNK = 1 << 16
 
 
@@ -106,7 +106,7 @@ def candidates(catalogue: Catalogue, guess: bool = True) -> list[Candidate]:
                 continue  # the DECP format is JSON; a CSV export of it has no table schema to follow
             if dist.schema_name:
                 ref = dist.schema_name + (f"@{dist.schema_version}" if dist.schema_version else "")
-            elif (looks_scdl and fmt in ("csv", "xlsx")) or (looks_decp and fmt == "json"):
+            elif (looks_scdl and fmt in ("csv", "xlsx", "xls", "ods")) or (looks_decp and fmt == "json"):
                 ref = None  # guessed from the header, or detected as DECP from the document
             else:
                 continue
