@@ -182,3 +182,21 @@ def test_downloads_are_retried_and_a_file_still_unavailable_is_not_evaluated(ser
     add_file_verdicts(audit, targets, stats.to_dict())
     states = {f["dataset"]: (f["state"], f["reason"]) for f in audit.communes["59512"]["files"]}
     assert states == {"p:busy": ("valid", None), "p:never": ("not-evaluated", "file-unavailable")}
+
+
+def test_xls_and_ods_distributions_are_validated_too(tmp_path):
+    """Communes on LibreOffice or older Excel publish XLS and ODS: declared or SCDL-looking, they are candidates
+    like CSV and XLSX; an XLS file is then read (here the real Deux-Sèvres file, against subventions 2.1.1)."""
+    from auditor.selfcheck import Checker, CheckOptions
+
+    url = "http://127.0.0.1:9/"
+    cat = Catalogue(datasets=[
+        _dataset("xls", "Subventions 2018", Distribution(url + "conventions.xls", format="XLS")),
+        _dataset("ods", "Subventions 2017", Distribution(url + "conventions.ods", format="ods",
+                                                         schema_name="scdl/subventions", schema_version="2.1.1"))])
+    assert {c.dataset.source_id: c.schema for c in candidates(cat)} == {"xls": None, "ods": "scdl/subventions@2.1.1"}
+    real = SCHEMAS.parent / "files" / "xls-ods" / "DEP_Deux Sèvres_Convention_de_subventions_-_CD79.xls"
+    result = Checker(CheckOptions(schema_base=str(SCHEMAS), rules=[])).check_file(real, schema="scdl/subventions@2.1.1")
+    assert result.report["dialect"]["format"] == "xls" and result.report["rows"] == 467
+    counts = result.report["counts"]
+    assert (counts["missing-required-header"], counts["one-of-required"]) == (11, 1)  # as Validata
