@@ -153,10 +153,8 @@ def _check(args: argparse.Namespace) -> int:
                     results = checker.check_tree(path)
                 elif is_archive(path):
                     results = checker.check_archive(path, name=target, schema=args.schema, work_dir=work)
-                elif path.name == "datapackage.json" and not args.schema:
+                elif _is_description(path) and not args.schema:  # with the resources it declares schemas for
                     results = checker.check_package(path, name=target)
-                elif _is_description(path) and not args.schema:
-                    results = [checker.check_description(path, name=target)]
                 else:
                     results = [checker.check_file(path, name=target, schema=args.schema)]
         except ArchiveError as exc:

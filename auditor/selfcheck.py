@@ -313,14 +313,17 @@ class Checker:
         return out
 
     def check_package(self, path: str | Path, *, name: str | None = None) -> list[CheckResult]:
-        """A data package: its description through the dataset rules, then each resource it lists,
-        against the schema the resource declares (guessed when it declares none)."""
+        """A data package or a metadata file (``metadata.yaml``...): its description through the dataset rules,
+        then each local resource it lists against the schema the resource declares (a data package's resource
+        declaring none: its schema guessed; a metadata file's resources that declare a schema), relative paths
+        from the description's folder."""
         path = Path(path)
         label = name or str(path)
         out = [self.check_description(path, name=label)]
         folder = path.parent.resolve()
         prefix = Path(label).parent.as_posix()
-        for res_path, schema in _package_resources(path):
+        listed = _package_resources(path) if path.name == "datapackage.json" else _metadata_resources(path)
+        for res_path, schema in listed:
             rel = res_path.relative_to(folder).as_posix()
             out.append(self._check_declared(res_path, rel if prefix == "." else f"{prefix}/{rel}", schema, folder,
                                             path.name))
@@ -396,6 +399,15 @@ def _package_resources(package: Path) -> list[tuple[Path, str | dict | None]]:
         schema = res.get("schema")
         out.append((path, schema if isinstance(schema, (str, dict)) else None))
     return out
+
+
+def _metadata_resources(description: Path) -> list[tuple[Path, str | dict | None]]:
+    """The local resources of a metadata file that declare a schema, inside its folder."""
+    from .ci.declared import description_schemas
+
+    folder = description.parent.resolve()
+    return [(p, d.schema) for p, d in description_schemas(description, description.name).items()
+            if p.is_relative_to(folder) and p.is_file()]
 
 
 def _is_schema_file(f: Path) -> bool:

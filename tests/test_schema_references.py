@@ -195,13 +195,18 @@ def test_data_package_declaring_an_address_or_a_local_file_from_its_folder(tmp_p
 def test_relative_description_and_schema_file_from_another_folder(tmp_path, monkeypatch, capsys, env):
     """``auditor check metadata.yaml`` from its folder, and ``--schema`` naming a local file by a relative path,
     once ended in « relative path can't be expressed as a file URI »."""
-    (tmp_path / "deliberations").mkdir()
+    (tmp_path / "deliberations" / "donnees").mkdir(parents=True)
+    shutil.copy(CELLS, tmp_path / "deliberations" / "donnees" / "subventions.csv")
     (tmp_path / "deliberations" / "metadata.yaml").write_text(
         "titre: Délibérations\nlicence: Licence Ouverte v2.0\nressources:\n  - chemin: deliberations.csv\n"
-        "    format: csv\n    schema: scdl/deliberations@2.1.3\n", encoding="utf-8")
+        "    format: csv\n    schema: scdl/deliberations@2.1.3\n  - chemin: donnees/subventions.csv\n"
+        f"    schema: {SITE}/schemas/scdl/subventions/2.1.1/schema.json\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path / "deliberations")
     code, out, err = run_cli(capsys, "check", "metadata.yaml", "--format", "json", *env)
-    assert code in (0, 1) and json.loads(out)["results"][0]["kind"] == "dataset", err
+    description, data = json.loads(out)["results"]  # deliberations.csv is absent: not checked
+    assert code == 1 and description["kind"] == "dataset", err
+    assert data["target"] == "donnees/subventions.csv" and not data["valid"]
+    assert data["schema"]["name"] == "scdl/subventions" and not data["schema"]["guessed"]
     shutil.copy(SUB / "schema.json", tmp_path / "schema-subventions.json")
     shutil.copy(VALID, tmp_path / "deliberations" / "valide.csv")
     code, out, err = run_cli(capsys, "check", "valide.csv", "--schema", "../schema-subventions.json", "--format",
