@@ -223,3 +223,16 @@ def test_declared_schema_unknown_exits_2_naming_the_declaration(tmp_path, capsys
     assert code == 2 and out == ""
     assert "subventions.csv : le schéma « scdl/subvention@2.1.1 » déclaré par datapackage.json est inconnu" in err
     assert "scdl/subventions" in err and "Corrigez la déclaration" in err
+
+
+def test_relative_schema_folder(tmp_path, monkeypatch, capsys):
+    """``--schemas schemas`` (a relative folder) from its parent: catalogue URI and validation alike."""
+    monkeypatch.chdir(SCHEMAS.parent)
+    relative = SchemaCatalog(SCHEMAS.name)
+    assert relative.catalog_url == (SCHEMAS / "_catalog" / "schemas.json").as_uri()
+    assert relative.resolve_reference(f"{SITE}/schemas/scdl/subventions/2.1.1/schema.json").ref == \
+        "scdl/subventions@2.1.1"
+    code, out, err = run_cli(capsys, "check", str(CELLS), "--schemas", SCHEMAS.name, "--cache-dir",
+                             str(tmp_path), "--format", "json")
+    (result,) = json.loads(out)["results"]
+    assert code == 1 and result["schema"]["name"] == "scdl/subventions" and result["report"]["rows"] == 29, err

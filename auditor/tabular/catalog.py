@@ -315,9 +315,9 @@ class SchemaCatalog:
     # -- fetching ---------------------------------------------------------------------------
     @property
     def catalog_url(self) -> str:
-        if self.root is not None:
-            return (self.root / "_catalog" / "schemas.json").as_uri() if self.root.is_absolute() else \
-                str(self.root / "_catalog" / "schemas.json")
+        if self.root is not None:  # made absolute first: a relative folder has no file URI
+            found = local_path_for(self.root, "/schemas/schemas.json")
+            return (found or self.root / "_catalog" / "schemas.json").resolve().as_uri()
         return f"{self.base_url}/schemas/schemas.json"
 
     def rewrite(self, url: str) -> str:
