@@ -507,8 +507,8 @@ class _Packer:
                 self._flush()
 
     def add_row(self, row: int, cells: list) -> None:
-        if self.count_text and not self._count_text(row, cells):
-            return
+        if self.count_text and (cells is not self.last or self.last_chars) and not self._count_text(row, cells):
+            return  # (a row repeated without text, the gap rows of a sheet, costs nothing)
         n = len(cells)
         if n > self.width or not self.rows or not isinstance(self.segments[-1], list):
             self._add_row_slow(row, cells, n)
