@@ -200,13 +200,11 @@ def test_commands_without_options_find_the_territory_history_else_the_demo(month
     assert territory_config(data_dir=demo)[0].store_path == demo / "auditor.sqlite"  # options still rule
 
 
-def test_a_new_demo_replaces_a_simulated_history_never_a_real_one(months, tmp_path, capsys):
-    import shutil
+def test_a_new_demo_replaces_a_simulated_history_never_a_real_one(tmp_path, capsys):
+    from auditor.simulate.demo import SIM_TERRITORY, NotADemoFolder, reset_history
 
-    from auditor.simulate.demo import NotADemoFolder, reset_history
-
-    _, _, path = months
-    shutil.copy(path, tmp_path / "auditor.sqlite")
+    with Store(tmp_path / "auditor.sqlite") as store:
+        store.begin_run("audit", "2026-01-01T00:00:00+00:00", SIM_TERRITORY, "territoire-simule.toml")
     (tmp_path / "http-cache").mkdir()
     assert reset_history(tmp_path) and not (tmp_path / "auditor.sqlite").exists()
     assert not (tmp_path / "http-cache").exists() and not reset_history(tmp_path)
