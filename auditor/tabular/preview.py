@@ -12,12 +12,16 @@ from typing import Any
 
 PREVIEW_ROWS = 15
 CELL_CHARS = 80
+MAX_COLUMNS = 1000
 FIELD_KEYS = ("name", "title", "type", "format", "description", "example", "constraints", "trueValues",
               "falseValues")
 
 
 def table_preview(source, document: dict[str, Any] | None = None, rows: int = PREVIEW_ROWS) -> dict[str, Any] | None:
-    """``{"header", "first_row", "rows", "fields"}`` for ``source`` (see the module docstring)."""
+    """``{"header", "first_row", "rows", "fields"}`` for ``source`` (see the module docstring); None for a table
+    wider than `MAX_COLUMNS` (no page shows it, and its first batch alone is large)."""
+    if len(source.header) > MAX_COLUMNS or source.width > MAX_COLUMNS:
+        return None
     out: list[list[str | None]] = []
     first_row = source.header_row + 1
     try:
