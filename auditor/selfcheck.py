@@ -221,6 +221,8 @@ class Checker:
         if best is None or best.confidence not in USABLE_GUESS:
             result.notes.append("Aucun schéma ne correspond à ces colonnes avec assez de certitude : seule la "
                                 "lecture du fichier a été vérifiée. Précisez le schéma avec --schema.")
+            if note := self.catalog.unindexed_note():
+                result.notes.append(note[:1].upper() + note[1:] + ".")
             return None
         try:
             resolved = self.catalog.resolve(best.name, best.version)

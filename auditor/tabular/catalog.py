@@ -300,6 +300,7 @@ class SchemaCatalog:
         self.max_age = max_age
         self.discover_local = discover_local
         self.notes: list[str] = []  # user-facing remarks (offline copy used...)
+        self.unindexed: list[str] = []  # name@version the guessing index could not read
         self.offline = False
         self.snapshot = snapshot if self.root is None else None  # the fallback of last resort, HTTP only
         self.snapshot_used = False
@@ -728,13 +729,19 @@ class SchemaCatalog:
                 results = list(pool.map(one, todo))
         else:
             results = [one(nv) for nv in todo]
-        if missing and self.snapshot_used:
-            self._note(f"{len(missing)} version(s) de schéma absente(s) de l'instantané, non prise(s) en compte "
-                       "pour deviner le schéma")
-        elif missing:
-            self._note(f"{len(missing)} version(s) de schéma indisponible(s), ignorée(s) : "
-                       + ", ".join(sorted(missing)[:10]) + (" ..." if len(missing) > 10 else ""))
+        self.unindexed = sorted(missing)
         return [r for r in results if r is not None]
+
+    def unindexed_note(self) -> str | None:
+        """Why a guess may have missed: the schema versions the guessing index could not read (said only where a
+        guess found nothing, never on every result)."""
+        if not self.unindexed:
+            return None
+        if self.snapshot_used:
+            return (f"{len(self.unindexed)} version(s) de schéma absente(s) de l'instantané n'ont pas pu être "
+                    "comparées à ces colonnes")
+        return (f"{len(self.unindexed)} version(s) de schéma indisponible(s) n'ont pas pu être comparées à ces "
+                "colonnes : " + ", ".join(self.unindexed[:10]) + (" ..." if len(self.unindexed) > 10 else ""))
 
 
 def _as_sent(url: str) -> str:
