@@ -26,8 +26,13 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_NOTHING = 0, 1, 2, 3
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    from .cli_language import argparse_language, help_in, language
+
+    argv = sys.argv[1:] if argv is None else argv
+    lang = language(argv)
+    with argparse_language(lang):  # argparse's own words, and the help texts, in the user's language
+        parser = help_in(build_parser(), lang)
+        args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
@@ -47,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="auditor", description="Audit de conformité open data des communes.")
-    p.add_argument("--version", action="version", version=f"auditor {__version__}")
+    p.add_argument("--version", action="version", version=f"auditor {__version__}", help="afficher la version et quitter")
     sub = p.add_subparsers(title="commandes")
 
     c = sub.add_parser("crawl", help="collecter tous les portails du territoire et enregistrer le catalogue")
@@ -59,8 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("rules", help="lister les règles : code, fondement, gravité")
     _selection(r)
-    r.add_argument("--format", choices=["text", "json"], default="text")
-    r.add_argument("--lang", choices=["fr", "en"], default="fr")
+    r.add_argument("--format", choices=["text", "json"], default="text", help="format de sortie (défaut : text)")
+    r.add_argument("--lang", choices=["fr", "en"], default="fr", help="langue des messages (défaut : fr)")
     r.add_argument("--doc", action="store_true", help="afficher aussi la documentation de chaque contrôle")
     r.set_defaults(func=cmd_rules)
 
@@ -88,8 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--format", choices=["text", "json"], default="text",
                    help="text, ou json : le résumé du dernier audit")
     d.add_argument("--output", type=Path, help="écrire aussi le catalogue normalisé (JSON lines) dans ce fichier")
-    d.add_argument("--lang", choices=["fr", "en"], default=None)
-    d.add_argument("-q", "--quiet", action="store_true")
+    d.add_argument("--lang", choices=["fr", "en"], default=None, help="langue des messages (défaut : fr)")
+    d.add_argument("-q", "--quiet", action="store_true", help="n'afficher que le résumé")
     d.add_argument("--crawl-only", action="store_true", help="collecter sans appliquer les règles")
     d.set_defaults(func=cmd_demo)
     _report_parsers(sub)
@@ -118,7 +123,8 @@ def _common(c: argparse.ArgumentParser) -> None:
     c.add_argument("--config", default=DEFAULT_CONFIG,
                    help="fichier de configuration du territoire (TOML ; défaut : la MEL)")
     c.add_argument("--data-dir", type=Path, help="dossier de l'historique et du cache (défaut : auditor-data/ à côté de la configuration)")
-    c.add_argument("--format", choices=["text", "json"], default="text")
+    c.add_argument("--format", choices=["text", "json"], default="text",
+                   help="format du résumé : texte ou JSON pour une machine (défaut : text)")
     c.add_argument("--lang", choices=["fr", "en"], default=None, help="langue des messages (défaut : celle de la configuration)")
     c.add_argument("-q", "--quiet", action="store_true", help="n'afficher que le résumé")
 
@@ -505,7 +511,7 @@ def _report_parsers(sub) -> None:
     h = sub.add_parser("history", help="lister les audits enregistrés, ou en comparer deux")
     _store_options(h)
     h.add_argument("--compare", nargs=2, type=int, metavar=("A", "B"), help="comparer l'audit A à l'audit B")
-    h.add_argument("--format", choices=["text", "json"], default="text")
+    h.add_argument("--format", choices=["text", "json"], default="text", help="format de sortie (défaut : text)")
     h.set_defaults(func=cmd_history)
 
 

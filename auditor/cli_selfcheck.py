@@ -27,7 +27,8 @@ def add_parsers(sub) -> None:
                                   "archive ZIP, dossier ou adresse http(s)")
     c.add_argument("--schema", help="schéma : nom[@version] du catalogue (scdl/subventions@2.1.1) ou fichier local")
     _shared(c)
-    c.add_argument("--format", choices=["text", "json"], default="text")
+    c.add_argument("--format", choices=["text", "json"], default="text",
+                   help="format du résultat : texte lisible ou JSON (reports/check.schema.json ; défaut : text)")
     c.set_defaults(func=cmd_check)
 
     ci = sub.add_parser("ci", help="vérifier un dépôt de jeux de données (intégration continue)")
@@ -41,7 +42,8 @@ def add_parsers(sub) -> None:
     ci.add_argument("--root", type=Path,
                     help="racine du dépôt, dont les chemins SARIF et GitHub partent (défaut : git rev-parse "
                          "--show-toplevel, sinon le dossier courant)")
-    ci.add_argument("--format", choices=["text", "json", "sarif", "junit", "github"], default="text")
+    ci.add_argument("--format", choices=["text", "json", "sarif", "junit", "github"], default="text",
+                    help="format du résultat : texte, JSON, SARIF 2.1.0, JUnit XML ou annotations GitHub (défaut : text)")
     ci.add_argument("--output", type=Path, help="écrire le résultat dans ce fichier (défaut : sortie standard)")
     ci.add_argument("--baseline", type=Path, help="constats déjà connus (JSON) : seuls les nouveaux font échouer")
     ci.add_argument("--write-baseline", type=Path, help="enregistrer les constats actuels comme référence")
@@ -51,7 +53,7 @@ def add_parsers(sub) -> None:
 
     s = sub.add_parser("serve", help="servir la page de vérification, l'API et les rapports du territoire")
     s.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (défaut 127.0.0.1)")
-    s.add_argument("--port", type=int, default=8080)
+    s.add_argument("--port", type=int, default=8080, help="port d'écoute (défaut : 8080)")
     s.add_argument("--config", default=None, help="configuration du territoire (défaut : la MEL)")
     s.add_argument("--data-dir", type=Path, help="dossier de l'historique (défaut : celui de la configuration)")
     s.add_argument("--schedule", help="audit planifié, ex. « monthly 1 03:00 » ou « every 30 days » (défaut : aucun)")
@@ -84,9 +86,10 @@ def _shared(c: argparse.ArgumentParser) -> None:
     c.add_argument("--no-guess", action="store_true", help="ne pas deviner le schéma d'après les en-têtes")
     c.add_argument("--select", action="append", help="règles à appliquer (répétable)")
     c.add_argument("--ignore", action="append", help="règles à écarter (répétable)")
-    c.add_argument("--all", action="store_true", help="afficher tous les constats (défaut : 20 par règle)")
-    c.add_argument("--color", choices=["auto", "always", "never"], default="auto")
-    c.add_argument("--lang", choices=["fr", "en"], default="fr")
+    c.add_argument("--all", action="store_true", help="afficher toutes les lignes de chaque groupe d'erreurs (défaut : 20 par groupe)")
+    c.add_argument("--color", choices=["auto", "always", "never"], default="auto",
+                   help="couleurs dans le terminal : auto (si c'est un terminal), toujours ou jamais (défaut : auto)")
+    c.add_argument("--lang", choices=["fr", "en"], default="fr", help="langue des messages (défaut : fr)")
 
 
 def _checker(args):
