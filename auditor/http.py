@@ -100,6 +100,43 @@ ERROR_CODES = {
 }
 
 
+ERROR_CODES_EN = {
+    "tls-error": "TLS error (invalid or expired certificate, protocol)",
+    "dns-error": "domain name not found",
+    "connection-error": "connection impossible or interrupted",
+    "timeout": "timed out",
+    "deadline": "total crawl time exceeded: the crawl of this portal was stopped",
+    "truncated-body": "truncated answer",
+    "body-too-large": "answer too large",
+    "rate-limited": "too many requests (429)",
+    "http-error": "HTTP error",
+    "gone": "portal closed: it answers 410 Gone, it publishes nothing any more",
+    "config-error": "the source's configuration names nothing the portal knows",
+    "server-error": "server error (5xx)",
+    "invalid-json": "invalid JSON answer",
+    "html-instead-of-json": "HTML page received instead of JSON",
+    "invalid-rdf": "unreadable RDF (DCAT) document",
+    "html-instead-of-rdf": "HTML page received instead of an RDF catalogue",
+    "invalid-body": "unreadable answer",
+    "invalid-url": "invalid address",
+    "too-many-redirects": "too many redirects",
+}
+
+
+def explain_in(code: str | None, explained: str | None, lang: str) -> str | None:
+    """A stored :func:`explain` sentence in ``lang``: the failure's words from its code, the technical detail kept
+    as it was (it is the server's or the library's own)."""
+    if lang == "fr" or not explained or code not in ERROR_CODES:
+        return explained
+    what = ERROR_CODES[code]
+    if not explained.startswith(what):
+        return explained
+    rest = explained[len(what):]
+    if rest.startswith(" (détail technique : "):
+        rest = " (technical detail: " + rest[len(" (détail technique : "):]
+    return ERROR_CODES_EN[code] + rest
+
+
 def explain(code: str, message: str, url: str | None = None) -> str:
     """What a reader is told of a request that failed for good: the failure in plain French
     (from its stable ``code``), then the technical detail and the address."""

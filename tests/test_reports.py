@@ -252,6 +252,9 @@ def test_english_reports(history):
     assert '<html lang="en">' in page and "Territory open-data dashboard" in page and "Obligations" in page
     text = markdown.render(commune_report(store, "59350", lang="en"))
     assert text.startswith("# Open-data sheet: Lille") and "### Priority " in text
+    # why the duty binds Lille, in English too (it was the stored French sentence: « … habitants et … agents »)
+    assert "inhabitants" in text and "habitants" not in text.replace("inhabitants", "")
+    assert "habitants" in markdown.render(commune_report(store, "59350"))
 
 
 def test_obligations_owed_met_and_not_evaluated():
@@ -418,3 +421,14 @@ def test_report_on_a_terminal_cannot_drive_it(controls, monkeypatch):
         text = screen.getvalue()
         assert ("vsc.exe" in text or fmt in ("md", "html")) and not DANGEROUS.search(text), fmt  # (no portal titles)
         assert "\r" not in text.replace("\r\n", ""), fmt  # a bare carriage return would overwrite the line
+
+
+def test_a_portal_failure_is_told_in_the_report_language():
+    from auditor.http import ERROR_CODES, ERROR_CODES_EN, explain, explain_in
+
+    assert set(ERROR_CODES_EN) == set(ERROR_CODES)
+    stored = explain("gone", "410 Gone", "http://127.0.0.1:9/")
+    assert explain_in("gone", stored, "fr") == stored
+    assert explain_in("gone", stored, "en") == \
+        "portal closed: it answers 410 Gone, it publishes nothing any more (technical detail: 410 Gone ; http://127.0.0.1:9/)"
+    assert explain_in("internal-error", "x", "en") == "x"  # a sentence it cannot translate stays as written

@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..classify import KIND_SCHEMAS
+from ..http import explain_in
 from ..history import by_commune, compare_rows, previous_audit, severity_counts
 from ..history import unseen
 from ..obligations import GAPS, OBLIGATIONS, tally
@@ -203,7 +204,8 @@ def territory_report(store: Store, run_id: int | None = None, lang: str = "fr", 
         "scdl_kinds": [{"kind": k, "schema": s, "label": tr(f"kind.{k}", lang)} for k, s in KIND_SCHEMAS.items()],
         "totals": totals(communes, originals, records, rows, cmp),
         "portals": [{"name": p["name"], "kind": p["kind"], "title": p["title"], "url": p["url"], "status": p["status"],
-                     "datasets": p["datasets"], "error": p["error_message"]} for p in store.portals(run_id)],
+                     "datasets": p["datasets"], "error": explain_in(p["error_code"], p["error_message"], lang)}
+                    for p in store.portals(run_id)],
         "unresolved": [{"raw": u["raw"], "portals": u["portals"], "datasets": len(u["datasets"]),
                         "examples": [titles_all.get(x, x) for x in u["datasets"][:3]]} for u in store.unresolved(run_id)],
         "communes": communes,

@@ -21,7 +21,7 @@ from markupsafe import Markup
 from ..i18n import format_date
 from ..shipped import shipped_dir
 from .neutral import text as neutral_text
-from .texts import tr, translator
+from .texts import applicability_reason, tr, translator
 
 
 def templates_dir() -> Path:
@@ -99,4 +99,5 @@ def render_template(kind: str, name: str, report: dict[str, Any], **extra: Any) 
         r=report, lang=lang, _=_,
         num=lambda v, digits=0: Markup(number(v, lang, digits)),
         date=lambda iso: Markup(format_date(iso, lang) if iso else "—"),
+        reason=lambda body: applicability_reason(body, lang),
         **extra)

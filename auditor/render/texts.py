@@ -92,6 +92,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "status.bound": {"fr": "oui", "en": "yes"},
     "status.presumed": {"fr": "présumée", "en": "presumed"},
     "status.not-bound": {"fr": "non", "en": "no"},
+    "reason.bound": {"fr": "{population} habitants et {agents} agents", "en": "{population} inhabitants and {agents} staff"},
+    "reason.presumed": {"fr": "{population} habitants ; effectif non renseigné",
+                        "en": "{population} inhabitants; staff count unknown"},
+    "reason.few-inhabitants": {"fr": "moins de {threshold} habitants ({population})",
+                               "en": "fewer than {threshold} inhabitants ({population})"},
+    "reason.few-agents": {"fr": "moins de {threshold} agents ({agents})", "en": "fewer than {threshold} staff ({agents})"},
+    "reason.agents-unknown": {"fr": "{population} habitants ; effectif non renseigné",
+                              "en": "{population} inhabitants; staff count unknown"},
     "status.long.bound": {"fr": "assujettie à l'ouverture des données par défaut",
                           "en": "bound by the open-data-by-default duty"},
     "status.long.presumed": {"fr": "présumée assujettie (effectif non renseigné)",
@@ -308,6 +316,24 @@ def tr(key: str, lang: str = "fr", **values: object) -> str:
         return key
     text = entry.get(lang) or entry["fr"]
     return text.format(**values) if values else text
+
+
+def applicability_reason(body: dict, lang: str = "fr") -> str:
+    """Why the open-data-by-default duty binds ``body`` or not (CRPA L312-1-1, D312-1-1-1), in ``lang``: from its
+    status, population and staff count (the stored reasons are French sentences)."""
+    from ..audit import AGENTS_THRESHOLD, POPULATION_THRESHOLD
+
+    pop, agents, status = body.get("population"), body.get("agents"), body.get("status")
+    values = {"population": "?" if pop is None else pop, "agents": "?" if agents is None else agents}
+    if status == "bound":
+        return tr("reason.bound", lang, **values)
+    if status == "presumed":
+        return tr("reason.presumed", lang, **values)
+    if pop is None or pop < POPULATION_THRESHOLD:
+        return tr("reason.few-inhabitants", lang, threshold=POPULATION_THRESHOLD, **values)
+    if agents is None:
+        return tr("reason.agents-unknown", lang, **values)
+    return tr("reason.few-agents", lang, threshold=AGENTS_THRESHOLD, **values)
 
 
 def translator(lang: str):
