@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
 
+from .applicability import PRADA_THRESHOLD, applicability
 from .checks.base import Applicability, CheckContext, CommuneView, PortalView
 from .classify import KIND_SCHEMAS, classify, known_schemas
 from .checks.jeu_obligatoire_a_jour import last_update
@@ -14,12 +15,8 @@ from .crawl import CrawlResult
 from .model import Finding
 from .obligations import obligation_states
 from .rules import Rule, Verdict, Waiver, applies, apply_waivers, evaluate, evaluate_files, shipped_rules
-from .territory.registry import MEL_CODE, Registry
 
 DEFAULT_AUDIT_DEADLINE = 6 * 3600.0  # seconds an audit may take, crawl and file stage ([crawl] audit_deadline)
-POPULATION_THRESHOLD = 3500  # CRPA L312-1-1
-AGENTS_THRESHOLD = 50  # CRPA D312-1-1-1
-PRADA_THRESHOLD = 10000  # CRPA R330-2
 
 
 class NothingCollected(Exception):
@@ -39,30 +36,6 @@ class AuditResult:
     commune_scores: dict[str, dict[str, Any]] = field(default_factory=dict)
     expired_waivers: list[Waiver] = field(default_factory=list)
     file_stats: dict[str, Any] | None = None  # the file stage's statistics, when it ran
-
-
-def applicability(registry: Registry, assume_bound_when_agents_unknown: bool = True) -> dict[str, Applicability]:
-    """Who the open-data-by-default duty binds (CRPA L312-1-1, D312-1-1-1)."""
-    out: dict[str, Applicability] = {}
-    bodies = list(registry.communes.values()) + [registry.metropole]
-    for c in bodies:
-        code = MEL_CODE if c.kind == "metropole" else c.insee
-        pop, agents = c.population, c.agents
-        reasons = []
-        if pop is None or pop < POPULATION_THRESHOLD:
-            status = "not-bound"
-            reasons.append(f"moins de {POPULATION_THRESHOLD} habitants ({pop if pop is not None else '?'})")
-        elif agents is None:
-            status = "presumed" if assume_bound_when_agents_unknown else "not-bound"
-            reasons.append(f"{pop} habitants ; effectif non renseigné")
-        elif agents < AGENTS_THRESHOLD:
-            status = "not-bound"
-            reasons.append(f"moins de {AGENTS_THRESHOLD} agents ({agents})")
-        else:
-            status = "bound"
-            reasons.append(f"{pop} habitants et {agents} agents")
-        out[code] = Applicability(code=code, population=pop, agents=agents, status=status, reasons=reasons)
-    return out
 
 
 def build_context(crawl: CrawlResult, as_of: datetime, apps: dict[str, Applicability]) -> tuple[CheckContext, list[PortalView]]:

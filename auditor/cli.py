@@ -18,11 +18,10 @@ from pathlib import Path
 from . import __version__
 from .config import DEFAULT_CONFIG, Config, ConfigError, load_config
 from .crawl import CrawlResult, collected, crawl, now_iso, portal_coverage
+from .exit_codes import EXIT_FINDINGS, EXIT_NOTHING, EXIT_OK, EXIT_USAGE
 from .i18n import t
 from .render.neutral import terminal_document, terminal_line
 from .store import Store
-
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_NOTHING = 0, 1, 2, 3
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -334,17 +333,9 @@ def run_audit_command(config: Config, args: argparse.Namespace, rules, as_of) ->
         sys.stdout.write("\n")
     if config_errors(result.events, result.portals, lang):
         return EXIT_USAGE
+    from .ci.verdict import exit_code
+
     return exit_code(audit.findings, getattr(args, "fail_on", "never"))
-
-
-def exit_code(findings, fail_on: str) -> int:
-    """EXIT_FINDINGS when a finding not waived reaches ``fail_on`` (``never``: never), else EXIT_OK."""
-    from .rules import SEVERITY_ORDER
-
-    if fail_on == "never":
-        return EXIT_OK
-    floor = SEVERITY_ORDER[fail_on]
-    return EXIT_FINDINGS if any(SEVERITY_ORDER[f.severity] >= floor and not f.waived for f in findings) else EXIT_OK
 
 
 def audit_summary(audit, run_id: int, config: Config) -> dict:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .cli import EXIT_OK, EXIT_USAGE, exit_code
+from .exit_codes import EXIT_OK, EXIT_USAGE
 from .render.neutral import json_text, terminal_line
 
 OUTPUT_VERSION = 1
@@ -94,7 +94,8 @@ def _shared(c: argparse.ArgumentParser) -> None:
 
 def _checker(args):
     from .rules import RuleError, load_rules, select_rules
-    from .selfcheck import Checker, CheckOptions
+    from .filecheck import CheckOptions
+    from .selfcheck import Checker
 
     try:
         rules = select_rules(load_rules(), args.select, args.ignore, None)
@@ -135,7 +136,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from .archive import ArchiveError, is_archive
-    from .selfcheck import SchemaUnavailable
+    from .filecheck import SchemaUnavailable
     from .tabular.catalog import CatalogError, SchemaNotFound
 
     checker = _checker(args)
@@ -176,6 +177,8 @@ def _check(args: argparse.Namespace) -> int:
 
         sys.stdout.write(render_results(dicts, lang=args.lang, colour=_colour(args.color),
                                         max_shown=None if args.all else 20))
+    from .ci.verdict import exit_code
+
     return exit_code([f for r in results for f in r.findings], args.fail_on)
 
 

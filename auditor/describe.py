@@ -304,7 +304,7 @@ def _list(value: Any) -> list[str]:
 def dataset_findings(dataset: Dataset, rules: list, *, target: str, as_of: datetime | None = None) -> list[Finding]:
     """The dataset and distribution rules of the audit on one described dataset, its publisher resolved
     against the MEL territory (so that the obligations of its commune apply)."""
-    from .audit import applicability
+    from .applicability import applicability
     from .catalogue import Catalogue
     from .checks.base import CommuneView
     from .rules import evaluate

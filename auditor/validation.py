@@ -278,7 +278,7 @@ def validate_files(catalogue: Catalogue, config: ValidationConfig, cache_dir: Pa
     audit's HTTP settings (timeout, User-Agent, TLS), used for the files and the schema catalogue;
     ``deadline`` (``time.monotonic()`` clock): the audit's, past which no file is downloaded or validated
     (each is recorded not evaluated, with that reason)."""
-    from .selfcheck import Checker, CheckOptions
+    from .filecheck import CheckOptions, FileChecker
     from .tabular.catalog import SchemaCatalog
 
     started = time.monotonic()
@@ -291,8 +291,8 @@ def validate_files(catalogue: Catalogue, config: ValidationConfig, cache_dir: Pa
     if deadline is not None:
         client.limit(None, deadline, "délai de l'audit dépassé : catalogue des schémas non consulté")
     catalog = SchemaCatalog(config.schemas, client)
-    checker = Checker(CheckOptions(schema_base=config.schemas, max_bytes=config.max_mb * 1024 * 1024, rules=[]),
-                      catalog)
+    checker = FileChecker(CheckOptions(schema_base=config.schemas, max_bytes=config.max_mb * 1024 * 1024, rules=[]),
+                          catalog)
 
     def one(c: Candidate) -> FileTarget | None:
         try:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from auditor.audit import applicability, build_context
+from auditor.applicability import applicability
+from auditor.audit import build_context
 from auditor.catalogue import Catalogue
 from auditor.checks import get
 from auditor.crawl import CrawlResult, PortalResult

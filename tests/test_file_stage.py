@@ -11,7 +11,7 @@ from auditor.catalogue import Catalogue
 from auditor.config import ValidationConfig
 from auditor.model import Dataset, Distribution, Publisher
 from auditor.rules import evaluate_files, load_rules
-from auditor.selfcheck import file_context
+from auditor.filecheck import file_context
 from auditor.validation import FileCache, StageStats, candidates, too_large, validate_files
 
 from .schema_server import SCHEMAS, SchemaServer
@@ -187,7 +187,7 @@ def test_downloads_are_retried_and_a_file_still_unavailable_is_not_evaluated(ser
 def test_xls_and_ods_distributions_are_validated_too(tmp_path):
     """Communes on LibreOffice or older Excel publish XLS and ODS: declared or SCDL-looking, they are candidates
     like CSV and XLSX; an XLS file is then read (here the real Deux-Sèvres file, against subventions 2.1.1)."""
-    from auditor.selfcheck import Checker, CheckOptions
+    from auditor.filecheck import CheckOptions, FileChecker
 
     url = "http://127.0.0.1:9/"
     cat = Catalogue(datasets=[
@@ -196,7 +196,8 @@ def test_xls_and_ods_distributions_are_validated_too(tmp_path):
                                                          schema_name="scdl/subventions", schema_version="2.1.1"))])
     assert {c.dataset.source_id: c.schema for c in candidates(cat)} == {"xls": None, "ods": "scdl/subventions@2.1.1"}
     real = SCHEMAS.parent / "files" / "xls-ods" / "DEP_Deux Sèvres_Convention_de_subventions_-_CD79.xls"
-    result = Checker(CheckOptions(schema_base=str(SCHEMAS), rules=[])).check_file(real, schema="scdl/subventions@2.1.1")
+    checker = FileChecker(CheckOptions(schema_base=str(SCHEMAS), rules=[]))
+    result = checker.check_file(real, schema="scdl/subventions@2.1.1")
     assert result.report["dialect"]["format"] == "xls" and result.report["rows"] == 467
     counts = result.report["counts"]
     assert (counts["missing-required-header"], counts["one-of-required"]) == (11, 1)  # as Validata

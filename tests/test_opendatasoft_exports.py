@@ -13,7 +13,7 @@ from auditor.config import ValidationConfig
 from auditor.http import HttpClient, HttpConfig
 from auditor.model import Dataset, Distribution, Publisher
 from auditor.rules import evaluate_files, load_rules
-from auditor.selfcheck import file_context
+from auditor.filecheck import file_context
 from auditor.simulate import content, urls
 from auditor.simulate.portals.opendatasoft import field_name
 from auditor.simulate.server import SimTerritory

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from auditor.audit import applicability, build_context, parse_as_of, run_audit
+from auditor.applicability import applicability
+from auditor.audit import build_context, parse_as_of, run_audit
 from auditor.catalogue import Catalogue
 from auditor.checks import get
 from auditor.checks.base import NotEvaluated

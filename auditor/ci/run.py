@@ -10,7 +10,8 @@ from pathlib import Path
 
 from ..checks.fichier_conforme import FileTarget
 from ..rules import evaluate_files
-from ..selfcheck import Checker, CheckResult, Item, discover, file_context, is_description
+from ..filecheck import CheckResult, file_context
+from ..selfcheck import Checker, Item, discover, is_description
 from ..tabular.catalog import CatalogError
 from .declared import (Declaration, Mapping, command_line, description_schemas, find_config,
                        read_config)

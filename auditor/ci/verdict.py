@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from ..exit_codes import EXIT_FINDINGS, EXIT_OK
 from ..model import Finding
 from ..rules import SEVERITY_ORDER
-
-EXIT_OK, EXIT_FINDINGS = 0, 1
 
 
 def fails(f: Finding, fail_on: str, known: set[str] | None = None) -> bool:

@@ -589,6 +589,7 @@ def _plant_verdict_traps(g: _Gen, rng: random.Random, free, taken: set[str], por
 # the required columns of the simulated subventions schema (those of scdl/subventions 2.1.1)
 GRANT_REQUIRED = ["nomAttribuant", "idAttribuant", "dateConvention", "nomBeneficiaire", "objet", "montant", "nature",
                   "conditionsVersement", "datesPeriodeVersement", "notificationUE", "pourcentageSubvention"]
+REQUIRED = {"COLL_NOM", "ENFANT_PRENOM", *GRANT_REQUIRED}  # columns the simulated schemas require
 
 
 def _plant_file_traps(rng: random.Random, everything: list[SimDataset], portals: dict[str, SimPortal]) -> None:
@@ -597,8 +598,6 @@ def _plant_file_traps(rng: random.Random, everything: list[SimDataset], portals:
     without any of its required columns (its declared schema cannot be applied), and an XLSX copy with
     formatted empty rows after the data. Planted on portals that serve the files as they are, one trap
     per dataset, never on a dataset whose cells are planted invalid."""
-    from .schemas import REQUIRED
-
     used: set[str] = set()
 
     def one(pool, defect):

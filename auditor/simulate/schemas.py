@@ -13,13 +13,12 @@ import json
 from pathlib import Path
 
 from .content import COLUMNS
-from .generator import GRANT_REQUIRED, SCHEMAS
+from .generator import REQUIRED, SCHEMAS
 
 INTEGER = {"NOMBRE_OCCURRENCES", "VOTE_EFFECTIF", "VOTE_POUR", "VOTE_CONTRE", "VOTE_ABSTENTION"}
 YEAR = {"ANNEE", "BGT_ANNEE"}
 NUMBER = {"montant", "BGT_MTREAL", "latitude", "longitude", "EQUIP_LAT", "EQUIP_LONG"}
 SITE = "https://schema.data.gouv.fr/schemas"
-REQUIRED = {"COLL_NOM", "ENFANT_PRENOM", *GRANT_REQUIRED}
 
 
 def field_for(column: str) -> dict:
