@@ -67,6 +67,9 @@ def group_findings(findings: list[dict[str, Any]], fields: dict[str, dict[str, A
         kind = code
         if code == "constraint-error" and loc.get("cell") in (None, ""):
             kind = "required"
+        if code and loc.get("row") is None and loc.get("field"):  # a header error: one group for all its columns
+            keyed[(f.get("target") or target, f["rule"], f["severity"], None, None, code, kind)].append(i)
+            continue
         keyed[(f.get("target") or target, f["rule"], f["severity"], loc.get("field"), loc.get("column"), code,
                kind)].append(i)
     out = []
@@ -80,10 +83,12 @@ def group_findings(findings: list[dict[str, Any]], fields: dict[str, dict[str, A
         else:  # a finding of a dataset rule, or a file rule without error code: the rule speaks
             title, fix = dict(first.get("title") or {}), dict(first.get("fix") or {})
         rows = sorted({(f.get("location") or {}).get("row") for f in items} - {None})
+        named = [] if field else [x for x in dict.fromkeys((f.get("location") or {}).get("field") for f in items)
+                                  if x is not None]  # the columns of a header error's group
         out.append({
             "target": tgt, "rule": rule, "severity": severity, "code": code, "kind": kind,
             "field": field, "column": column or _position(field, header),
-            "count": len(items), "rows": rows[:ROWS], "title": title,
+            "count": len(items), "rows": rows[:ROWS], "fields": named[:ROWS], "title": title,
             "expected": expected_for(descriptor) if code not in (None, "missing-header-warn") else None,
             "fix": fix, "examples": _examples(items), "findings": idx,
         })

@@ -76,6 +76,10 @@ def _group(g: dict[str, Any], findings: list[dict[str, Any]], p: Painter, lang: 
         rows = g["rows"] if max_shown is None else g["rows"][:max_shown]
         more = ", …" if g["count"] > len(rows) and len(set(g["rows"])) > len(rows) else ""
         lines.append("    " + tr("check.rows_list", lang, rows=", ".join(map(str, rows)) + more))
+    if g.get("fields"):  # a header error's group: the columns it names
+        names = g["fields"] if max_shown is None else g["fields"][:max_shown]
+        more = ", …" if g["count"] > len(names) else ""
+        lines.append("    " + tr("check.fields_list", lang, fields=", ".join(f"« {safe(n)} »" for n in names) + more))
     if max_shown is None:
         examples = [((f.get("location") or {}).get("row"), unlocated(f, lang)) for f in items]
     else:

@@ -269,6 +269,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "check.group_count": {"fr": "{n} constat(s)", "en": "{n} finding(s)"},
     "check.expected": {"fr": "Attendu : {text}", "en": "Expected: {text}"},
     "check.rows_list": {"fr": "Lignes : {rows}", "en": "Rows: {rows}"},
+    "check.fields_list": {"fr": "Colonnes : {fields}", "en": "Columns: {fields}"},
     "check.fix": {"fr": "Correction : {fix}", "en": "Fix: {fix}"},
     "check.row": {"fr": "ligne {n}", "en": "row {n}"},
     "check.column": {"fr": "colonne {n}", "en": "column {n}"},
