@@ -6,7 +6,7 @@ the package itself, which holds only its version, is below them all). Names are 
 a package name covers its modules, and a module named on its own wins over its package.
 
 1. vocabulary: model, normalize, i18n, legal_bases, shipped, writable, exit_codes, render.neutral
-2. crawling: netsafe, httpcache, http, config, sources, territory, catalogue, classify, crawl
+2. crawling: crawling, config
 3. tabular: tabular
 4. auditing: checks, scores, rules, obligations, applicability, filecheck, validation, audit,
    render.checkgroups

@@ -7,7 +7,7 @@ which each judge with it.
 from __future__ import annotations
 
 from .checks.base import Applicability
-from .territory.registry import MEL_CODE, Registry
+from .crawling.territory.registry import MEL_CODE, Registry
 
 POPULATION_THRESHOLD = 3500  # CRPA L312-1-1
 AGENTS_THRESHOLD = 50  # CRPA D312-1-1-1

@@ -9,9 +9,9 @@ from typing import Any
 
 from .applicability import PRADA_THRESHOLD, applicability
 from .checks.base import Applicability, CheckContext, CommuneView, PortalView
-from .classify import KIND_SCHEMAS, classify, known_schemas
+from .crawling.classify import KIND_SCHEMAS, classify, known_schemas
 from .checks.jeu_obligatoire_a_jour import last_update
-from .crawl import CrawlResult
+from .crawling.crawl import CrawlResult
 from .model import Finding
 from .obligations import obligation_states
 from .rules import Rule, Verdict, Waiver, applies, apply_waivers, evaluate, evaluate_files, shipped_rules
@@ -189,7 +189,7 @@ def audit_and_store(config, store, rules: list[Rule], *, as_of: datetime | None 
     error. Returns (run id, crawl, audit). The crawl and the file stage end by the audit's deadline
     (``max_seconds``, else ``audit_deadline`` of the configuration, else 6 h): portals and files not read by
     then are recorded as such (« délai de l'audit dépassé ») and the audit is saved with what was seen."""
-    from .crawl import collected, crawl, now_iso, portal_coverage
+    from .crawling.crawl import collected, crawl, now_iso, portal_coverage
 
     deadline = audit_deadline(config, max_seconds)
     run_id = store.begin_run("audit", now_iso(), config.territory_name, config.source_file)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import DEFAULT_CONFIG, Config, ConfigError, load_config
-from .crawl import CrawlResult, collected, crawl, now_iso, portal_coverage
+from .crawling.crawl import CrawlResult, collected, crawl, now_iso, portal_coverage
 from .exit_codes import EXIT_FINDINGS, EXIT_NOTHING, EXIT_OK, EXIT_USAGE
 from .i18n import t
 from .render.neutral import terminal_document, terminal_line
@@ -339,7 +339,7 @@ def run_audit_command(config: Config, args: argparse.Namespace, rules, as_of) ->
 
 
 def audit_summary(audit, run_id: int, config: Config) -> dict:
-    from .crawl import portal_coverage
+    from .crawling.crawl import portal_coverage
     from .render.data import audit_totals
 
     sev = Counter(f.severity for f in audit.findings if not f.waived)

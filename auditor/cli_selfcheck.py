@@ -189,7 +189,7 @@ def _is_description(path: Path) -> bool:
 
 
 def _fetch(url: str, work: Path, max_mb: int) -> tuple[Path, str]:
-    from .netsafe import DownloadError, UnsafeURL, download
+    from .crawling.netsafe import DownloadError, UnsafeURL, download
 
     try:
         d = download(url, max_bytes=max_mb * 1024 * 1024, max_seconds=300, allow_private=True,

@@ -11,7 +11,7 @@ A minimal file::
     url = "https://opendata.roubaix.fr"
     owner = "59512"                  # the portal belongs to this commune (INSEE) or to "MEL"
 
-Everything else has defaults; ``auditor/territory/mel.toml`` is the documented default
+Everything else has defaults; ``auditor/crawling/territory/mel.toml`` is the documented default
 (the MEL territory). Relative paths are relative to the configuration file. Errors name the
 file and the key at fault, in French: a value of the wrong type anywhere (a number where a name
 is expected, a string where a table is…) is a :class:`ConfigError`, never a traceback.
@@ -30,9 +30,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .http import HttpConfig
-from .sources import KINDS, source_module
-from .sources.base import SourceConfig
+from .crawling.http import HttpConfig
+from .crawling.sources import KINDS, source_module
+from .crawling.sources.base import SourceConfig
 
 DEFAULT_CONFIG = "builtin:mel"
 
@@ -97,7 +97,7 @@ def load_config(path: str | Path | None = None, *, data_dir: str | Path | None =
     the store and the HTTP cache go (default: ``auditor-data/`` next to the file, or in the
     current directory for the shipped configuration)."""
     if path is None or str(path) == DEFAULT_CONFIG:
-        text = resources.files("auditor.territory").joinpath("mel.toml").read_text("utf-8")
+        text = resources.files("auditor.crawling.territory").joinpath("mel.toml").read_text("utf-8")
         return parse_config(text, DEFAULT_CONFIG, Path.cwd(), data_dir=data_dir)
     p = Path(path)
     try:

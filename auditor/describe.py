@@ -305,11 +305,11 @@ def dataset_findings(dataset: Dataset, rules: list, *, target: str, as_of: datet
     """The dataset and distribution rules of the audit on one described dataset, its publisher resolved
     against the MEL territory (so that the obligations of its commune apply)."""
     from .applicability import applicability
-    from .catalogue import Catalogue
+    from .crawling.catalogue import Catalogue
     from .checks.base import CommuneView
     from .rules import evaluate
-    from .territory.registry import load_registry
-    from .territory.resolve import PublisherResolver
+    from .crawling.territory.registry import load_registry
+    from .crawling.territory.resolve import PublisherResolver
 
     registry = load_registry()
     dataset.publisher = PublisherResolver(registry).resolve(dataset.publisher.raw)

@@ -94,7 +94,7 @@ class FileChecker:
     def catalog(self) -> SchemaCatalog:
         if self._catalog is None:
             cache = self.options.cache_dir or default_cache_dir()
-            from .http import HttpClient, HttpConfig
+            from .crawling.http import HttpClient, HttpConfig
 
             from .tabular.snapshot import default_snapshot
 

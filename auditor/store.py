@@ -24,7 +24,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Iterator
 
-from .crawl import portal_coverage
+from .crawling.crawl import portal_coverage
 from .model import CrawlEvent, Dataset, Finding
 
 MIGRATIONS: list[str] = [
@@ -180,7 +180,7 @@ class Store:
         return run_id
 
     def save_crawl(self, run_id: int, result: Any) -> None:
-        """Write a :class:`~auditor.crawl.CrawlResult` and mark the run complete, atomically."""
+        """Write a :class:`~auditor.crawling.crawl.CrawlResult` and mark the run complete, atomically."""
         with self.transaction():
             self._write_crawl(run_id, result)
 

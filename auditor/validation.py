@@ -4,7 +4,7 @@ schema; the validation reports become ``FileTarget`` s for the FILE-* rules (gro
 
 Which files: distributions in CSV, XLSX, XLS, ODS or JSON of every record (copies included, each URL once), that
 declare a schema (``schema_name``), or — when ``guess`` is on — whose dataset is classified as an SCDL kind
-(:mod:`auditor.classify`): their schema is then guessed from the header and used only when the guess is
+(:mod:`auditor.crawling.classify`): their schema is then guessed from the header and used only when the guess is
 « certain » or « probable ». A declared version the catalogue does not know is replaced by the latest one
 (rule SCDL-02 reports the declaration itself). The exports a portal writes from a dataset's records
 (``Distribution.generated_by``, e.g. Opendatasoft's) render one table: it is validated through the CSV
@@ -19,7 +19,7 @@ rule (AVL-01), counted in the stage's statistics, and its findings of an earlier
 never « fixed ».
 
 Time: each download must come whole within ``[http] total_timeout``, counted on the bytes actually received
-(the transport, :class:`auditor.netsafe.GuardedAdapter`, cuts a server that trickles its bytes at the
+(the transport, :class:`auditor.crawling.netsafe.GuardedAdapter`, cuts a server that trickles its bytes at the
 deadline; such a cut is not retried), connect and read timeouts within ``[http] timeout``; and the stage as a
 whole obeys the audit's deadline (``validate_files(deadline=...)``): a download in flight is cut at it, and
 the files not downloaded or validated by then are recorded « non évalué » with that reason.
@@ -40,11 +40,11 @@ from urllib.parse import urlsplit
 
 import requests
 
-from .catalogue import Catalogue
+from .crawling.catalogue import Catalogue
 from .checks.fichier_conforme import FileTarget
 from .config import ValidationConfig
-from .http import HttpClient, HttpConfig
-from .netsafe import Budget, guarded_session
+from .crawling.http import HttpClient, HttpConfig
+from .crawling.netsafe import Budget, guarded_session
 from .model import Dataset, Distribution
 from .tabular.report import TableError, TableReport
 
@@ -84,7 +84,7 @@ class StageStats:
 
 
 def candidates(catalogue: Catalogue, guess: bool = True) -> list[Candidate]:
-    from .classify import KIND_SCHEMAS, kinds_of
+    from .crawling.classify import KIND_SCHEMAS, kinds_of
 
     scdl_kinds = set(KIND_SCHEMAS) - {"marches"}
     decp_name = KIND_SCHEMAS["marches"]

@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from auditor.config import load_config  # noqa: E402
-from auditor.crawl import crawl  # noqa: E402
+from auditor.crawling.crawl import crawl  # noqa: E402
 from auditor.simulate.demo import territory_toml  # noqa: E402
 from auditor.simulate.generator import generate  # noqa: E402
 

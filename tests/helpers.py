@@ -4,11 +4,11 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from auditor.http import HttpClient, HttpConfig
+from auditor.crawling.http import HttpClient, HttpConfig
 from auditor.model import CrawlEvent, Dataset
-from auditor.sources import source_module
-from auditor.sources.base import SourceConfig, SourceContext
-from auditor.territory.registry import load_registry
+from auditor.crawling.sources import source_module
+from auditor.crawling.sources.base import SourceConfig, SourceContext
+from auditor.crawling.territory.registry import load_registry
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 PORTALS = SHARED / "data" / "portals"

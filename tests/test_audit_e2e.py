@@ -11,7 +11,7 @@ import pytest
 from auditor.audit import parse_as_of, run_audit
 from auditor.obligations import OBLIGATIONS
 from auditor.config import load_config
-from auditor.crawl import crawl
+from auditor.crawling.crawl import crawl
 from auditor.rules import Waiver, load_rules
 from auditor.simulate.demo import write_config
 from auditor.simulate.server import SimTerritory

@@ -1,10 +1,10 @@
 """Attribution and copy grouping on hand-made records."""
 from __future__ import annotations
 
-from auditor.catalogue import attribute, group_copies, normalize_url
+from auditor.crawling.catalogue import attribute, group_copies, normalize_url
 from auditor.model import Dataset, Distribution, Publisher
-from auditor.territory.registry import load_registry
-from auditor.territory.resolve import PublisherResolver
+from auditor.crawling.territory.registry import load_registry
+from auditor.crawling.territory.resolve import PublisherResolver
 
 
 def ds(portal, sid, kind="opendatasoft", **kw):

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from auditor.catalogue import Catalogue
+from auditor.crawling.catalogue import Catalogue
 from auditor.checks.base import CheckContext
 from auditor.checks.fichier_conforme import FileTarget
 from auditor.rules import evaluate_files, load_rules, select_rules
-from auditor.territory.registry import load_registry
+from auditor.crawling.territory.registry import load_registry
 
 
 def err(code, row=None, field=None, cell=None, level="error", column=None):

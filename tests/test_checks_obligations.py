@@ -5,12 +5,12 @@ from datetime import datetime, timezone
 
 from auditor.applicability import applicability
 from auditor.audit import build_context
-from auditor.catalogue import Catalogue
+from auditor.crawling.catalogue import Catalogue
 from auditor.checks import get
-from auditor.crawl import CrawlResult, PortalResult
-from auditor.http import HttpStats
+from auditor.crawling.crawl import CrawlResult, PortalResult
+from auditor.crawling.http import HttpStats
 from auditor.model import Availability, Dataset, Distribution, Publisher
-from auditor.territory.registry import load_registry
+from auditor.crawling.territory.registry import load_registry
 
 AS_OF = datetime(2026, 11, 15, 12, tzinfo=timezone.utc)
 LILLE, ENNETIERES = "59350", "59196"  # 238 246 and 1 280 inhabitants

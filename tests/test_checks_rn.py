@@ -10,11 +10,11 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from auditor import checks
-from auditor.catalogue import Catalogue
+from auditor.crawling.catalogue import Catalogue
 from auditor.checks.base import CheckContext
 from auditor.model import Dataset, Distribution
 from auditor.rules import load_rule_file
-from auditor.territory.registry import load_registry
+from auditor.crawling.territory.registry import load_registry
 
 RULES = Path(__file__).resolve().parents[1] / "rules"
 AS_OF = datetime(2024, 11, 15, 12, 0, tzinfo=timezone.utc)

@@ -10,12 +10,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from auditor.http import FetchError, HttpClient, HttpConfig
+from auditor.crawling.http import FetchError, HttpClient, HttpConfig
 from auditor.normalize.frequency import normalize_frequency
 from auditor.simulate import urls
 from auditor.simulate.server import SimTerritory
 from auditor.simulate.world import Faults, SimDataset, SimFile, SimOrganisation, SimPortal, World
-from auditor.sources.ckan import parse_size, to_dataset
+from auditor.crawling.sources.ckan import parse_size, to_dataset
 
 from .helpers import FAST_HTTP, PORTALS, run_source
 

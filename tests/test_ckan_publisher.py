@@ -8,7 +8,7 @@ import json
 from auditor.normalize.frequency import normalize_frequency
 from auditor.simulate.server import SimTerritory
 from auditor.simulate.world import SimDataset, SimFile, SimOrganisation, SimPortal, World
-from auditor.sources.ckan import to_dataset
+from auditor.crawling.sources.ckan import to_dataset
 
 from .helpers import PORTALS, run_source
 from .test_ckan import serve

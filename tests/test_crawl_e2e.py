@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from auditor.config import load_config
-from auditor.crawl import crawl
+from auditor.crawling.crawl import crawl
 from auditor.simulate.demo import write_config
 from auditor.simulate.server import SimTerritory
 from auditor.simulate.urls import file_url

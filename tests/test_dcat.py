@@ -7,11 +7,11 @@ import json
 
 import pytest
 
-from auditor.http import FetchError, HttpClient, HttpConfig
+from auditor.crawling.http import FetchError, HttpClient, HttpConfig
 from auditor.simulate import urls
 from auditor.simulate.server import SimTerritory
 from auditor.simulate.world import Faults
-from auditor.sources.dcat import datasets_from_graph, make_parser, sniff
+from auditor.crawling.sources.dcat import datasets_from_graph, make_parser, sniff
 
 from .helpers import FAST_HTTP, PORTALS, run_source
 from .test_ckan import serve, small_world
@@ -135,7 +135,7 @@ def test_odd_records_do_not_crash():
 @pytest.mark.parametrize("body", [b"", b"<!DOCTYPE html><html><body>Maintenance</body></html>",
                                   ODS.read_bytes()[:3000], b"@prefix dcat: <http://www.w3.org/ns/dcat#"])
 def test_broken_bodies_are_body_errors(body):
-    from auditor.http import BodyError
+    from auditor.crawling.http import BodyError
 
     with pytest.raises(BodyError):
         make_parser("https://example.test/catalogue")(body)

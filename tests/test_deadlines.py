@@ -16,9 +16,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from auditor.config import load_config
-from auditor.crawl import crawl
-from auditor.http import FetchError, HttpClient, HttpConfig
-from auditor.netsafe import Budget, DownloadError, download
+from auditor.crawling.crawl import crawl
+from auditor.crawling.http import FetchError, HttpClient, HttpConfig
+from auditor.crawling.netsafe import Budget, DownloadError, download
 from auditor.validation import FileCache, StageStats
 
 TICK = 0.05  # seconds between two trickled bytes

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from auditor import tabular
-from auditor.http import HttpClient, HttpConfig
+from auditor.crawling.http import HttpClient, HttpConfig
 from auditor.tabular.catalog import SchemaCatalog
 from auditor.tabular.decp import CHUNK, looks_like_decp, validate_decp
 from auditor.tabular.errors import CODES

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from auditor.catalogue import Catalogue
+from auditor.crawling.catalogue import Catalogue
 from auditor.config import ValidationConfig
 from auditor.model import Dataset, Distribution, Publisher
 from auditor.rules import evaluate_files, load_rules
@@ -128,7 +128,7 @@ def test_simulated_territory_files_flagged_are_exactly_the_planted_ones(world, t
     invalid cells get error findings, and each names the row and column of the planted cell."""
     from auditor.audit import file_stage
     from auditor.config import load_config
-    from auditor.crawl import crawl
+    from auditor.crawling.crawl import crawl
     from auditor.simulate.demo import write_config
     from auditor.simulate.schemas import write_schema_folder
     from auditor.simulate.server import SimTerritory
@@ -162,7 +162,7 @@ def test_downloads_are_retried_and_a_file_still_unavailable_is_not_evaluated(ser
     from types import SimpleNamespace
 
     from auditor.audit import add_file_verdicts
-    from auditor.http import HttpConfig
+    from auditor.crawling.http import HttpConfig
 
     url = server.url + SUB + "exemple_valide.csv?busy"
     server.throttle[SUB + "exemple_valide.csv"] = 2

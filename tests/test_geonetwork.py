@@ -10,13 +10,13 @@ import json
 import pytest
 import requests
 
-from auditor.http import FetchError, HttpClient, HttpConfig
+from auditor.crawling.http import FetchError, HttpClient, HttpConfig
 from auditor.normalize.frequency import normalize_frequency
 from auditor.simulate.portals.geonetwork import INSPIRE_ACCESS, LICENCES, OWS, read_back
 from auditor.simulate.server import SimTerritory
 from auditor.simulate.urls import file_url, landing_url
 from auditor.simulate.world import Faults, SimDataset, SimFile, SimPortal, World
-from auditor.sources import geonetwork, ogcapi
+from auditor.crawling.sources import geonetwork, ogcapi
 from tests.helpers import FAST_HTTP, PORTALS, run_source
 
 MEL_SAMPLES = PORTALS / "mel-data-lillemetropole"

@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from auditor.simulate.portals.geonetwork import _match
-from auditor.sources import geonetwork
+from auditor.crawling.sources import geonetwork
 from tests.helpers import PORTALS, run_source
 
 MEL = PORTALS / "mel-data-lillemetropole"

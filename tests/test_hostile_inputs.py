@@ -69,7 +69,7 @@ def test_the_service_answers_every_hostile_input_with_a_french_4xx(tmp_path, mon
     def unparsable(url, **kw):
         raise UnicodeError("encoding with 'idna' codec failed")
 
-    monkeypatch.setattr("auditor.netsafe.download", unparsable)
+    monkeypatch.setattr("auditor.crawling.netsafe.download", unparsable)
     r = c.post("/api/v1/check", json={"url": "http://\u202e.example/x.csv"})
     assert r.status_code == 400 and r.get_json()["error"]["message"] == "Adresse illisible : UnicodeError"
     # a history store that is not a database: unavailable for now, not a crash

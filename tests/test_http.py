@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from auditor.http import FetchError, HttpClient, HttpConfig, parse_reset, retry_wait
+from auditor.crawling.http import FetchError, HttpClient, HttpConfig, parse_reset, retry_wait
 
 
 class Script:

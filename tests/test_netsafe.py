@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor import netsafe
-from auditor.netsafe import DownloadError, UnsafeURL, address_refusal, check_url, download
+from auditor.crawling import netsafe
+from auditor.crawling.netsafe import DownloadError, UnsafeURL, address_refusal, check_url, download
 
 
 @pytest.fixture()

@@ -17,7 +17,7 @@ import jsonschema
 import pytest
 import requests
 
-from auditor.http import FetchError, HttpClient, HttpConfig, retry_wait
+from auditor.crawling.http import FetchError, HttpClient, HttpConfig, retry_wait
 from auditor.normalize.frequency import normalize_frequency
 from auditor.simulate import content, urls
 from auditor.simulate.portals.opendatasoft import FREQUENCIES, LICENCES, licence_label

@@ -8,9 +8,9 @@ from dataclasses import replace
 
 import requests
 
-from auditor.catalogue import Catalogue
+from auditor.crawling.catalogue import Catalogue
 from auditor.config import ValidationConfig
-from auditor.http import HttpClient, HttpConfig
+from auditor.crawling.http import HttpClient, HttpConfig
 from auditor.model import Dataset, Distribution, Publisher
 from auditor.rules import evaluate_files, load_rules
 from auditor.filecheck import file_context

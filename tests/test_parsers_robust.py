@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from auditor.model import Dataset, Distribution
-from auditor.sources import ckan, geonetwork, ogcapi, udata
+from auditor.crawling.sources import ckan, geonetwork, ogcapi, udata
 from tests.helpers import PORTALS
 
 PARSERS = {

@@ -424,7 +424,7 @@ def test_report_on_a_terminal_cannot_drive_it(controls, monkeypatch):
 
 
 def test_a_portal_failure_is_told_in_the_report_language():
-    from auditor.http import ERROR_CODES, ERROR_CODES_EN, explain, explain_in
+    from auditor.crawling.http import ERROR_CODES, ERROR_CODES_EN, explain, explain_in
 
     assert set(ERROR_CODES_EN) == set(ERROR_CODES)
     stored = explain("gone", "410 Gone", "http://127.0.0.1:9/")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.http import HttpClient, HttpConfig
+from auditor.crawling.http import HttpClient, HttpConfig
 from auditor.tabular import catalog as catalog_module
 from auditor.tabular.catalog import (
     SCHEMA_TYPES, CatalogError, CatalogUnavailable, SchemaCatalog, SchemaNotFound, is_prerelease, parse_ref,

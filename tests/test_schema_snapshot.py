@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.http import HttpClient, HttpConfig
+from auditor.crawling.http import HttpClient, HttpConfig
 from auditor.tabular.catalog import CatalogUnavailable, SchemaCatalog
 from auditor.tabular.snapshot import CATALOG_PATH, ENV, FILENAME, Snapshot, build, default_snapshot, main
 

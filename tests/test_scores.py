@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 import yaml
 
-from auditor.catalogue import Catalogue
+from auditor.crawling.catalogue import Catalogue
 from auditor.checks import datagouv_quality
 from auditor.checks.base import CheckContext
 from auditor.model import Availability, Dataset, Distribution, Publisher
@@ -19,8 +19,8 @@ from auditor.rules import load_rule_file
 from auditor.scores import datagouv
 from auditor.scores.datagouv import CRITERIA, FREQUENCY_DELTAS, NO_DEADLINE, quality
 from auditor.scores.mqa import MAX_POINTS, band_of, mqa, mqa_for
-from auditor.sources.udata import to_dataset
-from auditor.territory.registry import load_registry
+from auditor.crawling.sources.udata import to_dataset
+from auditor.crawling.territory.registry import load_registry
 from tests.helpers import PORTALS
 
 DATAGOUV = PORTALS / "datagouv"

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from openapi_spec_validator import validate as validate_openapi
 
 from auditor.config import load_config
-from auditor.crawl import now_iso
+from auditor.crawling.crawl import now_iso
 from auditor.server.app import ServeOptions, create_app
 from auditor.server.openapi import openapi_document
 from auditor.server.runner import AuditRunner, Schedule

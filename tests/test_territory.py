@@ -5,8 +5,8 @@ import csv
 
 import pytest
 
-from auditor.territory.registry import load_registry
-from auditor.territory.resolve import PublisherResolver
+from auditor.crawling.territory.registry import load_registry
+from auditor.crawling.territory.resolve import PublisherResolver
 from tests.helpers import SHARED
 
 
@@ -98,7 +98,7 @@ def test_publisher_strings_of_french_communes_on_opendatasoft():
     """236 real organisations on French ODS portals (ODATER): every commune's publisher string
     resolves to that commune, never to another one."""
     from auditor.model import Commune
-    from auditor.territory.registry import Registry
+    from auditor.crawling.territory.registry import Registry
 
     rows = list(csv.DictReader(open(SHARED / "data/portals/ods/odater-opendatasoft-publishers.fr.csv",
                                     encoding="utf-8")))

@@ -11,13 +11,13 @@ from datetime import datetime, timezone
 import pytest
 import requests
 
-from auditor.http import FetchError, HttpClient, HttpConfig
+from auditor.crawling.http import FetchError, HttpClient, HttpConfig
 from auditor.simulate import content, urls
 from auditor.simulate.portals.udata import compute_quality
 from auditor.simulate.server import SimTerritory
 from auditor.simulate.world import Faults
-from auditor.sources.udata import Organisation, match_organisation, to_dataset, to_distribution
-from auditor.territory.registry import load_registry
+from auditor.crawling.sources.udata import Organisation, match_organisation, to_dataset, to_distribution
+from auditor.crawling.territory.registry import load_registry
 from tests.helpers import FAST_HTTP, PORTALS, run_source
 
 DATAGOUV = PORTALS / "datagouv"

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from auditor.http import FetchError
-from auditor.sources.udata import Organisation, harvest_identity, match_organisation, to_dataset
+from auditor.crawling.http import FetchError
+from auditor.crawling.sources.udata import Organisation, harvest_identity, match_organisation, to_dataset
 
 from .helpers import PORTALS, run_source
 from .test_ckan import serve

@@ -10,12 +10,12 @@ import requests
 
 from auditor.cli import main
 from auditor.config import ConfigError, parse_config
-from auditor.http import FetchError
+from auditor.crawling.http import FetchError
 from auditor.simulate.server import SimTerritory
 from auditor.simulate.world import SimDataset, SimFile, SimOrganisation, SimPortal, World
-from auditor.sources.udata import search_query
-from auditor.territory.registry import load_registry
-from auditor.territory.resolve import PublisherResolver
+from auditor.crawling.sources.udata import search_query
+from auditor.crawling.territory.registry import load_registry
+from auditor.crawling.territory.resolve import PublisherResolver
 
 from .helpers import run_source
 

@@ -10,14 +10,14 @@ import pytest
 
 from auditor.applicability import applicability
 from auditor.audit import build_context, parse_as_of, run_audit
-from auditor.catalogue import Catalogue
+from auditor.crawling.catalogue import Catalogue
 from auditor.checks import get
 from auditor.checks.base import NotEvaluated
-from auditor.crawl import CrawlResult, PortalResult
-from auditor.http import HttpStats
+from auditor.crawling.crawl import CrawlResult, PortalResult
+from auditor.crawling.http import HttpStats
 from auditor.model import Dataset, Distribution, Publisher
 from auditor.rules import load_rules
-from auditor.territory.registry import load_registry
+from auditor.crawling.territory.registry import load_registry
 
 AS_OF = datetime(2026, 11, 15, tzinfo=timezone.utc)
 LILLE, ROUBAIX, MARCQ = "59350", "59512", "59378"

@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..catalogue import Catalogue
+from ..crawling.catalogue import Catalogue
 from ..model import Commune, Dataset
-from ..territory.registry import Registry
+from ..crawling.territory.registry import Registry
 
 
 @dataclass

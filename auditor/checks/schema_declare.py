@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..classify import KIND_SCHEMAS, classify
+from ..crawling.classify import KIND_SCHEMAS, classify
 from ..model import Dataset
 from .base import CheckContext, Problem
 

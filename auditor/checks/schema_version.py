@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..classify import known_schemas
+from ..crawling.classify import known_schemas
 from ..model import Dataset
 from .base import CheckContext, Problem
 

@@ -20,8 +20,8 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
 
-from ..classify import KIND_SCHEMAS
-from ..http import explain_in
+from ..crawling.classify import KIND_SCHEMAS
+from ..crawling.http import explain_in
 from ..history import by_commune, compare_rows, previous_audit, severity_counts
 from ..history import unseen
 from ..obligations import GAPS, OBLIGATIONS, tally

@@ -7,7 +7,7 @@ territory dashboard, gap report and commune sheets from the store, the list of a
 an audit started on demand or on a schedule (off by default), with its progress.
 
 Safety: uploads are limited in size and streamed to disk by the WSGI layer; URLs are
-fetched through :mod:`auditor.netsafe` (public addresses only, bounded redirects, size and
+fetched through :mod:`auditor.crawling.netsafe` (public addresses only, bounded redirects, size and
 time caps); uploaded names are never used as paths; every error is a clear page or a JSON
 error, never a stack trace, and an input the service cannot read is refused (422), never a 500.
 
@@ -202,7 +202,7 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
                 upload.save(path)  # never the client's name
                 name = os.path.basename(upload.filename)[:200]
             elif url:
-                from ..netsafe import DownloadError, UnsafeURL, download
+                from ..crawling.netsafe import DownloadError, UnsafeURL, download
 
                 try:
                     with _cancelled_when_client_leaves(request.environ) as budget:
@@ -414,7 +414,7 @@ def _cancelled_when_client_leaves(environ: dict[str, Any], every: float = 0.25):
     """A download budget cancelled as soon as the client that asked for the check has gone (waitress
     tells it through ``waitress.client_disconnected`` when it reads requests ahead): a closed browser
     tab does not keep a worker downloading a slow URL until its deadline."""
-    from ..netsafe import Budget
+    from ..crawling.netsafe import Budget
 
     budget = Budget(reason="le demandeur est parti : téléchargement annulé")
     gone = environ.get("waitress.client_disconnected")

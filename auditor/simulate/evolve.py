@@ -109,7 +109,7 @@ def _fix(ev: Evolution, live: list[SimDataset], as_of: date, rng: random.Random)
 def _grant_publisher(world: World, rng: random.Random) -> SimDataset | None:
     """A commune of 3 500 inhabitants or more, publishing on the MEL platform but not its
     grants, publishes them there (SCDL Subventions, on time)."""
-    from ..territory.registry import load_registry
+    from ..crawling.territory.registry import load_registry
 
     registry = load_registry()
     on_mel: dict[str, list[SimDataset]] = {}

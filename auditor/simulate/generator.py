@@ -16,7 +16,7 @@ import uuid
 from datetime import date, timedelta
 
 from ..normalize.frequency import DELTAS
-from ..territory.registry import Registry, load_registry
+from ..crawling.territory.registry import Registry, load_registry
 from .urls import TABLE_FORMATS
 from .world import SimCopy, SimDataset, SimFile, SimOrganisation, SimPortal, World
 

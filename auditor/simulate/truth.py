@@ -25,7 +25,7 @@ from typing import Iterable
 from ..normalize.formats import OPEN_MACHINE_READABLE
 from ..normalize.frequency import DELTAS
 from ..normalize.text import fold
-from ..territory.registry import Registry, load_registry
+from ..crawling.territory.registry import Registry, load_registry
 from .urls import file_url
 from .world import SimDataset, World
 
@@ -182,7 +182,7 @@ def _stale(d: SimDataset, as_of: datetime, frequency: str | None) -> bool:
 
 
 def _versions(name: str) -> tuple[str, ...]:
-    from ..classify import known_schemas
+    from ..crawling.classify import known_schemas
 
     info = known_schemas().get(name)
     return info.versions if info else ()

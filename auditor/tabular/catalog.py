@@ -8,7 +8,7 @@ The catalogue is the JSON file ``{base}/schemas/schemas.json``: one entry per sc
   laid out either like the site (``schemas/{owner}/{name}/{version}/...``) or as ``{owner}__{name}/{version}/...``
   with the catalogue in ``_catalog/schemas.json``. ``schema_url`` values, which always name
   ``https://schema.data.gouv.fr``, are rewritten relative to the configured base.
-* Over HTTP everything goes through :class:`auditor.http.HttpClient`: cached on disk with conditional requests
+* Over HTTP everything goes through :class:`auditor.crawling.http.HttpClient`: cached on disk with conditional requests
   (the client's cache, or ``cache_dir`` given to the catalogue); when the network fails and a cached copy exists,
   the copy is used and :attr:`SchemaCatalog.notes` says so; failing that, the dated snapshot shipped with the
   package (:mod:`auditor.tabular.snapshot`, given as ``snapshot``), with a note naming its date. Once the site
@@ -38,7 +38,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import yaml
 
-from ..http import ERROR_CODES, FetchError, HttpClient
+from ..crawling.http import ERROR_CODES, FetchError, HttpClient
 from ..normalize.text import fold
 from .references import Reference, is_version, parse_reference, pick_entry, repo_key
 from .snapshot import Snapshot

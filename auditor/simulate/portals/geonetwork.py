@@ -41,7 +41,7 @@ import threading
 from typing import Any
 from urllib.parse import unquote
 
-from ...territory.registry import load_registry
+from ...crawling.territory.registry import load_registry
 from .. import content
 from ..server import PortalApp, Reply, Request, json_reply, not_found
 from ..urls import TABLE_FORMATS, file_url

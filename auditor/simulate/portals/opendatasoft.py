@@ -44,7 +44,7 @@ import unicodedata
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
-from ...territory.registry import load_registry
+from ...crawling.territory.registry import load_registry
 from .. import content
 from ..server import PortalApp, Reply, Request, json_reply
 from ..urls import TABLE_FORMATS, file_url

@@ -51,7 +51,7 @@ from urllib.parse import urlencode, urlsplit
 
 from ...normalize.frequency import DELTAS
 from ...normalize.text import fold
-from ...territory.registry import load_registry
+from ...crawling.territory.registry import load_registry
 from .. import content, urls
 from ..server import PortalApp, Reply, Request, json_reply
 from ..world import SimCopy, SimDataset, SimFile, SimOrganisation

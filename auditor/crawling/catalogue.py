@@ -1,7 +1,7 @@
 """The normalised catalogue of one crawl: every record of every portal, attributed to the
 commune that produced it, with copies of the same dataset grouped.
 
-Attribution uses :class:`~auditor.territory.resolve.PublisherResolver` with, in order, the
+Attribution uses :class:`~auditor.crawling.territory.resolve.PublisherResolver` with, in order, the
 SIREN of the portal organisation, the publisher string, and the portal's owner when the
 record names no publisher. Every publisher left unresolved is listed (with its records) so
 that a coordinator can add an alias rather than have the tool guess.
@@ -28,8 +28,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from datetime import datetime, timezone
 
-from .model import CrawlEvent, Dataset
-from .normalize.dates import to_datetime
+from ..model import CrawlEvent, Dataset
+from ..normalize.dates import to_datetime
 from .territory.resolve import PublisherResolver
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)

@@ -68,11 +68,11 @@ from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 from ..http import BodyError, FetchError, parse_json
-from ..model import Dataset, Distribution, Publisher
-from ..normalize.dates import parse_date
-from ..normalize.formats import SERVICES, format_from_url, media_type_for, normalize_format, service_format
-from ..normalize.frequency import normalize_frequency
-from ..normalize.text import fold, strip_html
+from ...model import Dataset, Distribution, Publisher
+from ...normalize.dates import parse_date
+from ...normalize.formats import SERVICES, format_from_url, media_type_for, normalize_format, service_format
+from ...normalize.frequency import normalize_frequency
+from ...normalize.text import fold, strip_html
 from . import ogcapi
 from .base import SourceContext
 

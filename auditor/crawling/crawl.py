@@ -10,7 +10,7 @@ and the crawl goes on.
 Deadlines: each source has a total deadline, counted from its start (``source_deadline`` of the
 configuration's ``[crawl]``, :data:`DEFAULT_SOURCE_DEADLINE` by default), and the crawl obeys the
 audit's (``crawl(deadline=...)``). Past it, the source's requests — its pages and the probes of its
-distributions — fail at once and those in flight are cut (:meth:`auditor.http.HttpClient.limit`);
+distributions — fail at once and those in flight are cut (:meth:`auditor.crawling.http.HttpClient.limit`);
 the source is recorded ``failed`` (or ``partial``, with what it had read) with the code ``deadline``
 and a French reason, its distributions not probed yet stay unjudged, and the crawl goes on. A source
 whose thread still has not returned :data:`GRACE` seconds after its deadline is left behind, so that
@@ -29,9 +29,9 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from .catalogue import Catalogue, build_catalogue
-from .config import Config, http_for
+from ..config import Config, http_for
 from .http import FetchError, HttpClient, HttpStats, Response, explain
-from .model import Availability, CrawlEvent, Dataset
+from ..model import Availability, CrawlEvent, Dataset
 from .sources import source_module
 from .sources.base import SourceConfig, SourceContext
 from .territory.registry import Registry, load_registry

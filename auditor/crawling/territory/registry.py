@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from ..model import Commune
+from ...model import Commune
 
 MEL_NAME = "Métropole européenne de Lille"
 # Current SIREN (since 2015) and the SIREN of Lille Métropole Communauté urbaine, which

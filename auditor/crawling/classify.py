@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from .model import Dataset
-from .normalize.text import fold
+from ..model import Dataset
+from ..normalize.text import fold
 
 SCHEMA_KINDS = {
     "scdl/subventions": "subventions",

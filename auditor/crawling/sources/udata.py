@@ -97,11 +97,11 @@ from typing import Any, Callable, Iterator
 from urllib.parse import quote
 
 from ..http import FetchError
-from ..model import Dataset, Distribution, Publisher
-from ..normalize.dates import parse_date
-from ..normalize.formats import media_type_for, normalize_format
-from ..normalize.frequency import normalize_frequency
-from ..normalize.text import fold
+from ...model import Dataset, Distribution, Publisher
+from ...normalize.dates import parse_date
+from ...normalize.formats import media_type_for, normalize_format
+from ...normalize.frequency import normalize_frequency
+from ...normalize.text import fold
 from ..territory.registry import MEL_CODE
 from ..territory.resolve import _strip_prefix
 from .base import SourceContext

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import re
 
-from ..model import Publisher
-from ..normalize.text import fold
+from ...model import Publisher
+from ...normalize.text import fold
 from .registry import MEL_CODE, Registry
 
 _PREFIXES = [

@@ -11,7 +11,7 @@ It fetches only through ``ctx.http`` (retries, cache, rate limits are done there
 independent requests in parallel with ``ctx.map``, reports anything odd with ``ctx.event``
 and never raises for a single bad record: a record it cannot read becomes an event and the
 crawl goes on. A failure that stops the whole portal (TLS, DNS, first page unreachable)
-raises :class:`~auditor.http.FetchError`; the crawler records it as a finding for that
+raises :class:`~auditor.crawling.http.FetchError`; the crawler records it as a finding for that
 portal. Attribution to communes and grouping of copies are done later, by the catalogue.
 """
 from __future__ import annotations

@@ -36,10 +36,10 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS
 
 from ..http import BodyError, FetchError
-from ..model import Dataset, Distribution, Publisher
-from ..normalize.dates import parse_date
-from ..normalize.formats import media_type_for, normalize_format
-from ..normalize.frequency import normalize_frequency
+from ...model import Dataset, Distribution, Publisher
+from ...normalize.dates import parse_date
+from ...normalize.formats import media_type_for, normalize_format
+from ...normalize.frequency import normalize_frequency
 from .base import SourceContext
 
 KIND = "dcat"

@@ -11,7 +11,7 @@ Listing, option ``api``:
   (``mar, 10/12/2019 - 09:23``) and sizes (``42 octets``).
 
 Every answer is the CKAN envelope ``{help, success, result}``; ``success: false`` on the first
-request stops the portal (:class:`~auditor.http.FetchError`), on a later page it is an
+request stops the portal (:class:`~auditor.crawling.http.FetchError`), on a later page it is an
 ``incomplete-listing`` event. Organisations are read once each (``organization_show``) to find
 a SIREN/SIRET in their ``extras`` (option ``organisations: false`` to skip).
 
@@ -63,11 +63,11 @@ import re
 from typing import Any, Iterator
 
 from ..http import FetchError
-from ..model import Dataset, Distribution, Publisher
-from ..normalize.dates import parse_date
-from ..normalize.formats import media_type_for, normalize_format
-from ..normalize.frequency import normalize_frequency
-from ..normalize.text import strip_html
+from ...model import Dataset, Distribution, Publisher
+from ...normalize.dates import parse_date
+from ...normalize.formats import media_type_for, normalize_format
+from ...normalize.frequency import normalize_frequency
+from ...normalize.text import strip_html
 from .base import SourceContext
 
 KIND = "ckan"

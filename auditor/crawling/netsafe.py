@@ -28,7 +28,7 @@ the person who gave the URL.
 
 **Time budgets** (:class:`Budget`): a deadline on the monotonic clock and a cancel switch. While a budget is
 current (``with budget:``), every connection that the guarded transport (:class:`GuardedAdapter`, mounted
-by :func:`download`, :class:`auditor.http.HttpClient` and the file stage) opens or uses in that thread is
+by :func:`download`, :class:`auditor.crawling.http.HttpClient` and the file stage) opens or uses in that thread is
 watched by one watchdog thread: at the deadline, or as soon as :meth:`Budget.cancel` is called from any
 thread, its socket is shut down, which ends a connect, a TLS handshake or a read in progress at once. A
 server that trickles its headers or its body one byte at a time is therefore cut at the deadline, not at
@@ -62,7 +62,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
-from . import __version__
+from .. import __version__
 
 DEFAULT_USER_AGENT = (
     f"auditor/{__version__} (audit open data des communes; "

@@ -4,7 +4,7 @@ What it guarantees, so that no source has to think about it:
 
 * an identifying ``User-Agent``;
 * a connect/read timeout and a total deadline per request (``total_timeout``), and a cap on body size;
-  the deadline holds on the bytes actually received: the transport (:class:`auditor.netsafe.GuardedAdapter`)
+  the deadline holds on the bytes actually received: the transport (:class:`auditor.crawling.netsafe.GuardedAdapter`)
   shuts the connection down when it passes, so a server that trickles its headers or its body is cut there,
   and a request cut that way is not retried (it would trickle again) — only a silent server (no byte for
   ``timeout`` seconds) is;

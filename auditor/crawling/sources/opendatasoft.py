@@ -93,10 +93,10 @@ from typing import Any, Iterator
 from urllib.parse import quote
 
 from ..http import FetchError
-from ..model import Dataset, Distribution, Publisher
-from ..normalize.dates import parse_date
-from ..normalize.formats import media_type_for, normalize_format
-from ..normalize.frequency import normalize_frequency
+from ...model import Dataset, Distribution, Publisher
+from ...normalize.dates import parse_date
+from ...normalize.formats import media_type_for, normalize_format
+from ...normalize.frequency import normalize_frequency
 from .base import SourceContext
 
 KIND = "opendatasoft"

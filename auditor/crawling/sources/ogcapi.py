@@ -25,10 +25,10 @@ from typing import Any, Iterator
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 from ..http import FetchError
-from ..model import Dataset, Distribution, Publisher
-from ..normalize.dates import parse_date
-from ..normalize.formats import media_type_for, normalize_format
-from ..normalize.text import strip_html
+from ...model import Dataset, Distribution, Publisher
+from ...normalize.dates import parse_date
+from ...normalize.formats import media_type_for, normalize_format
+from ...normalize.text import strip_html
 from .base import SourceContext
 
 KIND = "ogcapi"
