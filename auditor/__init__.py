@@ -8,8 +8,7 @@ a package name covers its modules, and a module named on its own wins over its p
 1. vocabulary: model, normalize, i18n, legal_bases, shipped, writable, exit_codes, render.neutral
 2. crawling: crawling, config
 3. tabular: tabular
-4. auditing: checks, scores, rules, obligations, applicability, filecheck, validation, audit,
-   render.checkgroups
+4. auditing: auditing, render.checkgroups
 5. selfcheck: describe, archive, selfcheck, ci
 6. history: store, history, default_store
 7. rendering: render

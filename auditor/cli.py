@@ -110,7 +110,7 @@ def _selection(c: argparse.ArgumentParser) -> None:
 
 
 def _load_selected(args: argparse.Namespace):
-    from .rules import RuleError, load_rules, select_rules
+    from .auditing.rules import RuleError, load_rules, select_rules
 
     try:
         return select_rules(load_rules(), args.select, args.ignore, args.profile)
@@ -158,7 +158,7 @@ def run_crawl(config: Config, args: argparse.Namespace, only: list[str] | None =
         if collected(result.portals):
             store.save_crawl(run_id, result)
         else:
-            from .audit import nothing_collected
+            from .auditing.audit import nothing_collected
 
             store.fail_run(run_id, now_iso(), nothing_collected(result), portals=portal_coverage(result.portals))
     if args.output:
@@ -283,7 +283,7 @@ def _applies_text(cond: dict, lang: str) -> str:
 
 # -- audit -------------------------------------------------------------------------------------
 def cmd_audit(args: argparse.Namespace) -> int:
-    from .audit import parse_as_of
+    from .auditing.audit import parse_as_of
 
     config = load_config(args.config, data_dir=args.data_dir)
     if args.no_probe:
@@ -298,11 +298,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def run_audit_command(config: Config, args: argparse.Namespace, rules, as_of) -> int:
-    from .audit import audit_and_store
+    from .auditing.audit import audit_and_store
 
     lang = args.lang or config.lang
     text = args.format == "text"
-    from .audit import NothingCollected
+    from .auditing.audit import NothingCollected
     from .store import RunLocked
 
     with Store(config.store_path) as store:
@@ -431,8 +431,8 @@ def _demo_month(month, args: argparse.Namespace, data_dir: Path, lang: str) -> t
     import contextlib
     import io
 
-    from .audit import parse_as_of
-    from .rules import load_rules
+    from .auditing.audit import parse_as_of
+    from .auditing.rules import load_rules
     from .simulate.demo import write_config
     from .simulate.schemas import write_schema_folder
 

@@ -93,8 +93,8 @@ def _shared(c: argparse.ArgumentParser) -> None:
 
 
 def _checker(args):
-    from .rules import RuleError, load_rules, select_rules
-    from .filecheck import CheckOptions
+    from .auditing.rules import RuleError, load_rules, select_rules
+    from .auditing.filecheck import CheckOptions
     from .selfcheck import Checker
 
     try:
@@ -136,7 +136,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from .archive import ArchiveError, is_archive
-    from .filecheck import SchemaUnavailable
+    from .auditing.filecheck import SchemaUnavailable
     from .tabular.catalog import CatalogError, SchemaNotFound
 
     checker = _checker(args)

@@ -33,7 +33,7 @@ from typing import Any
 
 import yaml
 
-from .checks.base import CheckContext
+from .auditing.checks.base import CheckContext
 from .model import Dataset, Distribution, Finding, Publisher
 from .normalize.dates import parse_date
 from .normalize.formats import media_type_for, normalize_format
@@ -304,10 +304,10 @@ def _list(value: Any) -> list[str]:
 def dataset_findings(dataset: Dataset, rules: list, *, target: str, as_of: datetime | None = None) -> list[Finding]:
     """The dataset and distribution rules of the audit on one described dataset, its publisher resolved
     against the MEL territory (so that the obligations of its commune apply)."""
-    from .applicability import applicability
+    from .auditing.applicability import applicability
     from .crawling.catalogue import Catalogue
-    from .checks.base import CommuneView
-    from .rules import evaluate
+    from .auditing.checks.base import CommuneView
+    from .auditing.rules import evaluate
     from .crawling.territory.registry import load_registry
     from .crawling.territory.resolve import PublisherResolver
 

@@ -25,7 +25,7 @@ from typing import Any, Iterator
 import pandas as pd
 
 from .history import runs_table
-from .obligations import tally
+from .auditing.obligations import tally
 from .render.data import _as_of, obligation_details
 from .store import Store
 

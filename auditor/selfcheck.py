@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from .filecheck import CheckOptions, CheckResult, FileChecker, default_cache_dir
+from .auditing.filecheck import CheckOptions, CheckResult, FileChecker, default_cache_dir
 from .tabular.catalog import CatalogError
 from .tabular.report import TableError, TableReport
 

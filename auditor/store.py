@@ -185,7 +185,7 @@ class Store:
             self._write_crawl(run_id, result)
 
     def save_audit(self, run_id: int, audit: Any) -> None:
-        """Write an :class:`~auditor.audit.AuditResult` (its crawl included) and mark the run
+        """Write an :class:`~auditor.auditing.audit.AuditResult` (its crawl included) and mark the run
         complete, in one transaction."""
         with self.transaction():
             self._write_crawl(run_id, audit.crawl)

@@ -33,10 +33,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from auditor.audit import audit_and_store, parse_as_of  # noqa: E402
+from auditor.auditing.audit import audit_and_store, parse_as_of  # noqa: E402
 from auditor.config import load_config  # noqa: E402
 from auditor.history import compare  # noqa: E402
-from auditor.rules import load_rules  # noqa: E402
+from auditor.auditing.rules import load_rules  # noqa: E402
 from auditor.simulate.demo import write_config  # noqa: E402
 from auditor.simulate.generator import generate  # noqa: E402
 from auditor.simulate.schemas import write_schema_folder  # noqa: E402

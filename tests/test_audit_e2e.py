@@ -8,11 +8,11 @@ from collections import Counter
 
 import pytest
 
-from auditor.audit import parse_as_of, run_audit
-from auditor.obligations import OBLIGATIONS
+from auditor.auditing.audit import parse_as_of, run_audit
+from auditor.auditing.obligations import OBLIGATIONS
 from auditor.config import load_config
 from auditor.crawling.crawl import crawl
-from auditor.rules import Waiver, load_rules
+from auditor.auditing.rules import Waiver, load_rules
 from auditor.simulate.demo import write_config
 from auditor.simulate.server import SimTerritory
 from auditor.simulate.truth import expected_file_findings, expected_findings, expected_states
@@ -38,7 +38,7 @@ def dg_codes(rules):
 def audited(world, tmp_path_factory):
     """The simulated territory audited as the demo does: crawl, file stage (simulated schema
     catalogue), rules."""
-    from auditor.audit import file_stage
+    from auditor.auditing.audit import file_stage
     from auditor.simulate.schemas import write_schema_folder
 
     tmp = tmp_path_factory.mktemp("audit")

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from auditor.render.checktext import render_results
-from auditor.filecheck import CheckOptions
+from auditor.auditing.filecheck import CheckOptions
 from auditor.selfcheck import Checker
 from auditor.tabular.fixes import fix_for
 from tests.schema_server import SCHEMAS

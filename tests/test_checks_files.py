@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from auditor.crawling.catalogue import Catalogue
-from auditor.checks.base import CheckContext
-from auditor.checks.fichier_conforme import FileTarget
-from auditor.rules import evaluate_files, load_rules, select_rules
+from auditor.auditing.checks.base import CheckContext
+from auditor.auditing.checks.fichier_conforme import FileTarget
+from auditor.auditing.rules import evaluate_files, load_rules, select_rules
 from auditor.crawling.territory.registry import load_registry
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from auditor.applicability import applicability
-from auditor.audit import build_context
+from auditor.auditing.applicability import applicability
+from auditor.auditing.audit import build_context
 from auditor.crawling.catalogue import Catalogue
-from auditor.checks import get
+from auditor.auditing.checks import get
 from auditor.crawling.crawl import CrawlResult, PortalResult
 from auditor.crawling.http import HttpStats
 from auditor.model import Availability, Dataset, Distribution, Publisher

@@ -9,11 +9,11 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from auditor import checks
+from auditor.auditing import checks
 from auditor.crawling.catalogue import Catalogue
-from auditor.checks.base import CheckContext
+from auditor.auditing.checks.base import CheckContext
 from auditor.model import Dataset, Distribution
-from auditor.rules import load_rule_file
+from auditor.auditing.rules import load_rule_file
 from auditor.crawling.territory.registry import load_registry
 
 RULES = Path(__file__).resolve().parents[1] / "rules"

@@ -19,7 +19,7 @@ from auditor.config import load_config
 from auditor.crawling.crawl import crawl
 from auditor.crawling.http import FetchError, HttpClient, HttpConfig
 from auditor.crawling.netsafe import Budget, DownloadError, download
-from auditor.validation import FileCache, StageStats
+from auditor.auditing.validation import FileCache, StageStats
 
 TICK = 0.05  # seconds between two trickled bytes
 
@@ -291,8 +291,8 @@ def test_a_source_past_its_deadline_is_recorded_and_the_crawl_goes_on(trickler, 
 
 def test_an_audit_past_its_deadline_is_saved_and_releases_its_lock(trickler, tmp_path):
     """Issue: a portal that never stops would hold the audit, and the audit lock, forever."""
-    from auditor.audit import audit_and_store
-    from auditor.rules import load_rules
+    from auditor.auditing.audit import audit_and_store
+    from auditor.auditing.rules import load_rules
     from auditor.store import Store
 
     config = _config(tmp_path, trickler.base, ["ok", "stuck"])

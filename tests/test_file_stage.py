@@ -10,9 +10,9 @@ import pytest
 from auditor.crawling.catalogue import Catalogue
 from auditor.config import ValidationConfig
 from auditor.model import Dataset, Distribution, Publisher
-from auditor.rules import evaluate_files, load_rules
-from auditor.filecheck import file_context
-from auditor.validation import FileCache, StageStats, candidates, too_large, validate_files
+from auditor.auditing.rules import evaluate_files, load_rules
+from auditor.auditing.filecheck import file_context
+from auditor.auditing.validation import FileCache, StageStats, candidates, too_large, validate_files
 
 from .schema_server import SCHEMAS, SchemaServer
 
@@ -126,7 +126,7 @@ def test_a_file_over_the_limit_is_reported_not_read(server, tmp_path):
 def test_simulated_territory_files_flagged_are_exactly_the_planted_ones(world, tmp_path):
     """Offline demo path: simulated portals, simulated schema catalogue; only the datasets planted with
     invalid cells get error findings, and each names the row and column of the planted cell."""
-    from auditor.audit import file_stage
+    from auditor.auditing.audit import file_stage
     from auditor.config import load_config
     from auditor.crawling.crawl import crawl
     from auditor.simulate.demo import write_config
@@ -161,7 +161,7 @@ def test_downloads_are_retried_and_a_file_still_unavailable_is_not_evaluated(ser
     and shown as « non évalué » for its commune, never as conforming nor failing."""
     from types import SimpleNamespace
 
-    from auditor.audit import add_file_verdicts
+    from auditor.auditing.audit import add_file_verdicts
     from auditor.crawling.http import HttpConfig
 
     url = server.url + SUB + "exemple_valide.csv?busy"
@@ -187,7 +187,7 @@ def test_downloads_are_retried_and_a_file_still_unavailable_is_not_evaluated(ser
 def test_xls_and_ods_distributions_are_validated_too(tmp_path):
     """Communes on LibreOffice or older Excel publish XLS and ODS: declared or SCDL-looking, they are candidates
     like CSV and XLSX; an XLS file is then read (here the real Deux-Sèvres file, against subventions 2.1.1)."""
-    from auditor.filecheck import CheckOptions, FileChecker
+    from auditor.auditing.filecheck import CheckOptions, FileChecker
 
     url = "http://127.0.0.1:9/"
     cat = Catalogue(datasets=[

@@ -569,7 +569,7 @@ _RULES = None
 def _rules():
     global _RULES
     if _RULES is None:
-        from auditor.rules import load_rules
+        from auditor.auditing.rules import load_rules
 
         _RULES = load_rules()
     return _RULES

@@ -11,7 +11,7 @@ import pytest
 from auditor.cli import main
 from auditor.history import compare, previous_audit, runs_table
 from auditor.render.data import territory_report
-from auditor.rules import load_rules
+from auditor.auditing.rules import load_rules
 from auditor.simulate.evolve import audit_months, next_month
 from auditor.simulate.generator import generate
 from auditor.simulate.truth import expected_findings
@@ -245,7 +245,7 @@ def test_a_portal_down_for_one_month_fixes_nothing_and_brings_nothing_new(tmp_pa
 def test_an_identical_rerun_on_other_ports_reports_nothing_new_nor_fixed(tmp_path):
     """Findings are identified by rule, dataset or resource key and problem, never by URL: the same
     territory served again on other ports (and its files, checked again) gives 0 new and 0 fixed."""
-    from auditor.audit import audit_and_store, parse_as_of
+    from auditor.auditing.audit import audit_and_store, parse_as_of
     from auditor.config import load_config
     from auditor.simulate.demo import write_config
     from auditor.simulate.schemas import write_schema_folder

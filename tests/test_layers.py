@@ -134,7 +134,7 @@ def cycles() -> list[set[str]]:
 def test_the_import_reader_sees_function_level_and_relative_imports():
     graph = imports()
     # audit.py imports the score modules inside add_scores, relatively from its package
-    assert {"auditor.scores.mqa", "auditor.scores.datagouv", "auditor.applicability"} <= graph["auditor.audit"]
+    assert {"auditor.auditing.scores.mqa", "auditor.auditing.scores.datagouv", "auditor.auditing.applicability"} <= graph["auditor.auditing.audit"]
     # ``from . import budgets`` in the tabular package is the module auditor.tabular.budgets
     assert "auditor.tabular.budgets" in graph["auditor.tabular.reader"]
     # ``from ..describe import ...`` inside a function of ci/declared.py

@@ -12,12 +12,12 @@ from auditor.crawling.catalogue import Catalogue
 from auditor.config import ValidationConfig
 from auditor.crawling.http import HttpClient, HttpConfig
 from auditor.model import Dataset, Distribution, Publisher
-from auditor.rules import evaluate_files, load_rules
-from auditor.filecheck import file_context
+from auditor.auditing.rules import evaluate_files, load_rules
+from auditor.auditing.filecheck import file_context
 from auditor.simulate import content, urls
 from auditor.simulate.portals.opendatasoft import field_name
 from auditor.simulate.server import SimTerritory
-from auditor.validation import candidates, validate_files
+from auditor.auditing.validation import candidates, validate_files
 
 from .helpers import FAST_HTTP
 from .test_opendatasoft import crawl, only, samples  # noqa: F401  (samples: the replaying server fixture)

@@ -28,7 +28,7 @@ def test_the_installed_product_finds_its_rules_and_templates_from_any_folder(tmp
     import subprocess
     import sys
 
-    script = ("import json; from auditor.rules import load_rules, rules_dir; "
+    script = ("import json; from auditor.auditing.rules import load_rules, rules_dir; "
               "from auditor.render.templates import templates_dir; "
               "print(json.dumps([len(load_rules()), (templates_dir() / 'check.schema.json').is_file(), "
               "(templates_dir() / 'dashboard.html.j2').is_file(), str(rules_dir())]))")

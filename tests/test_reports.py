@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from auditor.scores.datagouv import CRITERIA
+from auditor.auditing.scores.datagouv import CRITERIA
 from jsonschema import Draft202012Validator
 from openpyxl import load_workbook
 

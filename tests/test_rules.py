@@ -8,8 +8,8 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from auditor import checks
-from auditor.rules import RuleError, load_rule_file, load_rules, rules_dir, select_rules
+from auditor.auditing import checks
+from auditor.auditing.rules import RuleError, load_rule_file, load_rules, rules_dir, select_rules
 
 GOOD = """\
 group: essai
@@ -100,7 +100,7 @@ def test_selection_by_code_prefix_group_and_profile():
 
 
 def test_profiles_name_existing_families():
-    from auditor.rules import load_profiles
+    from auditor.auditing.rules import load_profiles
 
     rules = load_rules()
     known = {r.group for r in rules} | {"*"}

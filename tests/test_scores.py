@@ -12,13 +12,13 @@ import pytest
 import yaml
 
 from auditor.crawling.catalogue import Catalogue
-from auditor.checks import datagouv_quality
-from auditor.checks.base import CheckContext
+from auditor.auditing.checks import datagouv_quality
+from auditor.auditing.checks.base import CheckContext
 from auditor.model import Availability, Dataset, Distribution, Publisher
-from auditor.rules import load_rule_file
-from auditor.scores import datagouv
-from auditor.scores.datagouv import CRITERIA, FREQUENCY_DELTAS, NO_DEADLINE, quality
-from auditor.scores.mqa import MAX_POINTS, band_of, mqa, mqa_for
+from auditor.auditing.rules import load_rule_file
+from auditor.auditing.scores import datagouv
+from auditor.auditing.scores.datagouv import CRITERIA, FREQUENCY_DELTAS, NO_DEADLINE, quality
+from auditor.auditing.scores.mqa import MAX_POINTS, band_of, mqa, mqa_for
 from auditor.crawling.sources.udata import to_dataset
 from auditor.crawling.territory.registry import load_registry
 from tests.helpers import PORTALS

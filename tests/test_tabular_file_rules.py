@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.rules import load_rules
+from auditor.auditing.rules import load_rules
 from tests.schema_server import SCHEMAS
 from tests.service_helpers import run_cli, schema_options
 from tests.validata import cases as case_files

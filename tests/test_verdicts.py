@@ -8,15 +8,15 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from auditor.applicability import applicability
-from auditor.audit import build_context, parse_as_of, run_audit
+from auditor.auditing.applicability import applicability
+from auditor.auditing.audit import build_context, parse_as_of, run_audit
 from auditor.crawling.catalogue import Catalogue
-from auditor.checks import get
-from auditor.checks.base import NotEvaluated
+from auditor.auditing.checks import get
+from auditor.auditing.checks.base import NotEvaluated
 from auditor.crawling.crawl import CrawlResult, PortalResult
 from auditor.crawling.http import HttpStats
 from auditor.model import Dataset, Distribution, Publisher
-from auditor.rules import load_rules
+from auditor.auditing.rules import load_rules
 from auditor.crawling.territory.registry import load_registry
 
 AS_OF = datetime(2026, 11, 15, tzinfo=timezone.utc)

@@ -8,9 +8,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..checks.fichier_conforme import FileTarget
-from ..rules import evaluate_files
-from ..filecheck import CheckResult, file_context
+from ..auditing.checks.fichier_conforme import FileTarget
+from ..auditing.rules import evaluate_files
+from ..auditing.filecheck import CheckResult, file_context
 from ..selfcheck import Checker, Item, discover, is_description
 from ..tabular.catalog import CatalogError
 from .declared import (Declaration, Mapping, command_line, description_schemas, find_config,

@@ -9,7 +9,7 @@ from typing import Iterable
 
 from ..exit_codes import EXIT_FINDINGS, EXIT_OK
 from ..model import Finding
-from ..rules import SEVERITY_ORDER
+from ..auditing.rules import SEVERITY_ORDER
 
 
 def fails(f: Finding, fail_on: str, known: set[str] | None = None) -> bool:

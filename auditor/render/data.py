@@ -7,7 +7,7 @@ read them, the CSV and XLSX writers flatten them, the JSON export is them (its s
 the portals (titles, URLs) are kept as they are: each renderer escapes them for its format.
 
 What a body *owes* and where it stands are the audit's own verdicts, stored with each body's
-summary (:mod:`auditor.obligations`: met, unmet, published but not as open data, waived, not
+summary (:mod:`auditor.auditing.obligations`: met, unmet, published but not as open data, waived, not
 owed, not evaluated with its reason); reports never infer « met » from the absence of a
 finding. Every total shown anywhere (dashboard tiles, gap report, CLI summary, JSON, CSV,
 XLSX) comes from :func:`totals`: communes and their population are counted once, the
@@ -24,8 +24,8 @@ from ..crawling.classify import KIND_SCHEMAS
 from ..crawling.http import explain_in
 from ..history import by_commune, compare_rows, previous_audit, severity_counts
 from ..history import unseen
-from ..obligations import GAPS, OBLIGATIONS, tally
-from ..scores.datagouv import CRITERIA
+from ..auditing.obligations import GAPS, OBLIGATIONS, tally
+from ..auditing.scores.datagouv import CRITERIA
 from ..store import Store
 from .texts import tr
 
@@ -45,7 +45,7 @@ class ReportError(Exception):
 
 @lru_cache(maxsize=1)
 def rule_catalogue() -> dict[str, Any]:
-    from ..rules import load_rules
+    from ..auditing.rules import load_rules
 
     return {r.code: r for r in load_rules()}
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ..scores.datagouv import CRITERIA
+from ..auditing.scores.datagouv import CRITERIA
 from .data import OBLIGATIONS, gaps
 from .neutral import text as neutral_text
 from .texts import tr

@@ -322,7 +322,7 @@ def tr(key: str, lang: str = "fr", **values: object) -> str:
 def applicability_reason(body: dict, lang: str = "fr") -> str:
     """Why the open-data-by-default duty binds ``body`` or not (CRPA L312-1-1, D312-1-1-1), in ``lang``: from its
     status, population and staff count (the stored reasons are French sentences)."""
-    from ..applicability import AGENTS_THRESHOLD, POPULATION_THRESHOLD
+    from ..auditing.applicability import AGENTS_THRESHOLD, POPULATION_THRESHOLD
 
     pop, agents, status = body.get("population"), body.get("agents"), body.get("status")
     values = {"population": "?" if pop is None else pop, "agents": "?" if agents is None else agents}

@@ -66,7 +66,7 @@ class ServeOptions:
     allowed_hosts: frozenset[str] = frozenset()
     schema_base: str = "https://schema.data.gouv.fr"
     token: str | None = None  # required to start an audit through the API, when set
-    cache_dir: Path | None = None  # schema documents (None: auditor.filecheck.default_cache_dir())
+    cache_dir: Path | None = None  # schema documents (None: auditor.auditing.filecheck.default_cache_dir())
     # the names the service answers to (Host header), besides the loopback ones; "*": any
     host_names: tuple[str, ...] = ()
     limits: ServeConfig = field(default_factory=ServeConfig)  # waitress' threads, connections and timeouts

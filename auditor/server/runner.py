@@ -100,7 +100,7 @@ class AuditRunner:
             self.progress.run_id = self._audit(self.config, self._on_progress)
             self.progress.state = "done"
         except Exception as exc:  # recorded, shown on the page, never raised into the server
-            from ..audit import NothingCollected
+            from ..auditing.audit import NothingCollected
             from ..store import RunLocked
 
             self.progress.state = "failed"
@@ -145,8 +145,8 @@ class AuditRunner:
 
 
 def _run_audit(config: Config, progress) -> int:
-    from ..audit import audit_and_store
-    from ..rules import load_rules
+    from ..auditing.audit import audit_and_store
+    from ..auditing.rules import load_rules
 
     with Store(config.store_path) as store:
         run_id, _, _ = audit_and_store(config, store, load_rules(), progress=progress)

@@ -228,9 +228,9 @@ def audit_months(world: World, months: int, data_dir: Path, *, hostile_in: int |
     stored as one audit run (``data_dir/auditor.sqlite``). ``hostile_in`` (a month index)
     plants the hostile titles in that month; ``down`` maps a month index to the portals that
     answer 503 to everything that month only (``Month.world`` is then the world as served)."""
-    from ..audit import audit_and_store, parse_as_of
+    from ..auditing.audit import audit_and_store, parse_as_of
     from ..config import load_config
-    from ..rules import load_rules
+    from ..auditing.rules import load_rules
     from ..store import Store
     from .demo import write_config
 

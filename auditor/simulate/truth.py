@@ -9,7 +9,7 @@ matches. The data.gouv.fr quality criteria are the ones the simulated data.gouv.
 itself, as the real one does.
 
 Finding keys are ``(rule, commune, dataset uid)``, plus the file URL for AVL-01; obligation
-states are ``{(body, rule): state}`` (see :mod:`auditor.obligations` for the states). The
+states are ``{(body, rule): state}`` (see :mod:`auditor.auditing.obligations` for the states). The
 audit's « now » is 00:00 UTC on the world's day (``--as-of`` with a bare date).
 
 ``down``: portals the audit could not collect although the world serves them (a run with

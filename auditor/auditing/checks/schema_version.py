@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..crawling.classify import known_schemas
-from ..model import Dataset
+from ...crawling.classify import known_schemas
+from ...model import Dataset
 from .base import CheckContext, Problem
 
 ID = "schema-version"

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..crawling.classify import KIND_SCHEMAS, classify
-from ..model import Dataset
+from ...crawling.classify import KIND_SCHEMAS, classify
+from ...model import Dataset
 from .base import CheckContext, Problem
 
 ID = "schema-declare"

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..model import Dataset
-from ..normalize.licences import is_access_statement, read_licence
+from ...model import Dataset
+from ...normalize.licences import is_access_statement, read_licence
 from .base import CheckContext, Problem
 
 ID = "licence-presente"

@@ -26,8 +26,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterator
 
-from ..model import Dataset
-from ..normalize.frequency import LABELS as FREQUENCY_LABELS
+from ...model import Dataset
+from ...normalize.frequency import LABELS as FREQUENCY_LABELS
 from ..scores.datagouv import CRITERIA, Facts, block, facts
 from .base import CheckContext, Problem
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..crawling.classify import kinds_of
+from ...crawling.classify import kinds_of
 from .base import CheckContext, CommuneView, NotEvaluated, Problem, examined_names, unseen
 from .format_ouvert import formats_shown, open_resources
 

@@ -40,13 +40,13 @@ from urllib.parse import urlsplit
 
 import requests
 
-from .crawling.catalogue import Catalogue
+from ..crawling.catalogue import Catalogue
 from .checks.fichier_conforme import FileTarget
-from .config import ValidationConfig
-from .crawling.http import HttpClient, HttpConfig
-from .crawling.netsafe import Budget, guarded_session
-from .model import Dataset, Distribution
-from .tabular.report import TableError, TableReport
+from ..config import ValidationConfig
+from ..crawling.http import HttpClient, HttpConfig
+from ..crawling.netsafe import Budget, guarded_session
+from ..model import Dataset, Distribution
+from ..tabular.report import TableError, TableReport
 
 TABULAR = ("csv", "xlsx", "xls", "ods", "json")
 CHUNK = 1 << 16
@@ -84,7 +84,7 @@ class StageStats:
 
 
 def candidates(catalogue: Catalogue, guess: bool = True) -> list[Candidate]:
-    from .crawling.classify import KIND_SCHEMAS, kinds_of
+    from ..crawling.classify import KIND_SCHEMAS, kinds_of
 
     scdl_kinds = set(KIND_SCHEMAS) - {"marches"}
     decp_name = KIND_SCHEMAS["marches"]
@@ -279,7 +279,7 @@ def validate_files(catalogue: Catalogue, config: ValidationConfig, cache_dir: Pa
     ``deadline`` (``time.monotonic()`` clock): the audit's, past which no file is downloaded or validated
     (each is recorded not evaluated, with that reason)."""
     from .filecheck import CheckOptions, FileChecker
-    from .tabular.catalog import SchemaCatalog
+    from ..tabular.catalog import SchemaCatalog
 
     started = time.monotonic()
     stats = StageStats()
@@ -336,7 +336,7 @@ def _ref(checker, ref: str | None) -> str | None:
     """A declared reference the catalogue can resolve: an unknown version falls back to the latest."""
     if ref is None:
         return None
-    from .tabular.catalog import CatalogError, parse_ref
+    from ..tabular.catalog import CatalogError, parse_ref
 
     name, version = parse_ref(ref)
     try:

@@ -88,7 +88,7 @@ def _mine(e: dict[str, Any], params: dict, target: FileTarget) -> bool:
 
 def _kind(code: str) -> tuple[str, str]:
     """The kind of error in words (« Format incorrect »), not its code (``type-error``)."""
-    from ..tabular.errors import CODES
+    from ...tabular.errors import CODES
 
     fr, en, _level = CODES.get(code, (code, code, "error"))
     return fr, en
@@ -97,7 +97,7 @@ def _kind(code: str) -> tuple[str, str]:
 def _fix(e: dict[str, Any]) -> dict[str, str] | None:
     """The fix of this kind of error (a year error is not told about SIRET numbers), None for the rule's own;
     errors of a column's type or constraints keep the rule's (the field they depend on is not known here)."""
-    from ..tabular.fixes import FIXES
+    from ...tabular.fixes import FIXES
 
     code = e["code"]
     if code in FIXES:

@@ -66,10 +66,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ..model import Dataset
-from ..normalize.formats import CLOSED_FORMATS
-from ..normalize.frequency import DELTAS
-from ..normalize.text import fold, strip_html
+from ...model import Dataset
+from ...normalize.formats import CLOSED_FORMATS
+from ...normalize.frequency import DELTAS
+from ...normalize.text import fold, strip_html
 
 QUALITY_DESCRIPTION_LENGTH = 100  # udata setting
 QUALITY_MAX_SCORE = 9

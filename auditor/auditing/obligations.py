@@ -35,7 +35,7 @@ GAPS = ("unmet", "not-open")
 def obligation_states(verdicts: dict[tuple[str, str], Any], findings: Iterable[Any], bodies: Iterable[str],
                       applied: Iterable[str], owes: Callable[[str, str], bool]) -> dict[str, dict[str, dict[str, Any]]]:
     """``{body: {rule: {"state", "reason", "detail"}}}`` for every obligation of every body, from
-    the rule engine's verdicts (:class:`auditor.rules.Verdict`) and the findings with their
+    the rule engine's verdicts (:class:`auditor.auditing.rules.Verdict`) and the findings with their
     waivers applied; ``owes(rule, body)`` tells whether a rule left out of the run would have
     applied to the body."""
     applied = set(applied)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..model import Dataset
+from ...model import Dataset
 from .base import CheckContext, Problem
 
 ID = "date-mise-a-jour"

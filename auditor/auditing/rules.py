@@ -2,7 +2,7 @@
 
 A rule file is YAML validated by ``rules/rule.schema.json`` when loaded; an invalid file
 fails with its path, the line of the offending value and the reason, in French. Each rule
-names a check module (:mod:`auditor.checks`) by its ``ID``; parameters are checked against
+names a check module (:mod:`auditor.auditing.checks`) by its ``ID``; parameters are checked against
 the module's ``PARAMS``.
 
 Selection takes codes (``RN-LIC-02``), code prefixes (``RN-LIC``), families
@@ -28,8 +28,8 @@ from jsonschema import Draft202012Validator
 
 from . import checks as checks_pkg
 from .checks.base import CheckContext, NotEvaluated, PortalView, Problem
-from .shipped import shipped_dir
-from .model import Dataset, Finding
+from ..shipped import shipped_dir
+from ..model import Dataset, Finding
 
 
 class RuleError(Exception):
@@ -265,7 +265,7 @@ class Verdict:
     """What one rule concluded on one body (commune-scope rules): ``met``, ``unmet``, ``not-open``
     (published, but not as open data), ``not-owed`` (the rule's conditions exclude the body) or
     ``not-evaluated`` (``reason`` says why, ``detail`` what exactly). Waivers turn an unmet
-    verdict into ``waived`` later (:func:`auditor.obligations.obligation_states`)."""
+    verdict into ``waived`` later (:func:`auditor.auditing.obligations.obligation_states`)."""
 
     state: str
     reason: str | None = None

@@ -9,10 +9,10 @@ from typing import Any
 
 from .applicability import PRADA_THRESHOLD, applicability
 from .checks.base import Applicability, CheckContext, CommuneView, PortalView
-from .crawling.classify import KIND_SCHEMAS, classify, known_schemas
+from ..crawling.classify import KIND_SCHEMAS, classify, known_schemas
 from .checks.jeu_obligatoire_a_jour import last_update
-from .crawling.crawl import CrawlResult
-from .model import Finding
+from ..crawling.crawl import CrawlResult
+from ..model import Finding
 from .obligations import obligation_states
 from .rules import Rule, Verdict, Waiver, applies, apply_waivers, evaluate, evaluate_files, shipped_rules
 
@@ -62,7 +62,7 @@ def run_audit(crawl: CrawlResult, rules: list[Rule], *, as_of: datetime | None =
               waivers: list[Waiver] | None = None, assume_bound: bool = True,
               files: list | None = None) -> AuditResult:
     """Apply ``rules`` to a crawl; ``files`` are the validated files of the file stage
-    (:func:`auditor.validation.validate_files`), judged by the file rules."""
+    (:func:`auditor.auditing.validation.validate_files`), judged by the file rules."""
     as_of = as_of or datetime.now(timezone.utc)
     if as_of.tzinfo is None:
         as_of = as_of.replace(tzinfo=timezone.utc)
@@ -189,7 +189,7 @@ def audit_and_store(config, store, rules: list[Rule], *, as_of: datetime | None 
     error. Returns (run id, crawl, audit). The crawl and the file stage end by the audit's deadline
     (``max_seconds``, else ``audit_deadline`` of the configuration, else 6 h): portals and files not read by
     then are recorded as such (« délai de l'audit dépassé ») and the audit is saved with what was seen."""
-    from .crawling.crawl import collected, crawl, now_iso, portal_coverage
+    from ..crawling.crawl import collected, crawl, now_iso, portal_coverage
 
     deadline = audit_deadline(config, max_seconds)
     run_id = store.begin_run("audit", now_iso(), config.territory_name, config.source_file)

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..model import Dataset, Distribution
-from ..normalize.formats import OPEN_MACHINE_READABLE
+from ...model import Dataset, Distribution
+from ...normalize.formats import OPEN_MACHINE_READABLE
 from .base import CheckContext, Problem
 
 ID = "format-ouvert"

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterator
 
-from ..normalize.text import fold
+from ...normalize.text import fold
 from .base import CheckContext, CommuneView, Problem
 
 ID = "nom-producteur"

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..i18n import format_age, format_date
-from ..normalize.dates import to_datetime
+from ...i18n import format_age, format_date
+from ...normalize.dates import to_datetime
 from .base import CheckContext, CommuneView, NotEvaluated, Problem, unseen
 from .jeu_obligatoire import LABELS, datasets_of_kind
 

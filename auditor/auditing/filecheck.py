@@ -1,7 +1,7 @@
 """The file checker: one data file read, its schema taken (given, declared or guessed from its header),
 validated, and turned into findings by the FILE-* rules.
 
-Shared by the audit's file stage (:mod:`auditor.validation`, every file a portal serves) and the self-check
+Shared by the audit's file stage (:mod:`auditor.auditing.validation`, every file a portal serves) and the self-check
 (:mod:`auditor.selfcheck`, which adds dataset descriptions, archives and folders on top of it): it lives
 below both, in the auditing stage.
 """
@@ -15,10 +15,10 @@ from typing import Any
 
 from .checks.base import CheckContext
 from .checks.fichier_conforme import FileTarget
-from .model import Finding
+from ..model import Finding
 from .rules import Rule, evaluate_files, load_rules
-from .tabular.catalog import SITE, CatalogError, CatalogUnavailable, ResolvedSchema, SchemaCatalog, SchemaNotFound
-from .tabular.report import TableError, TableReport
+from ..tabular.catalog import SITE, CatalogError, CatalogUnavailable, ResolvedSchema, SchemaCatalog, SchemaNotFound
+from ..tabular.report import TableError, TableReport
 
 DEFAULT_MAX_BYTES = 500 * 1024 * 1024
 USABLE_GUESS = ("certain", "probable")
@@ -73,7 +73,7 @@ class CheckResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The result, with what a clerk reads first added (:func:`auditor.render.checkgroups.summarise`)."""
-        from .render.checkgroups import summarise
+        from ..render.checkgroups import summarise
 
         return summarise({"target": self.target, "kind": self.kind, "valid": self.valid, "schema": self.schema,
                           "candidates": self.candidates, "notes": list(self.notes), "report": self.report,
@@ -94,9 +94,9 @@ class FileChecker:
     def catalog(self) -> SchemaCatalog:
         if self._catalog is None:
             cache = self.options.cache_dir or default_cache_dir()
-            from .crawling.http import HttpClient, HttpConfig
+            from ..crawling.http import HttpClient, HttpConfig
 
-            from .tabular.snapshot import default_snapshot
+            from ..tabular.snapshot import default_snapshot
 
             self._catalog = SchemaCatalog(self.options.schema_base,
                                           HttpClient(HttpConfig(cache_dir=str(cache / "http"), retries=2)),
@@ -113,7 +113,7 @@ class FileChecker:
         path = Path(path)
         target = name or str(path)
         result = CheckResult(target=target, kind="table")
-        from .tabular import decp
+        from ..tabular import decp
 
         if schema is None and decp.looks_like_decp(path):
             result.kind = "decp"
@@ -134,8 +134,8 @@ class FileChecker:
                 report = decp.validate_decp(path, self.catalog, max_bytes=self.options.max_bytes,
                                             schema=resolved)
                 return self._finish(result, report)
-        from .tabular.reader import ReadError, open_table
-        from .tabular.validate import read_failure
+        from ..tabular.reader import ReadError, open_table
+        from ..tabular.validate import read_failure
 
         try:
             source = open_table(path, max_bytes=self.options.max_bytes)
@@ -149,10 +149,10 @@ class FileChecker:
         if document is None:
             report = read_only(source)
         else:
-            from .tabular.validate import validate
+            from ..tabular.validate import validate
 
             report = validate(source, document, schema_info=resolved.to_dict())
-        from .tabular.preview import table_preview
+        from ..tabular.preview import table_preview
 
         result.table = table_preview(source, document)
         return self._finish(result, report)
@@ -191,7 +191,7 @@ class FileChecker:
     def _guess(self, header: list[str], result: CheckResult) -> ResolvedSchema | None:
         """The schema the header matches well enough, or None; the catalogue unavailable is
         :class:`SchemaUnavailable` (without it no one can say which schema the file must follow)."""
-        from .tabular.guess import guess_schema
+        from ..tabular.guess import guess_schema
 
         try:
             guesses = guess_schema(header, self.catalog)
@@ -246,7 +246,7 @@ def _table_schema(resolved: ResolvedSchema, header: list[str], catalog: SchemaCa
 def read_only(source) -> TableReport:
     """A report for a file with no schema: the whole file is read (row count, reading problems), started
     again in the fallback encoding when a UTF-8 file turns out not to be, as the validator does."""
-    from .tabular.reader import EncodingRestart, ReadError
+    from ..tabular.reader import EncodingRestart, ReadError
 
     for _attempt in range(3):
         report = TableReport(header=list(source.header))

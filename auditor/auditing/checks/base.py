@@ -1,6 +1,6 @@
 """What every check shares.
 
-A check is a small module of :mod:`auditor.checks`, the yamllint way: its docstring is its
+A check is a small module of :mod:`auditor.auditing.checks`, the yamllint way: its docstring is its
 documentation (shown by ``auditor rules``), and it exposes::
 
     ID = "licence-homologuee"         # what rules/*.yaml name in ``check:``
@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..crawling.catalogue import Catalogue
-from ..model import Commune, Dataset
-from ..crawling.territory.registry import Registry
+from ...crawling.catalogue import Catalogue
+from ...model import Commune, Dataset
+from ...crawling.territory.registry import Registry
 
 
 @dataclass

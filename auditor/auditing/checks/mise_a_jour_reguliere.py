@@ -27,10 +27,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Iterator
 
-from ..i18n import format_age, format_date
-from ..model import Dataset
-from ..normalize.dates import to_datetime
-from ..normalize.frequency import DELTAS, LABELS
+from ...i18n import format_age, format_date
+from ...model import Dataset
+from ...normalize.dates import to_datetime
+from ...normalize.frequency import DELTAS, LABELS
 from .base import CheckContext, Problem
 
 ID = "mise-a-jour-reguliere"

@@ -39,7 +39,7 @@ How the normalised fields answer each property:
   service or a page); the download accessibility share is over all distributions;
 - format = ``format`` or ``format_raw``; from the vocabulary when it maps to an EU
   file-type code; media type from the vocabulary when IANA registers it (the lists are in
-  :mod:`auditor.scores.vocabularies`, with their sources);
+  :mod:`auditor.auditing.scores.vocabularies`, with their sources);
 - licence = the dataset's licence (applies to each distribution); from the EU vocabulary
   when it is a licence URI of the table, its exactMatch URL, or a French portal's id or
   label of such a licence (``lov2``, ``Licence Ouverte v2.0 (Etalab)``, ``odc-odbl``…),
@@ -58,8 +58,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable
 
-from ..model import Dataset, Distribution
-from ..normalize.text import fold
+from ...model import Dataset, Distribution
+from ...normalize.text import fold
 from . import vocabularies as voc
 
 MAX_POINTS = 405

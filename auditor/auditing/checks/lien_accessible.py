@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..model import Dataset, Distribution
+from ...model import Dataset, Distribution
 from .base import CheckContext, Problem
 
 ID = "lien-accessible"
