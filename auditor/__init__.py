@@ -9,7 +9,7 @@ a package name covers its modules, and a module named on its own wins over its p
 2. crawling: crawling, config
 3. tabular: tabular
 4. auditing: auditing, render.checkgroups
-5. selfcheck: describe, archive, selfcheck, ci
+5. selfcheck: selfcheck
 6. history: store, history, default_store
 7. rendering: render
 8. simulation: simulate

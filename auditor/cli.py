@@ -333,7 +333,7 @@ def run_audit_command(config: Config, args: argparse.Namespace, rules, as_of) ->
         sys.stdout.write("\n")
     if config_errors(result.events, result.portals, lang):
         return EXIT_USAGE
-    from .ci.verdict import exit_code
+    from .selfcheck.ci.verdict import exit_code
 
     return exit_code(audit.findings, getattr(args, "fail_on", "never"))
 

@@ -95,7 +95,7 @@ def _shared(c: argparse.ArgumentParser) -> None:
 def _checker(args):
     from .auditing.rules import RuleError, load_rules, select_rules
     from .auditing.filecheck import CheckOptions
-    from .selfcheck import Checker
+    from .selfcheck.selfcheck import Checker
 
     try:
         rules = select_rules(load_rules(), args.select, args.ignore, None)
@@ -135,7 +135,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .archive import ArchiveError, is_archive
+    from .selfcheck.archive import ArchiveError, is_archive
     from .auditing.filecheck import SchemaUnavailable
     from .tabular.catalog import CatalogError, SchemaNotFound
 
@@ -177,13 +177,13 @@ def _check(args: argparse.Namespace) -> int:
 
         sys.stdout.write(render_results(dicts, lang=args.lang, colour=_colour(args.color),
                                         max_shown=None if args.all else 20))
-    from .ci.verdict import exit_code
+    from .selfcheck.ci.verdict import exit_code
 
     return exit_code([f for r in results for f in r.findings], args.fail_on)
 
 
 def _is_description(path: Path) -> bool:
-    from .selfcheck import is_description
+    from .selfcheck.selfcheck import is_description
 
     return is_description(path) or path.suffix.lower() in (".yaml", ".yml")
 
@@ -225,10 +225,10 @@ def cmd_ci(args: argparse.Namespace) -> int:
 
 
 def _ci(args: argparse.Namespace) -> int:
-    from .ci.baseline import BaselineError, read_baseline, write_baseline
-    from .ci.declared import DeclarationError
-    from .ci.run import check_repository
-    from .ci.verdict import exit_code
+    from .selfcheck.ci.baseline import BaselineError, read_baseline, write_baseline
+    from .selfcheck.ci.declared import DeclarationError
+    from .selfcheck.ci.run import check_repository
+    from .selfcheck.ci.verdict import exit_code
     from .tabular.catalog import CatalogError, CatalogUnavailable, SchemaNotFound
     from .writable import file_problem
 
@@ -282,12 +282,12 @@ def _write(path: Path, write):
 
 def _ci_output(args, run, findings, known) -> str:
     if args.format == "sarif":
-        from .ci.sarif import to_sarif
+        from .selfcheck.ci.sarif import to_sarif
 
         log = to_sarif(findings, known=known, lang=args.lang, base_uri=run.root.as_uri(), locator=run.locator())
         return json_text(json.dumps(log, ensure_ascii=False, indent=1)) + "\n"
     if args.format == "junit":
-        from .ci.junit import to_junit
+        from .selfcheck.ci.junit import to_junit
 
         return to_junit(findings, [r.target for r in run.results], lang=args.lang, fail_on=args.fail_on, known=known)
     if args.format == "github":
@@ -306,7 +306,7 @@ def _ci_output(args, run, findings, known) -> str:
 
 def _annotations(args, run, findings, known) -> str:
     """GitHub annotations of the findings not in the baseline, file paths relative to the repository root."""
-    from .ci.github import to_annotations
+    from .selfcheck.ci.github import to_annotations
 
     new = [f for f in findings if known is None or f.fingerprint not in known]
     return to_annotations(new, lang=args.lang, locator=run.locator())

@@ -1,5 +1,5 @@
 """The exit codes every command ends with, one list for ``auditor`` and its subcommands (and ``auditor ci``'s
-verdict, :mod:`auditor.ci.verdict`)."""
+verdict, :mod:`auditor.selfcheck.ci.verdict`)."""
 
 EXIT_OK = 0  # done, and no finding reaches --fail-on
 EXIT_FINDINGS = 1  # a finding not waived reaches --fail-on

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.archive import ArchiveError, ArchiveLimits, extract_zip, is_archive
+from auditor.selfcheck.archive import ArchiveError, ArchiveLimits, extract_zip, is_archive
 from auditor.cli import main
 from tests.schema_server import SCHEMAS, SchemaServer
 

@@ -12,7 +12,7 @@ import pytest
 
 from auditor.render.checktext import render_results
 from auditor.auditing.filecheck import CheckOptions
-from auditor.selfcheck import Checker
+from auditor.selfcheck.selfcheck import Checker
 from auditor.tabular.fixes import fix_for
 from tests.schema_server import SCHEMAS
 

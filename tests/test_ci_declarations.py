@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor.ci.declared import DeclarationError, command_line, glob_regex, read_config
-from auditor.ci.lookalike import closest
+from auditor.selfcheck.ci.declared import DeclarationError, command_line, glob_regex, read_config
+from auditor.selfcheck.ci.lookalike import closest
 from auditor.tabular.catalog import SchemaCatalog
 from tests.helpers import SHARED
 from tests.schema_server import SCHEMAS

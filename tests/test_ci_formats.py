@@ -8,10 +8,10 @@ from xml.etree import ElementTree as ET
 import pytest
 from jsonschema import Draft4Validator
 
-from auditor.ci.baseline import BaselineError, new_findings, read_baseline, write_baseline
-from auditor.ci.github import to_annotations
-from auditor.ci.junit import to_junit
-from auditor.ci.sarif import to_sarif
+from auditor.selfcheck.ci.baseline import BaselineError, new_findings, read_baseline, write_baseline
+from auditor.selfcheck.ci.github import to_annotations
+from auditor.selfcheck.ci.junit import to_junit
+from auditor.selfcheck.ci.sarif import to_sarif
 from auditor.model import Finding
 from tests.helpers import SHARED
 
@@ -75,7 +75,7 @@ def test_junit_fails_at_fail_on_and_skips_waived():
 
 
 def test_exit_code_and_junit_agree():
-    from auditor.ci.verdict import exit_code
+    from auditor.selfcheck.ci.verdict import exit_code
 
     for fail_on in ("error", "warning", "info", "never"):
         for known in (None, set(), {"fp-FILE-CELL-3", "fp-FILE-CELL-7"}, {f.fingerprint for f in FINDINGS}):
@@ -87,7 +87,7 @@ def test_dataset_findings_are_located_at_their_description(tmp_path):
     """SARIF and GitHub put a finding on a dataset at the description that describes it (a published resource's
     too: the description is where its address is written), a resource named by a local file at that file, every
     path relative to the repository root; a published resource of no checked description keeps its URL."""
-    from auditor.ci.repository import Locator
+    from auditor.selfcheck.ci.repository import Locator
 
     (tmp_path / "donnees" / "budget").mkdir(parents=True)
     on_dataset = finding("RN-FMT-01", path=None, dataset="budget/metadata.yaml")
@@ -190,7 +190,7 @@ def test_github_annotations_and_sarif_are_neutral():
     result = log["runs"][0]["results"][0]
     uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert uri == "donnees/%1B%5B31m%1B%5D0;pwned%07%00%C2%9B2J%0B%E2%80%AEvsc.exe%E2%81%A6%ED%A0%80%EF%BF%BF.csv"
-    from auditor.ci.sarif import uri as as_uri
+    from auditor.selfcheck.ci.sarif import uri as as_uri
 
     assert as_uri("a b/100%?#.csv") == "a%20b/100%25%3F%23.csv"  # a file name, not a query
     assert as_uri("https://ex.fr/a b.csv?x=1#y") == "https://ex.fr/a%20b.csv?x=1#y"

@@ -551,7 +551,7 @@ def _decp(path: Path, work: Path) -> str:
 
 
 def _description(path: Path, work: Path) -> str:
-    from auditor.describe import DescriptionError, dataset_findings, read_description
+    from auditor.selfcheck.describe import DescriptionError, dataset_findings, read_description
 
     try:
         dataset = read_description(path)
@@ -590,7 +590,7 @@ def _toml(path: Path, work: Path) -> str:
 
 
 def _zip(path: Path, work: Path) -> str:
-    from auditor.archive import ArchiveError, ArchiveLimits, extract_zip, is_archive
+    from auditor.selfcheck.archive import ArchiveError, ArchiveLimits, extract_zip, is_archive
 
     is_archive(path)
     with tempfile.TemporaryDirectory(dir=work) as dest:

@@ -256,7 +256,7 @@ def test_csv_row_of_100_000_separators_is_refused_at_that_row_in_bounded_memory(
 
 
 def test_yaml_alias_bomb_in_a_zip_sent_to_the_service_is_a_finding(tmp_path):
-    """Item 2: the alias bomb of a description is refused (auditor/describe.py load_yaml) also when it comes
+    """Item 2: the alias bomb of a description is refused (auditor/selfcheck/describe.py load_yaml) also when it comes
     inside a ZIP of a few hundred bytes posted to the service, and through `auditor check`."""
     import io
     import zipfile

@@ -138,7 +138,7 @@ def test_the_import_reader_sees_function_level_and_relative_imports():
     # ``from . import budgets`` in the tabular package is the module auditor.tabular.budgets
     assert "auditor.tabular.budgets" in graph["auditor.tabular.reader"]
     # ``from ..describe import ...`` inside a function of ci/declared.py
-    assert "auditor.describe" in graph["auditor.ci.declared"]
+    assert "auditor.selfcheck.describe" in graph["auditor.selfcheck.ci.declared"]
 
 
 def test_no_import_cycle():

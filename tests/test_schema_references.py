@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.describe import read_description
+from auditor.selfcheck.describe import read_description
 from auditor.crawling.http import HttpClient, HttpConfig
 from auditor.tabular.catalog import CatalogError, SchemaCatalog, SchemaNotFound
 from auditor.tabular.references import declared_name, parse_reference

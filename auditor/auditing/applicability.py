@@ -1,7 +1,7 @@
 """Who the open-data-by-default duty binds: a commune of at least 3 500 inhabitants and 50 agents
 (CRPA L312-1-1, D312-1-1-1), and who must also name a PRADA (CRPA R330-2).
 
-Below both the audit (:mod:`auditor.auditing.audit`) and the dataset descriptions (:mod:`auditor.describe`),
+Below both the audit (:mod:`auditor.auditing.audit`) and the dataset descriptions (:mod:`auditor.selfcheck.describe`),
 which each judge with it.
 """
 from __future__ import annotations

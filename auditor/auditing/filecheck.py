@@ -2,7 +2,7 @@
 validated, and turned into findings by the FILE-* rules.
 
 Shared by the audit's file stage (:mod:`auditor.auditing.validation`, every file a portal serves) and the self-check
-(:mod:`auditor.selfcheck`, which adds dataset descriptions, archives and folders on top of it): it lives
+(:mod:`auditor.selfcheck.selfcheck`, which adds dataset descriptions, archives and folders on top of it): it lives
 below both, in the auditing stage.
 """
 from __future__ import annotations

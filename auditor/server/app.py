@@ -44,7 +44,7 @@ from ..render.templates import plain
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from .. import __version__
-from ..archive import ArchiveError
+from ..selfcheck.archive import ArchiveError
 from ..config import ServeConfig
 from ..tabular.catalog import CatalogError, SchemaNotFound
 from ..store import Store
@@ -104,7 +104,7 @@ TEXTS = {
 
 def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker=None) -> Flask:
     """The Flask application. ``checker(path, name, schema, lang) -> dict`` validates one
-    file (default: :func:`auditor.selfcheck.check_for_service`)."""
+    file (default: :func:`auditor.selfcheck.selfcheck.check_for_service`)."""
     app = Flask("auditor")
     app.config["MAX_CONTENT_LENGTH"] = options.max_upload
     options.work_dir.mkdir(parents=True, exist_ok=True)
@@ -112,7 +112,7 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
                       autoescape=select_autoescape(default=True, default_for_string=True))
     env.filters["unlocated"] = unlocated
     if checker is None:
-        from ..selfcheck import check_for_service as checker  # noqa: N813
+        from ..selfcheck.selfcheck import check_for_service as checker  # noqa: N813
     schema_choices = _schema_chooser(options)
 
     def lang() -> str:
@@ -507,7 +507,7 @@ def _schema_chooser(options: ServeOptions):
         if state["choices"] or (state["at"] is not None and time.monotonic() - state["at"] < SCHEMA_RETRY):
             return state["choices"]
         try:
-            from ..selfcheck import schema_choices
+            from ..selfcheck.selfcheck import schema_choices
 
             state["choices"] = schema_choices(options)
         except Exception:  # noqa: BLE001 - the catalogue is unreachable and not cached

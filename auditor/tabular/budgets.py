@@ -4,9 +4,9 @@
 a few kilobytes must not take the memory or the CPU of the service. Every reader enforces these budgets *as the
 input is read* (never after building what the input describes). A refusal is the reader's own: a
 :class:`~auditor.tabular.reader.ReadError` (code ``unreadable``), a DECP report error, a
-:class:`~auditor.describe.DescriptionError`, whose French message says which limit was reached, where, and what
+:class:`~auditor.selfcheck.describe.DescriptionError`, whose French message says which limit was reached, where, and what
 to do; the checks turn it into a FILE-01 finding. (An archive refused is an
-:class:`~auditor.archive.ArchiveError`: exit 2, HTTP 422.)
+:class:`~auditor.selfcheck.archive.ArchiveError`: exit 2, HTTP 422.)
 
 =====================  ===================================================================================
 budget                 value
@@ -24,7 +24,7 @@ CSV dialect            guessed from the first 100 lines within 16 Ki characters 
 nesting                `MAX_DEPTH` = 100 levels of JSON arrays and objects (tables, DECP, descriptions)
 DECP values            `MAX_JSON_VALUES` = 1 000 000 values in one contract, and in the document outside
                        its contract lists (each is built in memory: the contracts are streamed one by one)
-YAML                   100 000 nodes once aliases are expanded, 100 levels (``auditor.describe``)
+YAML                   100 000 nodes once aliases are expanded, 100 levels (``auditor.selfcheck.describe``)
 ZIP parts (XLSX)       `MAX_PARTS` parts; each part's declared size ≤ `MAX_PART_BYTES` (2 GiB) and, past
                        `RATIO_FLOOR` (1 MiB), ≤ `MAX_RATIO` (100) times its compressed size; the parts
                        loaded whole (shared strings, styles, workbook) ≤ `MAX_LOADED_PART_BYTES` (128 MiB);
@@ -44,7 +44,7 @@ XLS                    read whole by xlrd within the size of a file, first sheet
                        (no padding materialised); dimensions checked before any row (``auditor.tabular.xls``)
 =====================  ===================================================================================
 
-An archive given to ``auditor check`` has its own limits (`auditor.archive.ArchiveLimits`); ZIP parts are
+An archive given to ``auditor check`` has its own limits (`auditor.selfcheck.archive.ArchiveLimits`); ZIP parts are
 checked from the archive's central directory, whose sizes ``zipfile`` enforces while decompressing (it stops at
 the declared size and then fails the CRC), so a forged size cannot make a part larger than it said.
 """

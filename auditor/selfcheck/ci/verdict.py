@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..exit_codes import EXIT_FINDINGS, EXIT_OK
-from ..model import Finding
-from ..auditing.rules import SEVERITY_ORDER
+from ...exit_codes import EXIT_FINDINGS, EXIT_OK
+from ...model import Finding
+from ...auditing.rules import SEVERITY_ORDER
 
 
 def fails(f: Finding, fail_on: str, known: set[str] | None = None) -> bool:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterable
 from urllib.parse import unquote, urlsplit
 
-from ..model import Finding
+from ...model import Finding
 
 
 def repository_root(folder: Path, given: Path | None = None) -> Path:

@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from .auditing.filecheck import CheckOptions, CheckResult, FileChecker, default_cache_dir
-from .tabular.catalog import CatalogError
-from .tabular.report import TableError, TableReport
+from ..auditing.filecheck import CheckOptions, CheckResult, FileChecker, default_cache_dir
+from ..tabular.catalog import CatalogError
+from ..tabular.report import TableError, TableReport
 
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls", ".ods", ".json")
 METADATA_NAMES = ("datapackage.json", "metadata.yaml", "metadata.yml", "metadata.json")
@@ -40,7 +40,7 @@ class Checker(FileChecker):
 
     # -- a dataset description ------------------------------------------------------------------
     def check_description(self, path: str | Path, *, name: str | None = None) -> CheckResult:
-        """Dataset rules on a data package or metadata file (see :mod:`auditor.describe`)."""
+        """Dataset rules on a data package or metadata file (see :mod:`auditor.selfcheck.describe`)."""
         from .describe import DescriptionError, dataset_findings, read_description
 
         path = Path(path)
@@ -57,10 +57,10 @@ class Checker(FileChecker):
     # -- a ZIP archive ---------------------------------------------------------------------------
     def check_archive(self, path: str | Path, *, name: str | None = None, schema: str | dict | None = None,
                       work_dir: str | Path | None = None) -> list[CheckResult]:
-        """Extract a ZIP archive safely (see :mod:`auditor.archive`, limits from the options) into a
+        """Extract a ZIP archive safely (see :mod:`auditor.selfcheck.archive`, limits from the options) into a
         temporary folder under ``work_dir`` and check its content like a folder; targets are named
         ``archive.zip/member``. With ``schema``, every data file is validated against it. Raises
-        :class:`~auditor.archive.ArchiveError` for a refused archive."""
+        :class:`~auditor.selfcheck.archive.ArchiveError` for a refused archive."""
         import tempfile
 
         from .archive import ArchiveLimits, extract_zip
@@ -236,7 +236,7 @@ def _service_checker(options) -> Checker:
 
 def check_for_service(path: Path, name: str, schema: str | None, lang: str, options) -> dict[str, Any]:
     """What the web page and the JSON API show for one uploaded or fetched file. A ZIP archive is
-    expanded safely next to ``path`` (raising :class:`~auditor.archive.ArchiveError` when refused) and
+    expanded safely next to ``path`` (raising :class:`~auditor.selfcheck.archive.ArchiveError` when refused) and
     its items are summed up in one result whose ``results`` lists each of them."""
     from .archive import is_archive
 
@@ -248,7 +248,7 @@ def check_for_service(path: Path, name: str, schema: str | None, lang: str, opti
     listed = ", ".join(r["target"] for r in items)
     note = (f"{len(items)} élément(s) vérifié(s) dans l'archive : {listed}" if lang == "fr"
             else f"{len(items)} item(s) checked in the archive: {listed}")
-    from .render.checkgroups import combine
+    from ..render.checkgroups import combine
 
     return {"target": name, "kind": "archive", "valid": all(r["valid"] for r in items),
             "schema": items[0]["schema"] if len(schemas) == 1 else None, "candidates": [], "notes": [note],

@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from ..tabular.guess import Guess, guess_schema, normalise
-from ..tabular.report import TableError
+from ...tabular.guess import Guess, guess_schema, normalise
+from ...tabular.report import TableError
 
 MIN_DISTINCTIVE = 3
 MIN_SHARE = 0.5

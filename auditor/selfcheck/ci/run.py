@@ -1,18 +1,18 @@
 """One run of ``auditor ci``: a folder of a dataset repository (or one file of it) checked, every data file
-against the schema it declares (:mod:`auditor.ci.declared`), a file that looks like a catalogue table without
-fitting it failed (:mod:`auditor.ci.lookalike`), and the repository root found for the outputs that name files
-(:mod:`auditor.ci.repository`)."""
+against the schema it declares (:mod:`auditor.selfcheck.ci.declared`), a file that looks like a catalogue table without
+fitting it failed (:mod:`auditor.selfcheck.ci.lookalike`), and the repository root found for the outputs that name files
+(:mod:`auditor.selfcheck.ci.repository`)."""
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..auditing.checks.fichier_conforme import FileTarget
-from ..auditing.rules import evaluate_files
-from ..auditing.filecheck import CheckResult, file_context
+from ...auditing.checks.fichier_conforme import FileTarget
+from ...auditing.rules import evaluate_files
+from ...auditing.filecheck import CheckResult, file_context
 from ..selfcheck import Checker, Item, discover, is_description
-from ..tabular.catalog import CatalogError
+from ...tabular.catalog import CatalogError
 from .declared import (Declaration, Mapping, command_line, description_schemas, find_config,
                        read_config)
 from .lookalike import closest, mismatch_error
@@ -89,7 +89,7 @@ def _check_one(checker: Checker, path: Path, folder: Path, items: list[Item], sc
 
 def _fail_lookalike(checker: Checker, result: CheckResult) -> None:
     """Add the FILE-03 finding to a data file checked without a schema whose header looks like a catalogue
-    table (see :mod:`auditor.ci.lookalike`)."""
+    table (see :mod:`auditor.selfcheck.ci.lookalike`)."""
     report = result.report or {}
     if (result.kind != "table" or result.schema is not None or not checker.options.guess
             or report.get("stop_reason") in ("unreadable", "too_large") or not report.get("header")):

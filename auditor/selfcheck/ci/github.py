@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
-from ..model import Finding
-from ..render.neutral import text as neutral_text
+from ...model import Finding
+from ...render.neutral import text as neutral_text
 from .repository import Locator
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
@@ -25,7 +25,7 @@ def _prop(text: str) -> str:
 
 def to_annotations(findings: Iterable[Finding], *, lang: str = "fr", locator: Locator | None = None) -> str:
     """``locator`` places each finding at a path relative to the repository root, which GitHub wants
-    (see :class:`~auditor.ci.repository.Locator`): a data file with its row and column, a dataset's finding
+    (see :class:`~auditor.selfcheck.ci.repository.Locator`): a data file with its row and column, a dataset's finding
     at its description (default: targets named relative to the current folder, taken as the root)."""
     locator = locator or Locator(Path.cwd(), Path.cwd())
     lines = []

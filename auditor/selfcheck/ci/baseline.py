@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
-from ..model import Finding
+from ...model import Finding
 
 VERSION = 1
 

@@ -5,7 +5,7 @@ fix, legal basis with its link); each finding is a result with its level, French
 (English in ``properties``), location and the stable fingerprint under ``partialFingerprints``
 so that viewers can track it across commits. A location is a file path relative to the repository
 root (``uriBaseId`` ``SRCROOT``, whose absolute URI is in ``originalUriBaseIds``), whatever folder was
-checked (see :class:`~auditor.ci.repository.Locator`): a data file with its row and column when known,
+checked (see :class:`~auditor.selfcheck.ci.repository.Locator`): a data file with its row and column when known,
 a dataset description (``metadata.yaml``, ``datapackage.json``) for the findings on the dataset it
 describes, a published resource by its URL; the dataset is also given as a logical location. With a baseline, results carry
 ``baselineState`` (``new`` or ``unchanged``).
@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import quote
 
-from .. import __version__
-from ..model import Finding
-from ..render.neutral import text as t
+from ... import __version__
+from ...model import Finding
+from ...render.neutral import text as t
 from .repository import Locator
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

@@ -18,8 +18,8 @@ from collections import defaultdict
 from typing import Iterable
 from xml.etree import ElementTree as ET
 
-from ..model import Finding
-from ..render.neutral import xml_text as x
+from ...model import Finding
+from ...render.neutral import xml_text as x
 from .verdict import fails
 
 

@@ -33,11 +33,11 @@ from typing import Any
 
 import yaml
 
-from .auditing.checks.base import CheckContext
-from .model import Dataset, Distribution, Finding, Publisher
-from .normalize.dates import parse_date
-from .normalize.formats import media_type_for, normalize_format
-from .normalize.frequency import normalize_frequency
+from ..auditing.checks.base import CheckContext
+from ..model import Dataset, Distribution, Finding, Publisher
+from ..normalize.dates import parse_date
+from ..normalize.formats import media_type_for, normalize_format
+from ..normalize.frequency import normalize_frequency
 
 MAX_DESCRIPTION_BYTES = 5 * 1024 * 1024  # a JSON description (read by the C parser)
 MAX_YAML_BYTES = 1024 * 1024  # a YAML one (PyYAML's safe loader is pure Python: about 3 s per MiB)
@@ -99,7 +99,7 @@ def read_description(path: Path) -> Dataset:
     if not isinstance(doc, dict):
         raise DescriptionError(f"{path.name} doit décrire un jeu de données (un objet avec titre, licence...).",
                                f"{path.name} must describe a dataset (an object with title, licence...).")
-    from .tabular.budgets import json_depth
+    from ..tabular.budgets import json_depth
 
     if json_depth(doc, MAX_DEPTH) > MAX_DEPTH:
         raise _too_deep(path)
@@ -122,7 +122,7 @@ def _short(exc: Exception) -> str:
 def _check_texts(doc: Any, path: Path) -> None:
     """Refuse a description holding a lone UTF-16 surrogate (``"\\udcff"`` in JSON or YAML): no UTF-8 text, no
     report, can hold it."""
-    from .tabular.budgets import has_surrogate
+    from ..tabular.budgets import has_surrogate
 
     stack = [doc]
     while stack:
@@ -248,7 +248,7 @@ def _distribution(res: dict[str, Any], path: Path) -> Distribution:
     schema = res.get("schema")
     name = version = schema_url = None
     if isinstance(schema, str) and schema.strip():  # a name, a schema.data.gouv.fr or repository address
-        from .tabular.references import declared_name
+        from ..tabular.references import declared_name
 
         name, version = declared_name(schema)
         schema_url = schema.strip() if "://" in schema else None
@@ -304,12 +304,12 @@ def _list(value: Any) -> list[str]:
 def dataset_findings(dataset: Dataset, rules: list, *, target: str, as_of: datetime | None = None) -> list[Finding]:
     """The dataset and distribution rules of the audit on one described dataset, its publisher resolved
     against the MEL territory (so that the obligations of its commune apply)."""
-    from .auditing.applicability import applicability
-    from .crawling.catalogue import Catalogue
-    from .auditing.checks.base import CommuneView
-    from .auditing.rules import evaluate
-    from .crawling.territory.registry import load_registry
-    from .crawling.territory.resolve import PublisherResolver
+    from ..auditing.applicability import applicability
+    from ..crawling.catalogue import Catalogue
+    from ..auditing.checks.base import CommuneView
+    from ..auditing.rules import evaluate
+    from ..crawling.territory.registry import load_registry
+    from ..crawling.territory.resolve import PublisherResolver
 
     registry = load_registry()
     dataset.publisher = PublisherResolver(registry).resolve(dataset.publisher.raw)
