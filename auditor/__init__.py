@@ -10,7 +10,7 @@ a package name covers its modules, and a module named on its own wins over its p
 3. tabular: tabular
 4. auditing: auditing, render.checkgroups
 5. selfcheck: selfcheck
-6. history: store, history, default_store
+6. history: history
 7. rendering: render
 8. simulation: simulate
 9. interfaces: cli, cli_selfcheck, cli_language, server, frames, __main__

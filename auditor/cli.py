@@ -21,7 +21,7 @@ from .crawling.crawl import CrawlResult, collected, crawl, now_iso, portal_cover
 from .exit_codes import EXIT_FINDINGS, EXIT_NOTHING, EXIT_OK, EXIT_USAGE
 from .i18n import t
 from .render.neutral import terminal_document, terminal_line
-from .store import Store
+from .history.store import Store
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -303,7 +303,7 @@ def run_audit_command(config: Config, args: argparse.Namespace, rules, as_of) ->
     lang = args.lang or config.lang
     text = args.format == "text"
     from .auditing.audit import NothingCollected
-    from .store import RunLocked
+    from .history.store import RunLocked
 
     with Store(config.store_path) as store:
         if text:
@@ -386,7 +386,7 @@ def print_audit(s: dict, audit, lang: str, quiet: bool) -> None:
 
 # -- demo --------------------------------------------------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .default_store import demo_dir
+    from .history.default_store import demo_dir
     from .simulate.demo import NotADemoFolder, reset_history
     from .simulate.evolve import MONTH, served_months
     from .simulate.generator import generate
@@ -464,7 +464,7 @@ def _demo_next(config: Config, lang: str) -> None:
     """The three commands to try next, with the options they need to find the demo's history."""
     import shlex
 
-    from .default_store import territory_config
+    from .history.default_store import territory_config
 
     found, _ = territory_config()
     option = "" if found.store_path == config.store_path else f" --config {shlex.quote(config.source_file)}"
@@ -516,8 +516,8 @@ def _store_options(c: argparse.ArgumentParser) -> None:
 
 def _open_store(args: argparse.Namespace) -> tuple[Store | None, str, Path]:
     """The existing history store the options name (None when there is none) and the language;
-    given none, the territory's history in ./auditor-data/, else the demo's (:mod:`auditor.default_store`)."""
-    from .default_store import territory_config
+    given none, the territory's history in ./auditor-data/, else the demo's (:mod:`auditor.history.default_store`)."""
+    from .history.default_store import territory_config
 
     lang = args.lang
     if args.store:
@@ -650,7 +650,7 @@ def _html_bundle(store: Store, report: dict, folder: Path, lang: str) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from .history import compare, runs_table
+    from .history.history import compare, runs_table
     from .render.texts import tr
 
     store, lang, path = _open_store(args)

@@ -317,7 +317,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from .config import ConfigError
-    from .default_store import territory_config
+    from .history.default_store import territory_config
     from .i18n import t
     from .server.app import ServeOptions, create_app, make_server
     from .server.guard import host_names

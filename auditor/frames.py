@@ -1,6 +1,6 @@
 """The history as pandas DataFrames, for analysts' notebooks.
 
-Each function reads the SQLite history (``store``: its path, an open :class:`~auditor.store.Store`,
+Each function reads the SQLite history (``store``: its path, an open :class:`~auditor.history.store.Store`,
 or None for the history ``auditor report`` finds without options) and returns one row per item
 and per complete audit, with the audit's number (``run``) and the day it judged (``as_of``, a
 date): every audit by default, one with ``run=N``, the latest with ``run="latest"``.
@@ -24,10 +24,10 @@ from typing import Any, Iterator
 
 import pandas as pd
 
-from .history import runs_table
+from .history.history import runs_table
 from .auditing.obligations import tally
 from .render.data import _as_of, obligation_details
-from .store import Store
+from .history.store import Store
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -38,7 +38,7 @@ def _opened(store: Store | str | Path | None) -> Iterator[Store]:
         yield store
         return
     if store is None:
-        from .default_store import territory_config
+        from .history.default_store import territory_config
 
         store = territory_config()[0].store_path
     if not Path(store).exists():

@@ -25,7 +25,7 @@ from auditor.render import html  # noqa: E402
 from auditor.render.data import territory_report  # noqa: E402
 from auditor.simulate.evolve import audit_months  # noqa: E402
 from auditor.simulate.generator import generate  # noqa: E402
-from auditor.store import Store  # noqa: E402
+from auditor.history.store import Store  # noqa: E402
 
 
 def build(records: int, seed: int, folder: Path) -> Path:

@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from auditor.auditing.audit import audit_and_store, parse_as_of  # noqa: E402
 from auditor.config import load_config  # noqa: E402
-from auditor.history import compare  # noqa: E402
+from auditor.history.history import compare  # noqa: E402
 from auditor.auditing.rules import load_rules  # noqa: E402
 from auditor.simulate.demo import write_config  # noqa: E402
 from auditor.simulate.generator import generate  # noqa: E402
@@ -43,7 +43,7 @@ from auditor.simulate.schemas import write_schema_folder  # noqa: E402
 from auditor.simulate.server import SimTerritory  # noqa: E402
 from auditor.simulate.truth import expected_file_findings, expected_findings, expected_states  # noqa: E402
 from auditor.simulate.world import Faults  # noqa: E402
-from auditor.store import Store  # noqa: E402
+from auditor.history.store import Store  # noqa: E402
 
 
 def key(f) -> tuple:

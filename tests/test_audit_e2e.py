@@ -16,7 +16,7 @@ from auditor.auditing.rules import Waiver, load_rules
 from auditor.simulate.demo import write_config
 from auditor.simulate.server import SimTerritory
 from auditor.simulate.truth import expected_file_findings, expected_findings, expected_states
-from auditor.store import Store
+from auditor.history.store import Store
 
 FAST = {"timeout": 2.0, "retries": 6, "backoff": 0.01, "backoff_max": 0.05, "max_retry_wait": 5.0, "per_host": 6}
 

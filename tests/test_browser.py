@@ -12,7 +12,7 @@ from auditor.render import html
 from auditor.render.data import commune_report, territory_report
 from auditor.simulate.evolve import HOSTILE_HTML, audit_months
 from auditor.simulate.generator import generate
-from auditor.store import Store
+from auditor.history.store import Store
 
 from selenium import webdriver
 from selenium.webdriver.common.by import By

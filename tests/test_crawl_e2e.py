@@ -16,7 +16,7 @@ from auditor.simulate.demo import write_config
 from auditor.simulate.server import SimTerritory
 from auditor.simulate.urls import file_url
 from auditor.simulate.world import Faults
-from auditor.store import Store
+from auditor.history.store import Store
 
 FAST = {"timeout": 2.0, "retries": 6, "backoff": 0.01, "backoff_max": 0.05, "max_retry_wait": 5.0, "per_host": 6}
 

@@ -293,7 +293,7 @@ def test_an_audit_past_its_deadline_is_saved_and_releases_its_lock(trickler, tmp
     """Issue: a portal that never stops would hold the audit, and the audit lock, forever."""
     from auditor.auditing.audit import audit_and_store
     from auditor.auditing.rules import load_rules
-    from auditor.store import Store
+    from auditor.history.store import Store
 
     config = _config(tmp_path, trickler.base, ["ok", "stuck"])
     rules = load_rules()

@@ -9,13 +9,13 @@ from collections import Counter
 import pytest
 
 from auditor.cli import main
-from auditor.history import compare, previous_audit, runs_table
+from auditor.history.history import compare, previous_audit, runs_table
 from auditor.render.data import territory_report
 from auditor.auditing.rules import load_rules
 from auditor.simulate.evolve import audit_months, next_month
 from auditor.simulate.generator import generate
 from auditor.simulate.truth import expected_findings
-from auditor.store import Store
+from auditor.history.store import Store
 
 
 def key(r):
@@ -171,7 +171,7 @@ def test_commands_without_options_find_the_territory_history_else_the_demo(month
     configuration in $XDG_DATA_HOME/auditor/demo, which names the store beside it."""
     import shutil
 
-    from auditor.default_store import demo_dir, territory_config
+    from auditor.history.default_store import demo_dir, territory_config
     from auditor.simulate.demo import territory_toml
 
     _, _, path = months

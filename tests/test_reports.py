@@ -25,7 +25,7 @@ from auditor.render.tables import neutralise
 from auditor.render.templates import md_escape, safe_url
 from auditor.simulate.evolve import HOSTILE_FORMULA, HOSTILE_HTML, audit_months
 from auditor.simulate.generator import generate
-from auditor.store import Store
+from auditor.history.store import Store
 
 
 @pytest.fixture(scope="module")

@@ -30,7 +30,7 @@ from auditor.simulate.demo import write_config
 from auditor.simulate.evolve import audit_months
 from auditor.simulate.generator import generate
 from auditor.simulate.server import SimTerritory
-from auditor.store import Store
+from auditor.history.store import Store
 from tests.schema_server import SCHEMAS, SchemaServer
 from tests.service_helpers import static_site, waitress_server
 

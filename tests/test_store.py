@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from auditor.store import MIGRATIONS, Store
+from auditor.history.store import MIGRATIONS, Store
 
 
 def test_migrations_are_applied_once(tmp_path):
@@ -31,7 +31,7 @@ def test_killed_run_is_marked_interrupted_and_earlier_runs_survive(tmp_path):
     # a second process starts a run, begins writing its datasets in a transaction, and is killed
     script = textwrap.dedent(f"""
         import time, json
-        from auditor.store import Store
+        from auditor.history.store import Store
         s = Store({str(path)!r})
         run = s.begin_run("crawl", "2026-11-01T00:00:00+00:00", "T", "c")
         s.db.execute("BEGIN IMMEDIATE")
@@ -56,7 +56,7 @@ def test_killed_run_is_marked_interrupted_and_earlier_runs_survive(tmp_path):
 def test_a_run_lives_by_its_lease_not_by_a_pid_that_may_be_reused(tmp_path):
     """A container restarted and the service is PID 1 again: the old running row names a live PID (ours
     here), but its lease expired, so it is interrupted and does not block audits forever."""
-    from auditor.store import RunLocked
+    from auditor.history.store import RunLocked
 
     path = tmp_path / "h.sqlite"
     with Store(path) as s:

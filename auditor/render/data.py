@@ -22,11 +22,11 @@ from typing import Any
 
 from ..crawling.classify import KIND_SCHEMAS
 from ..crawling.http import explain_in
-from ..history import by_commune, compare_rows, previous_audit, severity_counts
-from ..history import unseen
+from ..history.history import by_commune, compare_rows, previous_audit, severity_counts
+from ..history.history import unseen
 from ..auditing.obligations import GAPS, OBLIGATIONS, tally
 from ..auditing.scores.datagouv import CRITERIA
-from ..store import Store
+from ..history.store import Store
 from .texts import tr
 
 SCHEMA_VERSION = 2

@@ -47,7 +47,7 @@ from .. import __version__
 from ..selfcheck.archive import ArchiveError
 from ..config import ServeConfig
 from ..tabular.catalog import CatalogError, SchemaNotFound
-from ..store import Store
+from ..history.store import Store
 from . import guard
 from .openapi import openapi_document
 from .runner import AuditRunner

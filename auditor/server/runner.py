@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from ..config import Config
-from ..store import Store
+from ..history.store import Store
 
 
 @dataclass
@@ -101,7 +101,7 @@ class AuditRunner:
             self.progress.state = "done"
         except Exception as exc:  # recorded, shown on the page, never raised into the server
             from ..auditing.audit import NothingCollected
-            from ..store import RunLocked
+            from ..history.store import RunLocked
 
             self.progress.state = "failed"
             if isinstance(exc, NothingCollected):

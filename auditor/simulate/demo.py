@@ -77,7 +77,7 @@ def reset_history(directory: Path) -> bool:
     """Remove the simulated history, and the HTTP cache, of a previous demo in ``directory``;
     True when there was one. A history holding any run of another territory is left as it is
     (:class:`NotADemoFolder`)."""
-    from ..store import Store
+    from ..history.store import Store
 
     path = directory / "auditor.sqlite"
     if not path.exists():

@@ -231,7 +231,7 @@ def audit_months(world: World, months: int, data_dir: Path, *, hostile_in: int |
     from ..auditing.audit import audit_and_store, parse_as_of
     from ..config import load_config
     from ..auditing.rules import load_rules
-    from ..store import Store
+    from ..history.store import Store
     from .demo import write_config
 
     rules = rules if rules is not None else load_rules()

@@ -24,8 +24,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Iterator
 
-from .crawling.crawl import portal_coverage
-from .model import CrawlEvent, Dataset, Finding
+from ..crawling.crawl import portal_coverage
+from ..model import CrawlEvent, Dataset, Finding
 
 MIGRATIONS: list[str] = [
     # 1: runs, portals, datasets, crawl events, unresolved publishers

@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from .config import DEFAULT_CONFIG, Config, load_config
+from ..config import DEFAULT_CONFIG, Config, load_config
 
 DEMO_CONFIG = "territoire-simule.toml"
 
