@@ -13,7 +13,7 @@ a package name covers its modules, and a module named on its own wins over its p
 6. history: history
 7. rendering: render
 8. simulation: simulate
-9. interfaces: cli, cli_selfcheck, cli_language, server, frames, __main__
+9. interfaces: interfaces, frames, __main__
 """
 
 __version__ = "0.1.0"

@@ -19,7 +19,7 @@ is expected, a string where a table is…) is a :class:`ConfigError`, never a tr
 ``[serve]`` holds the settings of ``auditor serve`` (its command-line options come first): the
 names it answers to besides the loopback ones (``allowed_hosts``) and waitress' limits (``threads``,
 ``connection_limit``, ``channel_timeout``, ``cleanup_interval``; see
-:func:`auditor.server.app.make_server`).
+:func:`auditor.interfaces.server.app.make_server`).
 """
 from __future__ import annotations
 

@@ -10,8 +10,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator
 
-from auditor.cli import main
-from auditor.server.app import ServeOptions, make_server
+from auditor.interfaces.cli import main
+from auditor.interfaces.server.app import ServeOptions, make_server
 from tests.schema_server import SchemaServer
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from auditor.selfcheck.archive import ArchiveError, ArchiveLimits, extract_zip, is_archive
-from auditor.cli import main
+from auditor.interfaces.cli import main
 from tests.schema_server import SCHEMAS, SchemaServer
 
 SUBVENTIONS = SCHEMAS / "scdl__subventions" / "2.1.1"

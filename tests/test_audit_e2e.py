@@ -214,7 +214,7 @@ def test_totals_are_counted_once_and_the_same_everywhere(audited, tmp_path, worl
 
     from openpyxl import load_workbook
 
-    from auditor.cli import audit_summary
+    from auditor.interfaces.cli import audit_summary
     from auditor.render import csv as csv_out, json as json_out, markdown, xlsx
     from auditor.render.data import gap_report, territory_report
 
@@ -258,7 +258,7 @@ def test_cli_rules_lists_every_rule_with_its_basis():
 
 
 def test_cli_audit_exit_codes_and_waivers_from_configuration(world, tmp_path, capsys):
-    from auditor.cli import main
+    from auditor.interfaces.cli import main
 
     with SimTerritory(world) as territory:
         path = write_config(territory, tmp_path / "conf", http=FAST, crawl={"probe_max_age": 0})
@@ -281,9 +281,9 @@ def test_a_run_that_saw_nothing_is_not_an_audit(world, tmp_path, capsys):
     last complete audit stays the one reports (and the service) show."""
     import copy
 
-    from auditor.cli import main
+    from auditor.interfaces.cli import main
     from auditor.render.data import territory_report
-    from auditor.server.runner import AuditRunner
+    from auditor.interfaces.server.runner import AuditRunner
 
     data = tmp_path / "data"
     with SimTerritory(world) as territory:

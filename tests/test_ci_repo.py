@@ -20,7 +20,7 @@ import pytest
 import yaml
 from jsonschema import Draft4Validator, Draft202012Validator
 
-from auditor.cli import main
+from auditor.interfaces.cli import main
 from tests.helpers import SHARED
 from tests.schema_server import SchemaServer
 from tests.service_helpers import run_cli, schema_options

@@ -6,8 +6,8 @@ import argparse
 
 import pytest
 
-from auditor.cli import build_parser, main
-from auditor.cli_language import HELP_EN, _subparsers, english, walk
+from auditor.interfaces.cli import build_parser, main
+from auditor.interfaces.cli_language import HELP_EN, _subparsers, english, walk
 
 
 def actions():

@@ -121,7 +121,7 @@ def test_a_wrong_type_anywhere_is_a_french_error_naming_the_key(text, fragment):
 
 
 def test_wrong_types_exit_with_code_2_and_no_traceback(tmp_path, capsys):
-    from auditor.cli import main
+    from auditor.interfaces.cli import main
 
     path = tmp_path / "t.toml"
     for text in ("[crawl]\nworkers = 'x'\n", "[territory]\ncommunes = 3\n", "[publishers]\naliases = [1]\n",

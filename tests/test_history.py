@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from auditor.cli import main
+from auditor.interfaces.cli import main
 from auditor.history.history import compare, previous_audit, runs_table
 from auditor.render.data import territory_report
 from auditor.auditing.rules import load_rules
@@ -334,7 +334,7 @@ def test_the_command_line_never_imports_pandas(months):
     import sys
 
     _, _, path = months
-    script = ("import sys; from auditor.cli import main; "
+    script = ("import sys; from auditor.interfaces.cli import main; "
               f"code = main(['history', '--store', {str(path)!r}]); "
               "print(code, 'pandas' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)

@@ -32,7 +32,7 @@ def test_the_service_answers_every_hostile_input_with_a_french_4xx(tmp_path, mon
     import io
     from html import unescape
 
-    from auditor.server.app import ServeOptions, create_app
+    from auditor.interfaces.server.app import ServeOptions, create_app
     from auditor.tabular.reader import ReadError
 
     raised: list[BaseException] = []
@@ -98,7 +98,7 @@ def test_check_of_a_url_with_a_bad_port_or_broken_ipv6_is_a_usage_error(capsys):
 
 def test_service_refuses_a_url_with_a_bad_port_or_broken_ipv6(tmp_path):
     """The same URLs gave HTTP 500 in the service: a 400 with the French reason."""
-    from auditor.server.app import ServeOptions, create_app
+    from auditor.interfaces.server.app import ServeOptions, create_app
     from tests.schema_server import SchemaServer
 
     with SchemaServer() as schemas:
@@ -117,7 +117,7 @@ def test_two_slow_urls_do_not_hold_the_service(tmp_path):
 
     import requests
 
-    from auditor.server.app import ServeOptions, create_app
+    from auditor.interfaces.server.app import ServeOptions, create_app
     from tests.schema_server import SchemaServer
     from tests.service_helpers import waitress_server
     from tests.test_deadlines import Trickler
@@ -156,7 +156,7 @@ _CHILD = r"""
 import contextlib, io, json, resource, sys, time, traceback
 limit = int(sys.argv[1]) << 20
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-from auditor.cli import main
+from auditor.interfaces.cli import main
 out, err = io.StringIO(), io.StringIO()
 started = time.monotonic()
 with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -261,7 +261,7 @@ def test_yaml_alias_bomb_in_a_zip_sent_to_the_service_is_a_finding(tmp_path):
     import io
     import zipfile
 
-    from auditor.server.app import ServeOptions, create_app
+    from auditor.interfaces.server.app import ServeOptions, create_app
     from tests.schema_server import SchemaServer
 
     archive = tmp_path / "jeu.zip"
@@ -493,7 +493,7 @@ def test_zip_with_an_overlong_name_or_a_file_and_folder_of_one_name_is_refused(t
     import io
     import zipfile
 
-    from auditor.server.app import ServeOptions, create_app
+    from auditor.interfaces.server.app import ServeOptions, create_app
     from tests.schema_server import SchemaServer
 
     cases = {"long.zip": ({"a" * 300 + ".csv": "a,b\n1,2\n"}, "est trop long"),

@@ -17,7 +17,7 @@ from auditor.auditing.scores.datagouv import CRITERIA
 from jsonschema import Draft202012Validator
 from openpyxl import load_workbook
 
-from auditor.cli import main
+from auditor.interfaces.cli import main
 from auditor.render import csv as csv_out, html, json as json_out, markdown, xlsx
 from auditor.render.data import (OBLIGATIONS, ReportError, commune_report, gap_report, obligation_status,
                                  territory_report)

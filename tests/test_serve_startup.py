@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from auditor.cli import main
+from auditor.interfaces.cli import main
 
 
 def serve(capsys, *args: str) -> tuple[int, str]:

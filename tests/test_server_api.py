@@ -23,9 +23,9 @@ from openapi_spec_validator import validate as validate_openapi
 
 from auditor.config import load_config
 from auditor.crawling.crawl import now_iso
-from auditor.server.app import ServeOptions, create_app
-from auditor.server.openapi import openapi_document
-from auditor.server.runner import AuditRunner, Schedule
+from auditor.interfaces.server.app import ServeOptions, create_app
+from auditor.interfaces.server.openapi import openapi_document
+from auditor.interfaces.server.runner import AuditRunner, Schedule
 from auditor.simulate.demo import write_config
 from auditor.simulate.evolve import audit_months
 from auditor.simulate.generator import generate
@@ -127,7 +127,7 @@ def test_schema_list_asked_again_once_the_catalogue_is_back(tmp_path, monkeypatc
     assert c.get("/api/v1/schemas").get_json() == {"schemas": []}
     folder.symlink_to(SCHEMAS, target_is_directory=True)
     assert c.get("/api/v1/schemas").get_json() == {"schemas": []}  # not asked again at once
-    monkeypatch.setattr("auditor.server.app.SCHEMA_RETRY", 0.0)
+    monkeypatch.setattr("auditor.interfaces.server.app.SCHEMA_RETRY", 0.0)
     listed = {s["name"] for s in c.get("/api/v1/schemas").get_json()["schemas"]}
     assert "scdl/subventions" in listed
     assert '<option value="scdl/subventions">' in c.get("/").get_data(as_text=True)

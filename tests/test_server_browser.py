@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from auditor.server.app import ServeOptions, create_app
+from auditor.interfaces.server.app import ServeOptions, create_app
 from tests.schema_server import SCHEMAS, SchemaServer
 from tests.service_helpers import waitress_server
 from tests.test_browser import browser  # noqa: F401 - the shared headless Chromium fixture

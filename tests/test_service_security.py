@@ -15,9 +15,9 @@ import requests
 
 from auditor.config import ServeConfig, load_config
 from auditor.render import html
-from auditor.server.app import ServeOptions, create_app
-from auditor.server.guard import host_names, same_origin
-from auditor.server.runner import AuditRunner
+from auditor.interfaces.server.app import ServeOptions, create_app
+from auditor.interfaces.server.guard import host_names, same_origin
+from auditor.interfaces.server.runner import AuditRunner
 from auditor.simulate.evolve import audit_months
 from auditor.simulate.generator import generate
 from tests.schema_server import SCHEMAS
@@ -270,7 +270,7 @@ def test_a_url_check_is_cancelled_when_its_client_leaves(tmp_path):
     import socket as socket_module
     import time as time_module
 
-    from auditor.server.app import ServeOptions, create_app
+    from auditor.interfaces.server.app import ServeOptions, create_app
     from tests.schema_server import SchemaServer
     from tests.service_helpers import waitress_server
     from tests.test_deadlines import Trickler

@@ -84,7 +84,7 @@ def test_the_heartbeat_renews_the_lease_while_the_run_works(tmp_path):
 
 
 def test_the_cli_refuses_an_audit_while_another_runs(tmp_path, capsys):
-    from auditor.cli import main
+    from auditor.interfaces.cli import main
 
     conf = tmp_path / "t.toml"
     conf.write_text('[[sources]]\nname = "x"\nkind = "ckan"\nurl = "http://127.0.0.1:9"\n', encoding="utf-8")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from auditor.cli import main
+from auditor.interfaces.cli import main
 from auditor.config import ConfigError, parse_config
 from auditor.crawling.http import FetchError
 from auditor.simulate.server import SimTerritory

@@ -1,5 +1,5 @@
 """``auditor check``, ``auditor ci`` and ``auditor serve``: the self-check commands for commune staff and
-dataset repositories (the territory commands are in :mod:`auditor.cli`).
+dataset repositories (the territory commands are in :mod:`auditor.interfaces.cli`).
 
 Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it; 2 usage or input error
 (unknown schema, missing file, unreadable baseline, schema catalogue unreachable when needed).
@@ -14,9 +14,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .exit_codes import EXIT_OK, EXIT_USAGE
-from .render.neutral import json_text, terminal_line
+from .. import __version__
+from ..exit_codes import EXIT_OK, EXIT_USAGE
+from ..render.neutral import json_text, terminal_line
 
 OUTPUT_VERSION = 1
 
@@ -93,9 +93,9 @@ def _shared(c: argparse.ArgumentParser) -> None:
 
 
 def _checker(args):
-    from .auditing.rules import RuleError, load_rules, select_rules
-    from .auditing.filecheck import CheckOptions
-    from .selfcheck.selfcheck import Checker
+    from ..auditing.rules import RuleError, load_rules, select_rules
+    from ..auditing.filecheck import CheckOptions
+    from ..selfcheck.selfcheck import Checker
 
     try:
         rules = select_rules(load_rules(), args.select, args.ignore, None)
@@ -135,9 +135,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .selfcheck.archive import ArchiveError, is_archive
-    from .auditing.filecheck import SchemaUnavailable
-    from .tabular.catalog import CatalogError, SchemaNotFound
+    from ..selfcheck.archive import ArchiveError, is_archive
+    from ..auditing.filecheck import SchemaUnavailable
+    from ..tabular.catalog import CatalogError, SchemaNotFound
 
     checker = _checker(args)
     target = args.target
@@ -173,23 +173,23 @@ def _check(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json_text(json.dumps(output_document(dicts), ensure_ascii=False, indent=1)))
     else:
-        from .render.checktext import render_results
+        from ..render.checktext import render_results
 
         sys.stdout.write(render_results(dicts, lang=args.lang, colour=_colour(args.color),
                                         max_shown=None if args.all else 20))
-    from .selfcheck.ci.verdict import exit_code
+    from ..selfcheck.ci.verdict import exit_code
 
     return exit_code([f for r in results for f in r.findings], args.fail_on)
 
 
 def _is_description(path: Path) -> bool:
-    from .selfcheck.selfcheck import is_description
+    from ..selfcheck.selfcheck import is_description
 
     return is_description(path) or path.suffix.lower() in (".yaml", ".yml")
 
 
 def _fetch(url: str, work: Path, max_mb: int) -> tuple[Path, str]:
-    from .crawling.netsafe import DownloadError, UnsafeURL, download
+    from ..crawling.netsafe import DownloadError, UnsafeURL, download
 
     try:
         d = download(url, max_bytes=max_mb * 1024 * 1024, max_seconds=300, allow_private=True,
@@ -225,12 +225,12 @@ def cmd_ci(args: argparse.Namespace) -> int:
 
 
 def _ci(args: argparse.Namespace) -> int:
-    from .selfcheck.ci.baseline import BaselineError, read_baseline, write_baseline
-    from .selfcheck.ci.declared import DeclarationError
-    from .selfcheck.ci.run import check_repository
-    from .selfcheck.ci.verdict import exit_code
-    from .tabular.catalog import CatalogError, CatalogUnavailable, SchemaNotFound
-    from .writable import file_problem
+    from ..selfcheck.ci.baseline import BaselineError, read_baseline, write_baseline
+    from ..selfcheck.ci.declared import DeclarationError
+    from ..selfcheck.ci.run import check_repository
+    from ..selfcheck.ci.verdict import exit_code
+    from ..tabular.catalog import CatalogError, CatalogUnavailable, SchemaNotFound
+    from ..writable import file_problem
 
     target = Path(args.path)
     if not target.exists():
@@ -272,7 +272,7 @@ def _ci(args: argparse.Namespace) -> int:
 
 
 def _write(path: Path, write):
-    from .writable import os_error_sentence
+    from ..writable import os_error_sentence
 
     try:
         return write()
@@ -282,12 +282,12 @@ def _write(path: Path, write):
 
 def _ci_output(args, run, findings, known) -> str:
     if args.format == "sarif":
-        from .selfcheck.ci.sarif import to_sarif
+        from ..selfcheck.ci.sarif import to_sarif
 
         log = to_sarif(findings, known=known, lang=args.lang, base_uri=run.root.as_uri(), locator=run.locator())
         return json_text(json.dumps(log, ensure_ascii=False, indent=1)) + "\n"
     if args.format == "junit":
-        from .selfcheck.ci.junit import to_junit
+        from ..selfcheck.ci.junit import to_junit
 
         return to_junit(findings, [r.target for r in run.results], lang=args.lang, fail_on=args.fail_on, known=known)
     if args.format == "github":
@@ -298,7 +298,7 @@ def _ci_output(args, run, findings, known) -> str:
         if known is not None:
             doc["new"] = sorted({f.fingerprint for f in findings if f.fingerprint not in known})
         return json_text(json.dumps(doc, ensure_ascii=False, indent=1)) + "\n"
-    from .render.checktext import render_results
+    from ..render.checktext import render_results
 
     return render_results(dicts, lang=args.lang, colour=_colour(args.color) and not args.output,
                           max_shown=None if args.all else 20, known=known)
@@ -306,7 +306,7 @@ def _ci_output(args, run, findings, known) -> str:
 
 def _annotations(args, run, findings, known) -> str:
     """GitHub annotations of the findings not in the baseline, file paths relative to the repository root."""
-    from .selfcheck.ci.github import to_annotations
+    from ..selfcheck.ci.github import to_annotations
 
     new = [f for f in findings if known is None or f.fingerprint not in known]
     return to_annotations(new, lang=args.lang, locator=run.locator())
@@ -316,13 +316,13 @@ def _annotations(args, run, findings, known) -> str:
 def cmd_serve(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from .config import ConfigError
-    from .history.default_store import territory_config
-    from .i18n import t
+    from ..config import ConfigError
+    from ..history.default_store import territory_config
+    from ..i18n import t
     from .server.app import ServeOptions, create_app, make_server
     from .server.guard import host_names
     from .server.runner import AuditRunner, Schedule
-    from .writable import folder_problem, os_error_sentence
+    from ..writable import folder_problem, os_error_sentence
 
     try:
         config, demo = territory_config(args.config, args.data_dir)  # none given: ./auditor-data/, else the demo's

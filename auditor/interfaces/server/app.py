@@ -11,7 +11,7 @@ fetched through :mod:`auditor.crawling.netsafe` (public addresses only, bounded 
 time caps); uploaded names are never used as paths; every error is a clear page or a JSON
 error, never a stack trace, and an input the service cannot read is refused (422), never a 500.
 
-As a web application (:mod:`auditor.server.guard`): a request whose ``Host`` is not one of the
+As a web application (:mod:`auditor.interfaces.server.guard`): a request whose ``Host`` is not one of the
 service's names is refused (DNS rebinding); a state-changing request (POST) whose ``Origin``, or
 failing that ``Referer``, is another origin, or that a browser marks as cross-site
 (``Sec-Fetch-Site``), is refused (CSRF), and the form that starts an audit also carries a token
@@ -39,20 +39,20 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from ..render.checkgroups import unlocated
-from ..render.templates import plain
+from ...render.checkgroups import unlocated
+from ...render.templates import plain
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from .. import __version__
-from ..selfcheck.archive import ArchiveError
-from ..config import ServeConfig
-from ..tabular.catalog import CatalogError, SchemaNotFound
-from ..history.store import Store
+from ... import __version__
+from ...selfcheck.archive import ArchiveError
+from ...config import ServeConfig
+from ...tabular.catalog import CatalogError, SchemaNotFound
+from ...history.store import Store
 from . import guard
 from .openapi import openapi_document
 from .runner import AuditRunner
 
-log = logging.getLogger("auditor.server")
+log = logging.getLogger("auditor.interfaces.server")
 
 
 @dataclass
@@ -108,11 +108,11 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
     app = Flask("auditor")
     app.config["MAX_CONTENT_LENGTH"] = options.max_upload
     options.work_dir.mkdir(parents=True, exist_ok=True)
-    env = Environment(loader=PackageLoader("auditor.server", "templates"), finalize=plain,
+    env = Environment(loader=PackageLoader("auditor.interfaces.server", "templates"), finalize=plain,
                       autoescape=select_autoescape(default=True, default_for_string=True))
     env.filters["unlocated"] = unlocated
     if checker is None:
-        from ..selfcheck.selfcheck import check_for_service as checker  # noqa: N813
+        from ...selfcheck.selfcheck import check_for_service as checker  # noqa: N813
     schema_choices = _schema_chooser(options)
 
     def lang() -> str:
@@ -202,7 +202,7 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
                 upload.save(path)  # never the client's name
                 name = os.path.basename(upload.filename)[:200]
             elif url:
-                from ..crawling.netsafe import DownloadError, UnsafeURL, download
+                from ...crawling.netsafe import DownloadError, UnsafeURL, download
 
                 try:
                     with _cancelled_when_client_leaves(request.environ) as budget:
@@ -274,8 +274,8 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
 
     # -- coordinators --------------------------------------------------------------------------
     def report_html(kind: str, code: str | None = None) -> Response:
-        from ..render import html
-        from ..render.data import ReportError, commune_report, gap_report, territory_report
+        from ...render import html
+        from ...render.data import ReportError, commune_report, gap_report, territory_report
 
         if not options.store_path.exists():
             return problem(404, text("no_run"))
@@ -414,7 +414,7 @@ def _cancelled_when_client_leaves(environ: dict[str, Any], every: float = 0.25):
     """A download budget cancelled as soon as the client that asked for the check has gone (waitress
     tells it through ``waitress.client_disconnected`` when it reads requests ahead): a closed browser
     tab does not keep a worker downloading a slow URL until its deadline."""
-    from ..crawling.netsafe import Budget
+    from ...crawling.netsafe import Budget
 
     budget = Budget(reason="le demandeur est parti : téléchargement annulé")
     gone = environ.get("waitress.client_disconnected")
@@ -507,7 +507,7 @@ def _schema_chooser(options: ServeOptions):
         if state["choices"] or (state["at"] is not None and time.monotonic() - state["at"] < SCHEMA_RETRY):
             return state["choices"]
         try:
-            from ..selfcheck.selfcheck import schema_choices
+            from ...selfcheck.selfcheck import schema_choices
 
             state["choices"] = schema_choices(options)
         except Exception:  # noqa: BLE001 - the catalogue is unreachable and not cached

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
-from ..config import Config
-from ..history.store import Store
+from ...config import Config
+from ...history.store import Store
 
 
 @dataclass
@@ -100,8 +100,8 @@ class AuditRunner:
             self.progress.run_id = self._audit(self.config, self._on_progress)
             self.progress.state = "done"
         except Exception as exc:  # recorded, shown on the page, never raised into the server
-            from ..auditing.audit import NothingCollected
-            from ..history.store import RunLocked
+            from ...auditing.audit import NothingCollected
+            from ...history.store import RunLocked
 
             self.progress.state = "failed"
             if isinstance(exc, NothingCollected):
@@ -145,8 +145,8 @@ class AuditRunner:
 
 
 def _run_audit(config: Config, progress) -> int:
-    from ..auditing.audit import audit_and_store
-    from ..auditing.rules import load_rules
+    from ...auditing.audit import audit_and_store
+    from ...auditing.rules import load_rules
 
     with Store(config.store_path) as store:
         run_id, _, _ = audit_and_store(config, store, load_rules(), progress=progress)

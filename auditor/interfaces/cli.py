@@ -1,4 +1,4 @@
-"""Command-line entry points. Thin compositions of the stages; only :mod:`auditor.cli_selfcheck` (the
+"""Command-line entry points. Thin compositions of the stages; only :mod:`auditor.interfaces.cli_selfcheck` (the
 self-check commands) imports this.
 
 Exit codes: 0 done; 1 findings at or above the chosen severity (checks); 2 usage,
@@ -15,13 +15,13 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
-from . import __version__
-from .config import DEFAULT_CONFIG, Config, ConfigError, load_config
-from .crawling.crawl import CrawlResult, collected, crawl, now_iso, portal_coverage
-from .exit_codes import EXIT_FINDINGS, EXIT_NOTHING, EXIT_OK, EXIT_USAGE
-from .i18n import t
-from .render.neutral import terminal_document, terminal_line
-from .history.store import Store
+from .. import __version__
+from ..config import DEFAULT_CONFIG, Config, ConfigError, load_config
+from ..crawling.crawl import CrawlResult, collected, crawl, now_iso, portal_coverage
+from ..exit_codes import EXIT_FINDINGS, EXIT_NOTHING, EXIT_OK, EXIT_USAGE
+from ..i18n import t
+from ..render.neutral import terminal_document, terminal_line
+from ..history.store import Store
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,7 +110,7 @@ def _selection(c: argparse.ArgumentParser) -> None:
 
 
 def _load_selected(args: argparse.Namespace):
-    from .auditing.rules import RuleError, load_rules, select_rules
+    from ..auditing.rules import RuleError, load_rules, select_rules
 
     try:
         return select_rules(load_rules(), args.select, args.ignore, args.profile)
@@ -158,7 +158,7 @@ def run_crawl(config: Config, args: argparse.Namespace, only: list[str] | None =
         if collected(result.portals):
             store.save_crawl(run_id, result)
         else:
-            from .auditing.audit import nothing_collected
+            from ..auditing.audit import nothing_collected
 
             store.fail_run(run_id, now_iso(), nothing_collected(result), portals=portal_coverage(result.portals))
     if args.output:
@@ -283,7 +283,7 @@ def _applies_text(cond: dict, lang: str) -> str:
 
 # -- audit -------------------------------------------------------------------------------------
 def cmd_audit(args: argparse.Namespace) -> int:
-    from .auditing.audit import parse_as_of
+    from ..auditing.audit import parse_as_of
 
     config = load_config(args.config, data_dir=args.data_dir)
     if args.no_probe:
@@ -298,12 +298,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def run_audit_command(config: Config, args: argparse.Namespace, rules, as_of) -> int:
-    from .auditing.audit import audit_and_store
+    from ..auditing.audit import audit_and_store
 
     lang = args.lang or config.lang
     text = args.format == "text"
-    from .auditing.audit import NothingCollected
-    from .history.store import RunLocked
+    from ..auditing.audit import NothingCollected
+    from ..history.store import RunLocked
 
     with Store(config.store_path) as store:
         if text:
@@ -333,14 +333,14 @@ def run_audit_command(config: Config, args: argparse.Namespace, rules, as_of) ->
         sys.stdout.write("\n")
     if config_errors(result.events, result.portals, lang):
         return EXIT_USAGE
-    from .selfcheck.ci.verdict import exit_code
+    from ..selfcheck.ci.verdict import exit_code
 
     return exit_code(audit.findings, getattr(args, "fail_on", "never"))
 
 
 def audit_summary(audit, run_id: int, config: Config) -> dict:
-    from .crawling.crawl import portal_coverage
-    from .render.data import audit_totals
+    from ..crawling.crawl import portal_coverage
+    from ..render.data import audit_totals
 
     sev = Counter(f.severity for f in audit.findings if not f.waived)
     return {
@@ -386,11 +386,11 @@ def print_audit(s: dict, audit, lang: str, quiet: bool) -> None:
 
 # -- demo --------------------------------------------------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .history.default_store import demo_dir
-    from .simulate.demo import NotADemoFolder, reset_history
-    from .simulate.evolve import MONTH, served_months
-    from .simulate.generator import generate
-    from .simulate.world import Faults
+    from ..history.default_store import demo_dir
+    from ..simulate.demo import NotADemoFolder, reset_history
+    from ..simulate.evolve import MONTH, served_months
+    from ..simulate.generator import generate
+    from ..simulate.world import Faults
 
     lang = args.lang or "fr"
     if not 1 <= args.months <= 24:
@@ -431,10 +431,10 @@ def _demo_month(month, args: argparse.Namespace, data_dir: Path, lang: str) -> t
     import contextlib
     import io
 
-    from .auditing.audit import parse_as_of
-    from .auditing.rules import load_rules
-    from .simulate.demo import write_config
-    from .simulate.schemas import write_schema_folder
+    from ..auditing.audit import parse_as_of
+    from ..auditing.rules import load_rules
+    from ..simulate.demo import write_config
+    from ..simulate.schemas import write_schema_folder
 
     text, last = args.format == "text", month.index == args.months - 1
     territory = month.territory
@@ -464,7 +464,7 @@ def _demo_next(config: Config, lang: str) -> None:
     """The three commands to try next, with the options they need to find the demo's history."""
     import shlex
 
-    from .history.default_store import territory_config
+    from ..history.default_store import territory_config
 
     found, _ = territory_config()
     option = "" if found.store_path == config.store_path else f" --config {shlex.quote(config.source_file)}"
@@ -517,7 +517,7 @@ def _store_options(c: argparse.ArgumentParser) -> None:
 def _open_store(args: argparse.Namespace) -> tuple[Store | None, str, Path]:
     """The existing history store the options name (None when there is none) and the language;
     given none, the territory's history in ./auditor-data/, else the demo's (:mod:`auditor.history.default_store`)."""
-    from .history.default_store import territory_config
+    from ..history.default_store import territory_config
 
     lang = args.lang
     if args.store:
@@ -532,9 +532,9 @@ def _open_store(args: argparse.Namespace) -> tuple[Store | None, str, Path]:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .render import csv as csv_out, html, json as json_out, markdown, xlsx
-    from .render.data import ReportError, commune_report, gap_report, territory_report
-    from .render.texts import tr
+    from ..render import csv as csv_out, html, json as json_out, markdown, xlsx
+    from ..render.data import ReportError, commune_report, gap_report, territory_report
+    from ..render.texts import tr
 
     store, lang, path = _open_store(args)
     if store is None:
@@ -623,7 +623,7 @@ def _report_file(report: dict, fmt: str, table: str) -> str:
 def _demo_reports(config: Config, data_dir: Path, lang: str) -> None:
     """The demo ends as the monthly job does: the dashboard, the gap report and every
     commune sheet, rendered from the store into ``data_dir/rapport``."""
-    from .render.data import territory_report
+    from ..render.data import territory_report
 
     folder = data_dir / "rapport"
     with Store(config.store_path) as store:
@@ -634,9 +634,9 @@ def _demo_reports(config: Config, data_dir: Path, lang: str) -> None:
 def _html_bundle(store: Store, report: dict, folder: Path, lang: str) -> int:
     """The dashboard (index.html), the gap report (ecarts.html) and every commune sheet
     (communes/<code>.html), linked to each other."""
-    from .render import html
-    from .render.data import commune_report, gaps_of
-    from .render.texts import tr
+    from ..render import html
+    from ..render.data import commune_report, gaps_of
+    from ..render.texts import tr
 
     run = report["run"]["id"]
     (folder / "communes").mkdir(parents=True, exist_ok=True)
@@ -650,8 +650,8 @@ def _html_bundle(store: Store, report: dict, folder: Path, lang: str) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from .history.history import compare, runs_table
-    from .render.texts import tr
+    from ..history.history import compare, runs_table
+    from ..render.texts import tr
 
     store, lang, path = _open_store(args)
     if store is None:
@@ -697,7 +697,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 def _print_comparison(cmp, names: dict, fmt: str, lang: str) -> int:
     """The comparison of two audits: its counts, then the communes and the rules that changed
     (a finding new or fixed), each list closed by its total line."""
-    from .render.texts import tr
+    from ..render.texts import tr
 
     if fmt == "json":
         out = cmp.to_dict()
@@ -718,7 +718,7 @@ def _print_comparison(cmp, names: dict, fmt: str, lang: str) -> int:
 
 def _changed_lines(title: str, counts: dict[str, dict[str, int]], lang: str) -> None:
     """Title, the lines with a new or fixed finding (most changes first), and the total of every line."""
-    from .render.texts import tr
+    from ..render.texts import tr
 
     changed = sorted(((name, n) for name, n in counts.items() if n["new"] or n["fixed"]),
                      key=lambda kv: (-(kv[1]["new"] + kv[1]["fixed"]), kv[0]))
