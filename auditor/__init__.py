@@ -34,8 +34,9 @@ Where things live, and how to add one:
   territory's TOML (``crawling/territory/mel.toml``).
 - a report: its data in ``render/data.py``, its templates in ``reports/`` (French and English), its format
   module in ``render/``, its choice in ``auditor report`` (``interfaces/cli.py``).
-- a message: French and English side by side, keyed: the command line's in ``i18n.py`` (``t()``), the
-  reports' in ``render/texts.py`` (``tr()``); a check's own words are in its ``Problem`` s.
+- a message: French and English side by side, keyed, in the one catalogue ``i18n.py`` (``t()`` in code,
+  ``_()`` in templates; ``tests/test_messages.py`` checks each key used is there); a check's own words are in
+  its ``Problem`` s.
 - a command: a parser and a function in ``interfaces/cli.py`` (``cli_selfcheck.py`` for check, ci and
   serve), with French help and its English in ``cli_language.HELP_EN``; exit codes in ``exit_codes``.
 

@@ -534,11 +534,10 @@ def _open_store(args: argparse.Namespace) -> tuple[Store | None, str, Path]:
 def cmd_report(args: argparse.Namespace) -> int:
     from ..render import csv as csv_out, html, json as json_out, markdown, xlsx
     from ..render.data import ReportError, commune_report, gap_report, territory_report
-    from ..render.texts import tr
 
     store, lang, path = _open_store(args)
     if store is None:
-        print(tr("cli.no_run", lang, store=path), file=sys.stderr)
+        print(t("cli.no_run", lang, store=path), file=sys.stderr)
         return EXIT_USAGE
     fmt, table = args.format, args.table or ("gaps" if args.gaps else "findings")
     try:
@@ -556,7 +555,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:  # the folder cannot be made or written (a file of that name, no permission)
-        print(tr("cli.unwritable", lang, path=args.output, error=exc.strerror or exc), file=sys.stderr)
+        print(t("cli.unwritable", lang, path=args.output, error=exc.strerror or exc), file=sys.stderr)
         return EXIT_USAGE
     if fmt == "html":
         body: str | bytes = html.render(report)
@@ -568,7 +567,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         body = csv_out.render(report, table, args.csv_dialect)
     else:
         if not args.output:
-            print(tr("cli.xlsx_needs_output", lang), file=sys.stderr)
+            print(t("cli.xlsx_needs_output", lang), file=sys.stderr)
             return EXIT_USAGE
         body = xlsx.render(report)
     if args.output:
@@ -578,9 +577,9 @@ def cmd_report(args: argparse.Namespace) -> int:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         except OSError as exc:
-            print(tr("cli.unwritable", lang, path=target, error=exc.strerror or exc), file=sys.stderr)
+            print(t("cli.unwritable", lang, path=target, error=exc.strerror or exc), file=sys.stderr)
             return EXIT_USAGE
-        print(tr("cli.written", lang, path=target), file=sys.stderr)
+        print(t("cli.written", lang, path=target), file=sys.stderr)
     elif sys.stdout.isatty():  # nothing from a portal may drive the terminal (already neutralised: twice safe)
         sys.stdout.write(terminal_document(body.decode("utf-8-sig") if isinstance(body, bytes) else body))
     elif isinstance(body, bytes):
@@ -636,7 +635,6 @@ def _html_bundle(store: Store, report: dict, folder: Path, lang: str) -> int:
     (communes/<code>.html), linked to each other."""
     from ..render import html
     from ..render.data import commune_report, gaps_of
-    from ..render.texts import tr
 
     run = report["run"]["id"]
     (folder / "communes").mkdir(parents=True, exist_ok=True)
@@ -645,17 +643,16 @@ def _html_bundle(store: Store, report: dict, folder: Path, lang: str) -> int:
     for c in report["communes"]:
         sheet = commune_report(store, c["code"], run, lang)
         (folder / "communes" / f"{c['code']}.html").write_text(html.render(sheet, links=True), encoding="utf-8")
-    print(tr("cli.written", lang, path=folder / "index.html"), file=sys.stderr)
+    print(t("cli.written", lang, path=folder / "index.html"), file=sys.stderr)
     return EXIT_OK
 
 
 def cmd_history(args: argparse.Namespace) -> int:
     from ..history.history import compare, runs_table
-    from ..render.texts import tr
 
     store, lang, path = _open_store(args)
     if store is None:
-        print(tr("cli.history.empty", lang), file=sys.stderr)
+        print(t("cli.history.empty", lang), file=sys.stderr)
         return EXIT_USAGE
     with store:
         if args.compare:
@@ -663,7 +660,7 @@ def cmd_history(args: argparse.Namespace) -> int:
             known = {r["id"]: r for r in store.runs()}
             for n in (a, b):
                 if n not in known or known[n]["kind"] != "audit" or known[n]["status"] != "complete":
-                    print(tr("cli.unknown_run", lang, run=n, store=path), file=sys.stderr)
+                    print(t("cli.unknown_run", lang, run=n, store=path), file=sys.stderr)
                     return EXIT_USAGE
             cmp = compare(store, a, b)
             names = {code: s["name"] for code, s in store.commune_summaries(b).items()}
@@ -674,30 +671,29 @@ def cmd_history(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return EXIT_OK
     if not runs:
-        print(tr("cli.history.empty", lang))
+        print(t("cli.history.empty", lang))
         return EXIT_OK
-    head = {"id": "n°" if lang == "fr" else "#", "date": tr("col.date", lang), "as_of": "as_of", "kind": tr("col.kind", lang),
-            "status": tr("col.run_status", lang), "datasets": tr("col.datasets", lang), "error": tr("col.errors", lang)[:7],
-            "warning": tr("col.warnings", lang)[:7], "info": tr("col.infos", lang)[:7], "waived": tr("col.waived", lang)[:7]}
-    print(tr("cli.history.header", lang, **head))
+    head = {"id": "n°" if lang == "fr" else "#", "date": t("col.date", lang), "as_of": "as_of", "kind": t("col.kind", lang),
+            "status": t("col.run_status", lang), "datasets": t("col.datasets", lang), "error": t("col.errors", lang)[:7],
+            "warning": t("col.warnings", lang)[:7], "info": t("col.infos", lang)[:7], "waived": t("col.waived", lang)[:7]}
+    print(t("cli.history.header", lang, **head))
     for r in runs:
         f = r["findings"] or {}
-        status = tr("run.status.partial" if r["partial"] else f"run.status.{r['status']}", lang)
-        print(tr("cli.history.header", lang, id=r["id"], date=(r["started_at"] or "")[:19], as_of=(r["as_of"] or "")[:10],
+        status = t("run.status.partial" if r["partial"] else f"run.status.{r['status']}", lang)
+        print(t("cli.history.header", lang, id=r["id"], date=(r["started_at"] or "")[:19], as_of=(r["as_of"] or "")[:10],
                  kind=r["kind"], status=status, datasets=r["datasets"],
                  error=f.get("error", "—"), warning=f.get("warning", "—"), info=f.get("info", "—"),
                  waived=f.get("waived", "—")))
         if r["partial"]:
-            print(tr("cli.history.not_collected", lang, portals=", ".join(r["not_collected"])))
+            print(t("cli.history.not_collected", lang, portals=", ".join(r["not_collected"])))
         elif r["status"] == "failed" and r["error"]:
-            print(tr("cli.history.failed", lang, error=terminal_line(r["error"])))
+            print(t("cli.history.failed", lang, error=terminal_line(r["error"])))
     return EXIT_OK
 
 
 def _print_comparison(cmp, names: dict, fmt: str, lang: str) -> int:
     """The comparison of two audits: its counts, then the communes and the rules that changed
     (a finding new or fixed), each list closed by its total line."""
-    from ..render.texts import tr
 
     if fmt == "json":
         out = cmp.to_dict()
@@ -706,27 +702,26 @@ def _print_comparison(cmp, names: dict, fmt: str, lang: str) -> int:
         sys.stdout.write("\n")
         return EXIT_OK
     c = cmp.counts()
-    print(tr("cli.history.compare", lang, a=cmp.before, b=cmp.after, **c))
+    print(t("cli.history.compare", lang, a=cmp.before, b=cmp.after, **c))
     if c["unverified"]:
-        print(tr("cli.history.unverified", lang, n=c["unverified"]))
-    communes = {(f"{names.get(code, code)} ({code})" if code else tr("publisher.unresolved", lang)): n
+        print(t("cli.history.unverified", lang, n=c["unverified"]))
+    communes = {(f"{names.get(code, code)} ({code})" if code else t("publisher.unresolved", lang)): n
                 for code, n in cmp.by_commune().items()}
-    _changed_lines(tr("cli.history.by_commune", lang), communes, lang)
-    _changed_lines(tr("cli.history.by_rule", lang), cmp.by_rule(), lang)
+    _changed_lines(t("cli.history.by_commune", lang), communes, lang)
+    _changed_lines(t("cli.history.by_rule", lang), cmp.by_rule(), lang)
     return EXIT_OK
 
 
 def _changed_lines(title: str, counts: dict[str, dict[str, int]], lang: str) -> None:
     """Title, the lines with a new or fixed finding (most changes first), and the total of every line."""
-    from ..render.texts import tr
 
     changed = sorted(((name, n) for name, n in counts.items() if n["new"] or n["fixed"]),
                      key=lambda kv: (-(kv[1]["new"] + kv[1]["fixed"]), kv[0]))
     print(title)
     for name, n in changed:
-        print(tr("cli.history.line", lang, name=name[:34], **n))
+        print(t("cli.history.line", lang, name=name[:34], **n))
     total = {k: sum(n[k] for n in counts.values()) for k in ("new", "fixed", "open")}
-    print(tr("cli.history.line", lang, name=tr("cli.history.total", lang, changed=len(changed), n=len(counts)), **total))
+    print(t("cli.history.line", lang, name=t("cli.history.total", lang, changed=len(changed), n=len(counts)), **total))
 
 
 if __name__ == "__main__":  # pragma: no cover

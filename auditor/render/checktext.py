@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from ..i18n import t
 from .checkgroups import unlocated
 from .neutral import terminal_line
-from .texts import tr
 
 COLOURS = {"error": "31", "warning": "33", "info": "36", "ok": "32", "dim": "2", "bold": "1"}
 
@@ -62,44 +62,44 @@ def _group(g: dict[str, Any], findings: list[dict[str, Any]], p: Painter, lang: 
     where = _place(g, lang)
     label = _text(g["title"], lang)
     head = f"{where} — {label}" if where else label
-    count = tr("check.group_rows" if g["rows"] else "check.group_count", lang, n=g["count"])
+    count = t("check.group_rows" if g["rows"] else "check.group_count", lang, n=g["count"])
     tags = " · ".join(safe(x) for x in (g["rule"], g.get("code")) if x)
     mark = ""
     if known:
         seen = sum(1 for f in items if f["fingerprint"] in known)
-        mark = tr("check.known", lang) if seen == len(items) else tr("check.known_some", lang, n=seen) if seen else ""
-    lines = ["  " + tr("check.group_head", lang, head=p(safe(head), g["severity"]), count=count)
+        mark = t("check.known", lang) if seen == len(items) else t("check.known_some", lang, n=seen) if seen else ""
+    lines = ["  " + t("check.group_head", lang, head=p(safe(head), g["severity"]), count=count)
              + p(f"  [{tags}]{mark}", "dim")]
     if g.get("expected"):
-        lines.append(p("    " + tr("check.expected", lang, text=safe(_text(g["expected"], lang))), "dim"))
+        lines.append(p("    " + t("check.expected", lang, text=safe(_text(g["expected"], lang))), "dim"))
     if g["rows"]:
         rows = g["rows"] if max_shown is None else g["rows"][:max_shown]
         more = ", …" if g["count"] > len(rows) and len(set(g["rows"])) > len(rows) else ""
-        lines.append("    " + tr("check.rows_list", lang, rows=", ".join(map(str, rows)) + more))
+        lines.append("    " + t("check.rows_list", lang, rows=", ".join(map(str, rows)) + more))
     if g.get("fields"):  # a header error's group: the columns it names
         names = g["fields"] if max_shown is None else g["fields"][:max_shown]
         more = ", …" if g["count"] > len(names) else ""
-        lines.append("    " + tr("check.fields_list", lang, fields=", ".join(f"« {safe(n)} »" for n in names) + more))
+        lines.append("    " + t("check.fields_list", lang, fields=", ".join(f"« {safe(n)} »" for n in names) + more))
     if max_shown is None:
         examples = [((f.get("location") or {}).get("row"), unlocated(f, lang)) for f in items]
     else:
         examples = [(e["row"], _text(e["message"], lang)) for e in g["examples"]]
     for row, message in examples:
-        prefix = tr("check.row", lang, n=row) + " : " if row else ""
+        prefix = t("check.row", lang, n=row) + " : " if row else ""
         lines.append(f"    {prefix}{safe(message)}")
     if g.get("fix"):
-        lines.append("    " + p(tr("check.fix", lang, fix=safe(_text(g["fix"], lang))), "bold"))
+        lines.append("    " + p(t("check.fix", lang, fix=safe(_text(g["fix"], lang))), "bold"))
     return lines
 
 
 def _place(g: dict[str, Any], lang: str) -> str:
     """``Colonne 3 « nom »``, ``« nom »`` (a column absent from the file), ``Colonne 3``, or "" (the file)."""
     if g.get("field") and g.get("column"):
-        return tr("check.column_named", lang, n=g["column"], name=g["field"])
+        return t("check.column_named", lang, n=g["column"], name=g["field"])
     if g.get("field"):
-        return tr("check.field", lang, name=g["field"])
+        return t("check.field", lang, name=g["field"])
     if g.get("column"):
-        return tr("check.column", lang, n=g["column"]).capitalize()
+        return t("check.column", lang, n=g["column"]).capitalize()
     return ""
 
 
@@ -111,28 +111,28 @@ def _header(r: dict[str, Any], p: Painter, lang: str) -> list[str]:
     lines = [p(safe(r["target"]), "bold")]
     s = r.get("schema")
     if s:
-        how = tr("check.guessed", lang, confidence=(s.get("confidence") or {}).get(lang) or "") if s.get("guessed") else ""
-        lines.append("  " + tr("check.schema", lang, name=safe(s.get("name")), version=safe(s.get("version") or "")) + how)
+        how = t("check.guessed", lang, confidence=(s.get("confidence") or {}).get(lang) or "") if s.get("guessed") else ""
+        lines.append("  " + t("check.schema", lang, name=safe(s.get("name")), version=safe(s.get("version") or "")) + how)
     elif r["kind"] in ("table", "decp"):
-        lines.append("  " + tr("check.no_schema", lang))
+        lines.append("  " + t("check.no_schema", lang))
         for c in [c for c in r.get("candidates", []) if c["confidence"].get("en") != "no schema matches"][:3]:
-            lines.append(p("    " + tr("check.candidate", lang, name=safe(c["name"]), version=safe(c["version"]),
+            lines.append(p("    " + t("check.candidate", lang, name=safe(c["name"]), version=safe(c["version"]),
                                        confidence=c["confidence"][lang], pct=round(100 * c["score"])), "dim"))
     if r.get("basis"):
-        lines.append(p("  " + tr("check.basis", lang, text=safe(_text(r["basis"], lang))), "dim"))
+        lines.append(p("  " + t("check.basis", lang, text=safe(_text(r["basis"], lang))), "dim"))
     rep = r.get("report") or {}
     if rep.get("rows") or rep.get("dialect"):
         d = rep.get("dialect") or {}
-        bits = [tr("check.contracts" if r["kind"] == "decp" else "check.rows", lang, n=rep.get("rows", 0))]
+        bits = [t("check.contracts" if r["kind"] == "decp" else "check.rows", lang, n=rep.get("rows", 0))]
         if d.get("encoding"):
             bits.append(safe(d["encoding"]))
         if d.get("delimiter"):
-            bits.append(tr("check.delimiter", lang, delimiter=safe(str(d["delimiter"]).replace("\t", "TAB"))))
+            bits.append(t("check.delimiter", lang, delimiter=safe(str(d["delimiter"]).replace("\t", "TAB"))))
         lines.append(p("  " + " · ".join(bits), "dim"))
     for note in r.get("notes", []):
         lines.append(p("  " + safe(note), "dim"))
     mark, key, style = verdict(r)
-    lines.append("  " + p(f"{mark} {tr(key, lang)}", style))
+    lines.append("  " + p(f"{mark} {t(key, lang)}", style))
     return lines
 
 
@@ -159,6 +159,6 @@ def _summary(results: list[dict[str, Any]], p: Painter, lang: str) -> str:
         for f in r["findings"]:
             counts[f["severity"]] += 1
     bad = sum(1 for r in results if not r["valid"])
-    text = tr("check.summary", lang, n=len(results), bad=bad, error=counts["error"], warning=counts["warning"],
+    text = t("check.summary", lang, n=len(results), bad=bad, error=counts["error"], warning=counts["warning"],
               info=counts["info"])
     return p(text, "error" if bad else "ok")

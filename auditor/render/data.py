@@ -27,7 +27,7 @@ from ..history.history import unseen
 from ..auditing.obligations import GAPS, OBLIGATIONS, tally
 from ..auditing.scores.datagouv import CRITERIA
 from ..history.store import Store
-from .texts import tr
+from ..i18n import t
 
 SCHEMA_VERSION = 2
 # the obligation that already says a kind is missing (no second gap for the same absence)
@@ -60,10 +60,10 @@ def resolve_run(store: Store, run_id: int | None, lang: str = "fr") -> dict[str,
     if run_id is None:
         run_id = store.latest_run("audit")
         if run_id is None:
-            raise ReportError(tr("cli.no_run", lang, store=store.path))
+            raise ReportError(t("cli.no_run", lang, store=store.path))
     run = store.run(run_id)
     if not run or run["kind"] != "audit" or run["status"] != "complete":
-        raise ReportError(tr("cli.unknown_run", lang, run=run_id, store=store.path))
+        raise ReportError(t("cli.unknown_run", lang, run=run_id, store=store.path))
     return run
 
 
@@ -199,9 +199,9 @@ def territory_report(store: Store, run_id: int | None = None, lang: str = "fr", 
     report = {
         "report": "territory", "schema_version": SCHEMA_VERSION, "lang": lang, "generated_at": _now(),
         "territory": run["territory"], "run": _run_info(run), "previous_run": _run_info(prev),
-        "obligations": [{"rule": c, "label": tr(f"obligation.{c}", lang),
+        "obligations": [{"rule": c, "label": t(f"obligation.{c}", lang),
                          "title": _text(rule_catalogue()[c].title, lang)} for c in OBLIGATIONS if c in rule_catalogue()],
-        "scdl_kinds": [{"kind": k, "schema": s, "label": tr(f"kind.{k}", lang)} for k, s in KIND_SCHEMAS.items()],
+        "scdl_kinds": [{"kind": k, "schema": s, "label": t(f"kind.{k}", lang)} for k, s in KIND_SCHEMAS.items()],
         "totals": totals(communes, originals, records, rows, cmp),
         "portals": [{"name": p["name"], "kind": p["kind"], "title": p["title"], "url": p["url"], "status": p["status"],
                      "datasets": p["datasets"], "error": explain_in(p["error_code"], p["error_message"], lang)}
@@ -406,16 +406,16 @@ def gaps(communes: list[dict[str, Any]], lang: str = "fr") -> dict[str, Any]:
     for c in communes:
         for code, st in c["obligations"].items():
             if st in GAPS:
-                rows.append(_gap(c, "obligation", code, tr(f"obligation.{code}", lang), rules[code].severity, st))
+                rows.append(_gap(c, "obligation", code, t(f"obligation.{code}", lang), rules[code].severity, st))
         if scdl_expected(c):
             for kind, st in c["scdl"].items():
                 presence = PRESENCE_RULE.get(kind)
                 if presence and c["obligations"].get(presence) in GAPS + ("not-evaluated",):
                     continue  # the obligation already says it (or the audit could not see it)
                 if st == "missing":
-                    rows.append(_gap(c, "scdl", kind, tr(f"kind.{kind}", lang), "info"))
+                    rows.append(_gap(c, "scdl", kind, t(f"kind.{kind}", lang), "info"))
                 elif st == "published":
-                    rows.append(_gap(c, "scdl-schema", kind, tr(f"kind.{kind}", lang), "info"))
+                    rows.append(_gap(c, "scdl-schema", kind, t(f"kind.{kind}", lang), "info"))
     rows.sort(key=lambda r: (_GAP_ORDER[r["type"]], _SEV_ORDER[r["severity"]], r["kind"] != "commune",
                              -(r["population"] or 0), r["name"], r["item"]))
     for i, r in enumerate(rows, 1):
@@ -426,9 +426,9 @@ def gaps(communes: list[dict[str, Any]], lang: str = "fr") -> dict[str, Any]:
             d = c["obligation_details"].get(code, {})
             not_evaluated.setdefault(code, []).append(
                 {"code": c["code"], "name": c["name"], "kind": c["kind"], "reason": d.get("reason"),
-                 "reason_label": tr(f"reason.{d.get('reason')}", lang), "detail": _text(d.get("detail"), lang)})
+                 "reason_label": t(f"reason.{d.get('reason')}", lang), "detail": _text(d.get("detail"), lang)})
     return {"obligations": _ranked(rows, "obligation", lang), "scdl": _ranked(rows, "scdl", lang), "rows": rows,
-            "not_evaluated": [{"item": code, "label": tr(f"obligation.{code}", lang),
+            "not_evaluated": [{"item": code, "label": t(f"obligation.{code}", lang),
                                "communes": sum(1 for x in xs if x["kind"] == "commune"),
                                "metropole": any(x["kind"] != "commune" for x in xs), "list": xs}
                               for code, xs in sorted(not_evaluated.items(), key=lambda kv: OBLIGATIONS.index(kv[0]))],
@@ -502,7 +502,7 @@ def find_commune(summaries: dict[str, dict[str, Any]], text: str, run_id: int, l
     for code, s in summaries.items():
         if fold(s["name"]) == wanted:
             return code
-    raise ReportError(tr("cli.unknown_commune", lang, commune=text, run=run_id))
+    raise ReportError(t("cli.unknown_commune", lang, commune=text, run=run_id))
 
 
 def commune_report(store: Store, code: str, run_id: int | None = None, lang: str = "fr") -> dict[str, Any]:
@@ -554,22 +554,22 @@ def commune_report(store: Store, code: str, run_id: int | None = None, lang: str
     owed = []
     for c, st in row["obligations"].items():
         d = row["obligation_details"].get(c, {})
-        owed.append({"rule": c, "label": tr(f"obligation.{c}", lang), "title": _text(rules[c].title, lang),
+        owed.append({"rule": c, "label": t(f"obligation.{c}", lang), "title": _text(rules[c].title, lang),
                      "fix": fixes.get(c) or _text(rules[c].fix, lang), "basis": rules[c].basis.get("text", ""),
                      "basis_url": rules[c].basis.get("url"), "status": st, "reason": d.get("reason"),
-                     "reason_label": tr(f"reason.{d.get('reason')}", lang) if st == "not-evaluated" else "",
+                     "reason_label": t(f"reason.{d.get('reason')}", lang) if st == "not-evaluated" else "",
                      "detail": _text(d.get("detail"), lang)})
-    scdl = [{"kind": k, "label": tr(f"kind.{k}", lang), "schema": KIND_SCHEMAS[k], "status": st,
+    scdl = [{"kind": k, "label": t(f"kind.{k}", lang), "schema": KIND_SCHEMAS[k], "status": st,
              "datasets": [{"uid": i["dataset"], "title": i["title"], "portals": i["portals"],
                            "last_update": i["last_update"], "declared_schemas": i["declared_schemas"]}
                           for i in (summary.get("coverage") or {}).get(k, {}).get("datasets", [])]}
             for k, st in row["scdl"].items()]
-    groups = [{"severity": s, "label": tr(f"priority.{s}", lang),
+    groups = [{"severity": s, "label": t(f"priority.{s}", lang),
                "findings": sorted((f for f in findings if f["severity"] == s), key=lambda f: (f["rule"], f["dataset_title"] or ""))}
               for s in SEVERITIES]
     files = [dict(f, title=titles.get(f.get("dataset") or "", f.get("dataset")),
-                  state_label=tr(f"file.{f['state']}", lang),
-                  reason_label=tr(f"reason.{f['reason']}", lang) if f.get("reason") else "")
+                  state_label=t(f"file.{f['state']}", lang),
+                  reason_label=t(f"reason.{f['reason']}", lang) if f.get("reason") else "")
              for f in summary.get("files") or []]
     return {
         "report": "commune", "schema_version": SCHEMA_VERSION, "lang": lang, "generated_at": _now(),

@@ -16,10 +16,10 @@ from typing import Any
 
 from markupsafe import Markup
 
+from ..i18n import t
 from ..normalize.text import fold
 from . import svg
 from .templates import render_template, templates_dir
-from .texts import tr
 
 
 @lru_cache(maxsize=1)
@@ -50,10 +50,10 @@ def charts(report: dict[str, Any]) -> dict[str, Markup]:
               for p in report["history"]]
     hist = report["histograms"]
     return {
-        "coverage": svg.line_chart(points, [("obligations", tr("chart.coverage.obligations", lang)),
-                                            ("scdl", tr("chart.coverage.scdl", lang))], tr("chart.coverage", lang)),
-        "mqa": svg.histogram(hist["mqa"], tr("chart.mqa", lang)),
-        "datagouv": svg.histogram(hist["datagouv"], tr("chart.datagouv", lang),
+        "coverage": svg.line_chart(points, [("obligations", t("chart.coverage.obligations", lang)),
+                                            ("scdl", t("chart.coverage.scdl", lang))], t("chart.coverage", lang)),
+        "mqa": svg.histogram(hist["mqa"], t("chart.mqa", lang)),
+        "datagouv": svg.histogram(hist["datagouv"], t("chart.datagouv", lang),
                                   label=lambda b: f"{b['from'] * 100:g}", unit=" %"),
     }
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..auditing.scores.datagouv import CRITERIA
+from ..i18n import t
 from .data import OBLIGATIONS, gaps
 from .neutral import text as neutral_text
-from .texts import tr
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -34,94 +34,94 @@ def _join(values) -> str:
 
 def commune_columns(report: dict[str, Any], lang: str) -> list[Column]:
     cols: list[Column] = [
-        (tr("col.code", lang), lambda c: c["code"]),
-        (tr("col.commune", lang), lambda c: c["name"]),
-        (tr("col.population", lang), lambda c: c["population"]),
-        (tr("col.status", lang), lambda c: tr(f"status.{c['status']}", lang)),
-        (tr("col.datasets", lang), lambda c: c["datasets"]),
-        (tr("col.portals", lang), lambda c: _join(c["portals"])),
-        (tr("col.obligations_met", lang), lambda c: c["obligations_met"]),
-        (tr("col.obligations_owed", lang), lambda c: c["obligations_owed"]),
-        (tr("col.obligations_not_evaluated", lang), lambda c: c["obligations_not_evaluated"]),
-        (tr("col.unmet", lang), lambda c: _join(tr(f"obligation.{o}", lang) for o in c["unmet"])),
-        (tr("col.not_evaluated", lang), lambda c: _join(
-            f"{tr(f'obligation.{o}', lang)} ({tr('reason.' + str(c['obligation_details'][o].get('reason')), lang)})"
+        (t("col.code", lang), lambda c: c["code"]),
+        (t("col.commune", lang), lambda c: c["name"]),
+        (t("col.population", lang), lambda c: c["population"]),
+        (t("col.status", lang), lambda c: t(f"status.{c['status']}", lang)),
+        (t("col.datasets", lang), lambda c: c["datasets"]),
+        (t("col.portals", lang), lambda c: _join(c["portals"])),
+        (t("col.obligations_met", lang), lambda c: c["obligations_met"]),
+        (t("col.obligations_owed", lang), lambda c: c["obligations_owed"]),
+        (t("col.obligations_not_evaluated", lang), lambda c: c["obligations_not_evaluated"]),
+        (t("col.unmet", lang), lambda c: _join(t(f"obligation.{o}", lang) for o in c["unmet"])),
+        (t("col.not_evaluated", lang), lambda c: _join(
+            f"{t(f'obligation.{o}', lang)} ({t('reason.' + str(c['obligation_details'][o].get('reason')), lang)})"
             for o in c["not_evaluated"])),
-        (tr("col.blind_spots", lang), lambda c: _join(c["blind_spots"])),
+        (t("col.blind_spots", lang), lambda c: _join(c["blind_spots"])),
     ]
     for code in OBLIGATIONS:
-        cols.append((f"{code} {tr(f'obligation.{code}', lang)}",
-                     lambda c, code=code: tr(f"ob.{c['obligations'][code]}", lang) if code in c["obligations"] else None))
-    cols.append((tr("col.scdl", lang), lambda c: c["scdl_published"]))
+        cols.append((f"{code} {t(f'obligation.{code}', lang)}",
+                     lambda c, code=code: t(f"ob.{c['obligations'][code]}", lang) if code in c["obligations"] else None))
+    cols.append((t("col.scdl", lang), lambda c: c["scdl_published"]))
     for k in report.get("scdl_kinds") or []:
-        cols.append((f"SCDL {k['label']}", lambda c, kind=k["kind"]: tr(f"scdl.{c['scdl'][kind]}", lang)))
+        cols.append((f"SCDL {k['label']}", lambda c, kind=k["kind"]: t(f"scdl.{c['scdl'][kind]}", lang)))
     cols += [
-        (tr("col.mqa", lang), lambda c: c["mqa"]["points"] if c["mqa"] else None),
-        (tr("col.datagouv", lang), lambda c: round(c["datagouv"] * 100, 1) if c["datagouv"] is not None else None),
-        (tr("col.errors", lang), lambda c: c["findings"]["error"]),
-        (tr("col.warnings", lang), lambda c: c["findings"]["warning"]),
-        (tr("col.infos", lang), lambda c: c["findings"]["info"]),
-        (tr("col.waived", lang), lambda c: c["findings"]["waived"]),
-        (tr("col.new", lang), lambda c: c["changes"]["new"] if c["changes"] else None),
-        (tr("col.fixed", lang), lambda c: c["changes"]["fixed"] if c["changes"] else None),
-        (tr("col.trend", lang), lambda c: c["findings_delta"]),
+        (t("col.mqa", lang), lambda c: c["mqa"]["points"] if c["mqa"] else None),
+        (t("col.datagouv", lang), lambda c: round(c["datagouv"] * 100, 1) if c["datagouv"] is not None else None),
+        (t("col.errors", lang), lambda c: c["findings"]["error"]),
+        (t("col.warnings", lang), lambda c: c["findings"]["warning"]),
+        (t("col.infos", lang), lambda c: c["findings"]["info"]),
+        (t("col.waived", lang), lambda c: c["findings"]["waived"]),
+        (t("col.new", lang), lambda c: c["changes"]["new"] if c["changes"] else None),
+        (t("col.fixed", lang), lambda c: c["changes"]["fixed"] if c["changes"] else None),
+        (t("col.trend", lang), lambda c: c["findings_delta"]),
     ]
     return cols
 
 
 def finding_columns(lang: str) -> list[Column]:
     return [
-        (tr("col.change", lang), lambda f: tr(f"change.{f['change']}", lang) if f["change"] else None),
-        (tr("col.code", lang), lambda f: f["commune"]),
-        (tr("col.commune", lang), lambda f: f["commune_name"]),
-        (tr("col.rule", lang), lambda f: f["rule"]),
-        (tr("col.severity", lang), lambda f: tr(f"severity.{f['severity']}", lang)),
-        (tr("col.title", lang), lambda f: f["title"]),
-        (tr("col.detail", lang), lambda f: f["detail"]),
-        (tr("col.fix", lang), lambda f: f["fix"]),
-        (tr("col.basis", lang), lambda f: f["basis"]),
-        (tr("col.portal", lang), lambda f: f["portal"]),
-        (tr("col.dataset", lang), lambda f: f["dataset"]),
-        (tr("col.dataset_title", lang), lambda f: f["dataset_title"]),
-        (tr("col.distribution", lang), lambda f: f["distribution"]),
-        (tr("col.waiver", lang), lambda f: f"{f['waiver']['justification']} ({f['waiver']['expires']})" if f["waiver"] else None),
-        (tr("col.fingerprint", lang), lambda f: f["fingerprint"]),
+        (t("col.change", lang), lambda f: t(f"change.{f['change']}", lang) if f["change"] else None),
+        (t("col.code", lang), lambda f: f["commune"]),
+        (t("col.commune", lang), lambda f: f["commune_name"]),
+        (t("col.rule", lang), lambda f: f["rule"]),
+        (t("col.severity", lang), lambda f: t(f"severity.{f['severity']}", lang)),
+        (t("col.title", lang), lambda f: f["title"]),
+        (t("col.detail", lang), lambda f: f["detail"]),
+        (t("col.fix", lang), lambda f: f["fix"]),
+        (t("col.basis", lang), lambda f: f["basis"]),
+        (t("col.portal", lang), lambda f: f["portal"]),
+        (t("col.dataset", lang), lambda f: f["dataset"]),
+        (t("col.dataset_title", lang), lambda f: f["dataset_title"]),
+        (t("col.distribution", lang), lambda f: f["distribution"]),
+        (t("col.waiver", lang), lambda f: f"{f['waiver']['justification']} ({f['waiver']['expires']})" if f["waiver"] else None),
+        (t("col.fingerprint", lang), lambda f: f["fingerprint"]),
     ]
 
 
 def gap_columns(lang: str) -> list[Column]:
     return [
-        (tr("col.rank", lang), lambda g: g["rank"]),
-        (tr("col.code", lang), lambda g: g["code"]),
-        (tr("col.commune", lang), lambda g: g["name"]),
-        (tr("col.population", lang), lambda g: g["population"]),
-        (tr("col.status", lang), lambda g: tr(f"status.{g['status']}", lang)),
-        (tr("col.gap_type", lang), lambda g: tr(f"gap.{g['type']}", lang)),
-        (tr("col.gap", lang), lambda g: g["label"]),
-        (tr("col.rule", lang), lambda g: g["item"]),
-        (tr("col.run_status", lang), lambda g: tr(f"ob.{g['state']}", lang) if g.get("state") else None),
-        (tr("col.severity", lang), lambda g: tr(f"severity.{g['severity']}", lang)),
+        (t("col.rank", lang), lambda g: g["rank"]),
+        (t("col.code", lang), lambda g: g["code"]),
+        (t("col.commune", lang), lambda g: g["name"]),
+        (t("col.population", lang), lambda g: g["population"]),
+        (t("col.status", lang), lambda g: t(f"status.{g['status']}", lang)),
+        (t("col.gap_type", lang), lambda g: t(f"gap.{g['type']}", lang)),
+        (t("col.gap", lang), lambda g: g["label"]),
+        (t("col.rule", lang), lambda g: g["item"]),
+        (t("col.run_status", lang), lambda g: t(f"ob.{g['state']}", lang) if g.get("state") else None),
+        (t("col.severity", lang), lambda g: t(f"severity.{g['severity']}", lang)),
     ]
 
 
 def portal_columns(lang: str) -> list[Column]:
     return [
-        (tr("col.portal", lang), lambda p: p["name"]),
-        (tr("col.title", lang), lambda p: p["title"]),
-        (tr("col.kind", lang), lambda p: p["kind"]),
-        (tr("col.url", lang), lambda p: p["url"]),
-        (tr("col.run_status", lang), lambda p: tr(f"portal.{p['status']}", lang)),
-        (tr("col.datasets", lang), lambda p: p["datasets"]),
-        (tr("col.error", lang), lambda p: p["error"]),
+        (t("col.portal", lang), lambda p: p["name"]),
+        (t("col.title", lang), lambda p: p["title"]),
+        (t("col.kind", lang), lambda p: p["kind"]),
+        (t("col.url", lang), lambda p: p["url"]),
+        (t("col.run_status", lang), lambda p: t(f"portal.{p['status']}", lang)),
+        (t("col.datasets", lang), lambda p: p["datasets"]),
+        (t("col.error", lang), lambda p: p["error"]),
     ]
 
 
 def unresolved_columns(lang: str) -> list[Column]:
     return [
-        (tr("col.publisher", lang), lambda u: u["raw"] if u["raw"] is not None else tr("unresolved.none", lang)),
-        (tr("col.portals", lang), lambda u: _join(u["portals"])),
-        (tr("col.datasets", lang), lambda u: u["datasets"]),
-        (tr("col.examples", lang), lambda u: " ; ".join(str(x) for x in u["examples"])),
+        (t("col.publisher", lang), lambda u: u["raw"] if u["raw"] is not None else t("unresolved.none", lang)),
+        (t("col.portals", lang), lambda u: _join(u["portals"])),
+        (t("col.datasets", lang), lambda u: u["datasets"]),
+        (t("col.examples", lang), lambda u: " ; ".join(str(x) for x in u["examples"])),
     ]
 
 
@@ -132,16 +132,16 @@ def _criterion(value: Any) -> Any:
 
 def quality_columns(lang: str) -> list[Column]:
     cols: list[Column] = [
-        (tr("col.dataset", lang), lambda q: q["dataset"]),
-        (tr("col.dataset_title", lang), lambda q: q["title"]),
-        (tr("col.portal", lang), lambda q: q["portal"]),
-        (tr("col.code", lang), lambda q: q["commune"]),
-        (tr("col.commune", lang), lambda q: q["commune_name"]),
-        (tr("col.copy_of", lang), lambda q: q["copy_of"]),
+        (t("col.dataset", lang), lambda q: q["dataset"]),
+        (t("col.dataset_title", lang), lambda q: q["title"]),
+        (t("col.portal", lang), lambda q: q["portal"]),
+        (t("col.code", lang), lambda q: q["commune"]),
+        (t("col.commune", lang), lambda q: q["commune_name"]),
+        (t("col.copy_of", lang), lambda q: q["copy_of"]),
     ]
     for c in CRITERIA:
         cols.append((c, lambda q, c=c: _criterion(q["criteria"].get(c))))
-    cols.append((tr("col.score", lang), lambda q: q["score"]))
+    cols.append((t("col.score", lang), lambda q: q["score"]))
     return cols
 
 

@@ -18,10 +18,10 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from ..i18n import format_date
+from ..i18n import format_date, t
 from ..shipped import shipped_dir
 from .neutral import text as neutral_text
-from .texts import applicability_reason, tr, translator
+from .texts import applicability_reason, translator
 
 
 def templates_dir() -> Path:
@@ -94,7 +94,7 @@ def render_template(kind: str, name: str, report: dict[str, Any], **extra: Any) 
     env = _environment(kind)
     _ = translator(lang)
     if kind == "md":  # our own texts go out as they are; the values put in them are escaped
-        _ = lambda key, **v: Markup(tr(key, lang, **{k: md_escape(x) for k, x in v.items()}))  # noqa: E731
+        _ = lambda key, **v: Markup(t(key, lang, **{k: md_escape(x) for k, x in v.items()}))  # noqa: E731
     return env.get_template(name).render(
         r=report, lang=lang, _=_,
         num=lambda v, digits=0: Markup(number(v, lang, digits)),

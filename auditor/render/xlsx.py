@@ -14,9 +14,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from ..i18n import t
 from .neutral import xlsx_cell
 from .tables import table
-from .texts import tr
 
 SHEETS = (("communes", "sheet.name.communes"), ("findings", "sheet.name.findings"), ("gaps", "sheet.name.gaps"),
           ("portals", "sheet.name.portals"), ("unresolved", "sheet.name.unresolved"), ("quality", "sheet.name.quality"))
@@ -26,7 +26,7 @@ def render(report: dict[str, Any]) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     for name, title in SHEETS:
-        ws = wb.create_sheet(tr(title, report["lang"]))
+        ws = wb.create_sheet(t(title, report["lang"]))
         header, rows = table(report, name)
         ws.append([xlsx_cell(h) for h in header])
         for cell in ws[1]:
