@@ -517,7 +517,8 @@ def run_case(reader: str, data: bytes, name: str, work: Path) -> str:
 
 
 def _table(path: Path, work: Path) -> str:
-    from auditor.tabular.reader import EncodingRestart, ReadError, open_table
+    from auditor.tabular.reader import open_table
+    from auditor.tabular.source import EncodingRestart, ReadError
     from auditor.tabular.validate import validate
 
     outcome = "read"

@@ -33,7 +33,7 @@ def test_the_service_answers_every_hostile_input_with_a_french_4xx(tmp_path, mon
     from html import unescape
 
     from auditor.interfaces.server.app import ServeOptions, create_app
-    from auditor.tabular.reader import ReadError
+    from auditor.tabular.source import ReadError
 
     raised: list[BaseException] = []
 

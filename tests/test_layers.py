@@ -22,9 +22,6 @@ CYCLE_EXCEPTIONS = {
     # the catalogue (snapshot.build, references' lookup of the snapshot's repositories). Splitting the
     # catalogue into fetching / resolving / guessing index (issue 14, item 4) removes it.
     frozenset({"auditor.tabular.catalog", "auditor.tabular.references", "auditor.tabular.snapshot"}),
-    # open_table dispatches to the XLS and ODS readers, which build on the reader's table source and header
-    # search. Splitting the reader by format (issue 14, item 4) removes it.
-    frozenset({"auditor.tabular.reader", "auditor.tabular.xls", "auditor.tabular.ods"}),
 }
 
 # Imports that run up the layer order: none. (An entry is (importer, imported) with the reason beside it.)
@@ -136,7 +133,7 @@ def test_the_import_reader_sees_function_level_and_relative_imports():
     # audit.py imports the score modules inside add_scores, relatively from its package
     assert {"auditor.auditing.scores.mqa", "auditor.auditing.scores.datagouv", "auditor.auditing.applicability"} <= graph["auditor.auditing.audit"]
     # ``from . import budgets`` in the tabular package is the module auditor.tabular.budgets
-    assert "auditor.tabular.budgets" in graph["auditor.tabular.reader"]
+    assert "auditor.tabular.budgets" in graph["auditor.tabular.source"]
     # ``from ..describe import ...`` inside a function of ci/declared.py
     assert "auditor.selfcheck.describe" in graph["auditor.selfcheck.ci.declared"]
 

@@ -12,7 +12,8 @@ import time
 import openpyxl
 import pytest
 
-from auditor.tabular.reader import LENIENT_CP1252, EncodingRestart, ReadError, open_table
+from auditor.tabular.reader import open_table
+from auditor.tabular.source import LENIENT_CP1252, EncodingRestart, ReadError
 from auditor.tabular.validate import validate
 
 from .helpers import SHARED

@@ -134,7 +134,8 @@ class FileChecker:
                 report = decp.validate_decp(path, self.catalog, max_bytes=self.options.max_bytes,
                                             schema=resolved)
                 return self._finish(result, report)
-        from ..tabular.reader import ReadError, open_table
+        from ..tabular.reader import open_table
+        from ..tabular.source import ReadError
         from ..tabular.validate import read_failure
 
         try:
@@ -246,7 +247,7 @@ def _table_schema(resolved: ResolvedSchema, header: list[str], catalog: SchemaCa
 def read_only(source) -> TableReport:
     """A report for a file with no schema: the whole file is read (row count, reading problems), started
     again in the fallback encoding when a UTF-8 file turns out not to be, as the validator does."""
-    from ..tabular.reader import EncodingRestart, ReadError
+    from ..tabular.source import EncodingRestart, ReadError
 
     for _attempt in range(3):
         report = TableReport(header=list(source.header))

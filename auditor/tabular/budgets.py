@@ -3,7 +3,7 @@
 ``auditor check`` runs in CI on files anyone can push and ``auditor serve`` reads what any clerk uploads: a file of
 a few kilobytes must not take the memory or the CPU of the service. Every reader enforces these budgets *as the
 input is read* (never after building what the input describes). A refusal is the reader's own: a
-:class:`~auditor.tabular.reader.ReadError` (code ``unreadable``), a DECP report error, a
+:class:`~auditor.tabular.source.ReadError` (code ``unreadable``), a DECP report error, a
 :class:`~auditor.selfcheck.describe.DescriptionError`, whose French message says which limit was reached, where, and what
 to do; the checks turn it into a FILE-01 finding. (An archive refused is an
 :class:`~auditor.selfcheck.archive.ArchiveError`: exit 2, HTTP 422.)
@@ -29,7 +29,7 @@ ZIP parts (XLSX)       `MAX_PARTS` parts; each part's declared size ≤ `MAX_PAR
                        `RATIO_FLOOR` (1 MiB), ≤ `MAX_RATIO` (100) times its compressed size; the parts
                        loaded whole (shared strings, styles, workbook) ≤ `MAX_LOADED_PART_BYTES` (128 MiB);
                        XML tags in one row, one shared string or any other part ≤ 300 000
-                       (`reader.MAX_SPAN_TAGS`: the standard library builds a whole row before openpyxl)
+                       (`workbook.MAX_SPAN_TAGS`: the standard library builds a whole row before openpyxl)
 shared strings         `MAX_SHARED_STRINGS` = 1 000 000 texts (openpyxl reads them all, ~8 µs and
                        ~140 bytes each)
 sheet dimensions       1 048 576 rows × 16 384 columns (the format's own limits); the gap rows and the

@@ -20,10 +20,10 @@ million lists); the empty cells at the end of a row and the empty rows at the en
 the table (never materialised, whatever count they declare); a row shorter than the header is padded with empty
 cells, an empty row between rows is a ``blank-row``. Row numbers are the sheet's; the header is the first row,
 unless it holds fewer than two cells and a later row among the first 100 holds two or more (a title above the
-column names, see `reader.header_position`). Covered cells (under a merged cell) are empty, as in Validata.
+column names, see `workbook.header_position`). Covered cells (under a merged cell) are empty, as in Validata.
 
 Budgets, enforced while reading: ``content.xml`` is checked from the ZIP directory before it is read (declared
-size, compression ratio, as an XLSX part: `reader.zip_part_problem`), then streamed through expat in blocks
+size, compression ratio, as an XLSX part: `workbook.zip_part_problem`), then streamed through expat in blocks
 (no tree is built; a DOCTYPE or entity declaration is refused); a row's cells are kept as runs (a run of empty
 cells is one count), a row holding a cell beyond column 16 384 is refused as it is read, and the rows repeated
 past row 1 048 576 are refused before any is built. Parsing stops at the end of the first sheet.
@@ -38,8 +38,9 @@ from collections import deque
 from typing import Iterator
 
 from . import budgets
-from .reader import (HEADER_SEARCH, Dialect, ReadError, TableSource, _too_wide, header_position, header_skipped,
-                     check_header_text, empty_first_row, workbook_corrupt, zip_part_problem)
+from .source import Dialect, ReadError, TableSource, _too_wide
+from .workbook import (HEADER_SEARCH, check_header_text, empty_first_row, header_position, header_skipped,
+                       workbook_corrupt, zip_part_problem)
 from .xls import number_text
 from .xlsx import plain_text
 

@@ -42,9 +42,10 @@ import pyarrow as pa
 from . import errors as msg
 from .header import analyse, primary_key, synced_schema
 from .keys import SeenKeys, combine, is_nan, value_hashes
-from .reader import EncodingRestart, ReadError, TableSource, open_table
+from .reader import open_table
 from .report import TableError, TableReport
 from .schema_check import blocking_problem, schema_problems
+from .source import EncodingRestart, ReadError, TableSource
 from .vector import ColumnResult, evaluate, typed_column
 
 KEEP_ERRORS = 100_000  # errors detailed in a report (about 0.5 KB each); later ones are counted by code

@@ -20,7 +20,7 @@ empty         ``""``                              ``""``
 ============  ==================================  ===============================================================
 
 The header is the sheet's first row, unless it holds fewer than two cells and a later row among the first 100
-holds two or more (a title above the column names: see `reader.header_position`; Validata takes the title as
+holds two or more (a title above the column names: see `workbook.header_position`; Validata takes the title as
 the header). Row numbers are the sheet's.
 
 Budgets: the file is read whole by xlrd (at most the caller's size limit, ``--max-mb``); xlrd is asked for
@@ -40,8 +40,9 @@ import math
 from typing import Any
 
 from . import budgets
-from .reader import (HEADER_SEARCH, Dialect, ReadError, TableSource, _over_budget, _too_wide, header_position,
-                     header_skipped, check_header_text, empty_first_row, workbook_corrupt)
+from .source import Dialect, ReadError, TableSource, _over_budget, _too_wide
+from .workbook import (HEADER_SEARCH, check_header_text, empty_first_row, header_position, header_skipped,
+                       workbook_corrupt)
 from .xlsx import plain_text
 
 
