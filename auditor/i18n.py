@@ -1,11 +1,12 @@
 """Every user-facing message, French first, English available: the one catalogue of the command line, the crawl,
-the reports, the check output.
+the reports, the check output and the web service.
 
 ``t(key, lang, **values)`` formats the message ``key`` in ``lang`` (``fr`` by default), falling back to French
 when a translation is missing; a key that is not in the catalogue raises ``KeyError`` (a defect, which
 ``tests/test_messages.py`` catches: every key the code and the templates use is here in French and English,
-and every key here is used). Templates call it as ``_("key")`` (``auditor.render.texts.translator``). Values that
-come from the audit (titles, findings) are already in both languages and are not repeated here.
+and every key here is used). Templates call it as ``_("key")`` (``auditor.render.texts.translator``, the
+service's ``page``). Values that come from the audit (titles, findings) are already in both languages and are
+not repeated here.
 """
 from __future__ import annotations
 
@@ -399,6 +400,84 @@ MESSAGES: dict[str, dict[str, str]] = {
     "run.status.partial": {"fr": "partiel", "en": "partial"},
     "cli.history.not_collected": {"fr": "       non collectés en entier : {portals}", "en": "       not crawled in full: {portals}"},
     "cli.history.failed": {"fr": "       {error}", "en": "       {error}"},
+    # the web service (auditor serve): its pages and its API's answers
+    "service.title": {"fr": "Vérifier un fichier de données",
+                      "en": "Check a data file"},
+    "service.too_large": {"fr": "Fichier trop volumineux : la limite est de {size}.",
+                          "en": "File too large: the limit is {size}."},
+    "service.method": {"fr": "Méthode non autorisée pour cette adresse.",
+                       "en": "Method not allowed for this address."},
+    "service.bad_request": {"fr": "Demande invalide.",
+                            "en": "Bad request."},
+    "service.no_input": {"fr": "Choisissez un fichier ou donnez une adresse.",
+                         "en": "Choose a file or give a URL."},
+    "service.not_found": {"fr": "Page introuvable.",
+                          "en": "Page not found."},
+    "service.error": {"fr": "Une erreur est survenue ; elle a été enregistrée. Réessayez ou contactez l'équipe "
+                            "open data.",
+                      "en": "Something went wrong; it has been logged. Try again or contact the open data team."},
+    "service.no_run": {"fr": "Aucun audit enregistré pour le moment.",
+                       "en": "No audit stored yet."},
+    "service.busy": {"fr": "Un audit est déjà en cours.",
+                     "en": "An audit is already running."},
+    "service.started": {"fr": "Audit lancé.",
+                        "en": "Audit started."},
+    "service.forbidden": {"fr": "Jeton d'accès manquant ou invalide.",
+                          "en": "Missing or invalid access token."},
+    "service.bad_schema": {"fr": "Schéma inconnu : {detail}",
+                           "en": "Unknown schema: {detail}"},
+    "service.catalog": {"fr": "Catalogue des schémas indisponible pour le moment ({detail}) : réessayez plus "
+                              "tard.",
+                        "en": "The schema catalogue is unavailable for now ({detail}): try again later."},
+    "service.unreadable": {"fr": "Ce fichier n'a pas pu être vérifié : il est illisible, endommagé ou trop "
+                                 "complexe pour être lu sans risque.",
+                           "en": "This file could not be checked: it is unreadable, damaged or too complex to "
+                                 "read safely."},
+    "service.bad_url": {"fr": "Adresse illisible : {detail}",
+                        "en": "Unreadable URL: {detail}"},
+    "service.bad_json": {"fr": "Demande invalide : le corps JSON est illisible ou trop imbriqué.",
+                         "en": "Bad request: the JSON body is unreadable or nested too deeply."},
+    "service.store": {"fr": "L'historique des audits est illisible pour le moment ; réessayez plus tard.",
+                      "en": "The audit history cannot be read for now; try again later."},
+    "service.bad_host": {"fr": "Nom d'hôte non autorisé : « {detail} ». Ce service ne répond qu'à ses propres "
+                               "noms (option --allowed-host de « auditor serve », ou allowed_hosts dans la "
+                               "section [serve] de la configuration).",
+                         "en": "Host name not allowed: “{detail}”. This service answers only to its own names "
+                               "(--allowed-host option of “auditor serve”, or allowed_hosts in the [serve] "
+                               "section of the configuration)."},
+    "service.cross_origin": {"fr": "Demande refusée : elle vient d'une autre origine ({detail}) que ce service. "
+                                   "Utilisez les pages du service lui-même.",
+                             "en": "Request refused: it comes from another origin ({detail}) than this service. "
+                                   "Use the service's own pages."},
+    "service.stale_form": {"fr": "Formulaire refusé : il ne vient pas de la page des audits de ce service, ou le "
+                                 "service a redémarré depuis. Rechargez la page et recommencez.",
+                           "en": "Form refused: it does not come from this service's audits page, or the service "
+                                 "has restarted since. Reload the page and try again."},
+    # the service's pages
+    "service.audits": {"fr": "Audits du territoire", "en": "Territory audits"},
+    "service.audit_running": {"fr": "Audit en cours", "en": "Audit running"},
+    "service.run_audit": {"fr": "Lancer un audit maintenant", "en": "Run an audit now"},
+    "service.started_at": {"fr": "Début", "en": "Start"},
+    "service.not_collected": {"fr": "non collectés : ", "en": "not crawled: "},
+    "service.check_a_file": {"fr": "Vérifier un fichier", "en": "Check a file"},
+    "service.file": {"fr": "Fichier (CSV, XLSX ou JSON)", "en": "File (CSV, XLSX or JSON)"},
+    "service.max_size": {"fr": "Taille maximale : ", "en": "Maximum size: "},
+    "service.or_url": {"fr": "… ou adresse du fichier", "en": "… or the file's URL"},
+    "service.schema": {"fr": "Schéma", "en": "Schema"},
+    "service.schema_help": {"fr": "Laissez « Deviner » : le schéma est reconnu d'après les colonnes. Sinon "
+                                  "choisissez-le, dans sa dernière version ou une version précise.",
+                            "en": "Leave “Guess”: the schema is recognised from the columns. Otherwise pick it, in "
+                                  "its latest version or a given one."},
+    "service.guess": {"fr": "Deviner d'après les colonnes", "en": "Guess from the columns"},
+    "service.latest": {"fr": "dernière version", "en": "latest version"},
+    "service.catalog_down": {"fr": "Catalogue des schémas indisponible pour le moment : le schéma sera deviné "
+                                   "d'après les colonnes.",
+                             "en": "The schema catalogue is unavailable for now: the schema will be guessed from "
+                                   "the columns."},
+    "service.check": {"fr": "Vérifier", "en": "Check"},
+    "service.cannot": {"fr": "Impossible de traiter la demande", "en": "The request cannot be processed"},
+    "service.back": {"fr": "Retour", "en": "Back"},
+    "service.column": {"fr": "Colonne", "en": "Column"},
 }
 
 

@@ -48,6 +48,7 @@ from ...selfcheck.archive import ArchiveError
 from ...config import ServeConfig
 from ...tabular.catalog import CatalogError, SchemaNotFound
 from ...history.store import Store
+from ...i18n import t
 from . import guard
 from .openapi import openapi_document
 from .runner import AuditRunner
@@ -72,36 +73,6 @@ class ServeOptions:
     limits: ServeConfig = field(default_factory=ServeConfig)  # waitress' threads, connections and timeouts
 
 
-TEXTS = {
-    "fr": {"title": "Vérifier un fichier de données", "too_large": "Fichier trop volumineux : la limite est de {size}.",
-           "method": "Méthode non autorisée pour cette adresse.", "bad_request": "Demande invalide.",
-           "no_input": "Choisissez un fichier ou donnez une adresse.", "not_found": "Page introuvable.",
-           "error": "Une erreur est survenue ; elle a été enregistrée. Réessayez ou contactez l'équipe open data.",
-           "no_run": "Aucun audit enregistré pour le moment.", "busy": "Un audit est déjà en cours.",
-           "started": "Audit lancé.", "forbidden": "Jeton d'accès manquant ou invalide.",
-           "bad_schema": "Schéma inconnu : {detail}",
-           "catalog": "Catalogue des schémas indisponible pour le moment ({detail}) : réessayez plus tard.",
-           "unreadable": "Ce fichier n'a pas pu être vérifié : il est illisible, endommagé ou trop complexe "
-                         "pour être lu sans risque.",
-           "bad_url": "Adresse illisible : {detail}",
-           "bad_json": "Demande invalide : le corps JSON est illisible ou trop imbriqué.",
-           "store": "L'historique des audits est illisible pour le moment ; réessayez plus tard.",
-           **guard.TEXTS["fr"]},
-    "en": {"title": "Check a data file", "too_large": "File too large: the limit is {size}.",
-           "method": "Method not allowed for this address.", "bad_request": "Bad request.",
-           "no_input": "Choose a file or give a URL.", "not_found": "Page not found.",
-           "error": "Something went wrong; it has been logged. Try again or contact the open data team.",
-           "no_run": "No audit stored yet.", "busy": "An audit is already running.", "started": "Audit started.",
-           "forbidden": "Missing or invalid access token.", "bad_schema": "Unknown schema: {detail}",
-           "catalog": "The schema catalogue is unavailable for now ({detail}): try again later.",
-           "unreadable": "This file could not be checked: it is unreadable, damaged or too complex to read safely.",
-           "bad_url": "Unreadable URL: {detail}",
-           "bad_json": "Bad request: the JSON body is unreadable or nested too deeply.",
-           "store": "The audit history cannot be read for now; try again later.",
-           **guard.TEXTS["en"]},
-}
-
-
 def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker=None) -> Flask:
     """The Flask application. ``checker(path, name, schema, lang) -> dict`` validates one
     file (default: :func:`auditor.selfcheck.selfcheck.check_for_service`)."""
@@ -122,14 +93,16 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
                 value = request.form.get("lang")
             except Exception:  # noqa: BLE001 - an oversized or broken body: its error page still needs a language
                 value = None
-        return value if value in TEXTS else "fr"
+        return value if value in ("fr", "en") else "fr"
 
     def text(key: str, **kw: Any) -> str:
-        return TEXTS[lang()][key].format(**kw)
+        return t(key, lang(), **kw)
 
     def page(template: str, status: int = 200, scripts: bool = False, **ctx: Any) -> Response:
         """``template`` rendered; ``scripts``: the page loads this service's own scripts (none inline)."""
-        body = env.get_template(template).render(lang=lang(), version=__version__, **ctx)
+        language = lang()
+        body = env.get_template(template).render(lang=language, version=__version__,
+                                                 _=lambda key, **kw: t(key, language, **kw), **ctx)
         resp = Response(body, status=status, mimetype="text/html")
         resp.headers["Content-Security-Policy"] = guard.PAGE_POLICY + ("; script-src 'self'" if scripts else "")
         return resp
@@ -144,25 +117,25 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(_exc):
-        return problem(413, text("too_large", size=human_size(options.max_upload, lang())))
+        return problem(413, text("service.too_large", size=human_size(options.max_upload, lang())))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if exc.code == 404:
-            return problem(404, text("not_found"))
+            return problem(404, text("service.not_found"))
         if exc.code == 405:
-            return problem(405, text("method"))
+            return problem(405, text("service.method"))
         if exc.code == 400:
-            return problem(400, text("bad_request"))
+            return problem(400, text("service.bad_request"))
         return problem(exc.code or 400, exc.description or exc.name)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         if isinstance(exc, sqlite3.Error):  # the history store, not the request: unavailable for now
             log.exception("store error on %s", request.path)
-            return problem(503, text("store"))
+            return problem(503, text("service.store"))
         log.exception("unexpected error on %s", request.path)  # a fault of the service, never of the input
-        return problem(500, text("error"))
+        return problem(500, text("service.error"))
 
     names = guard.host_names(options.host_names)
     form_token = guard.FormToken()
@@ -190,7 +163,7 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
             try:
                 body = request.get_json(silent=True)
             except RecursionError:  # json gives up on a deeply nested body: refused, not a crash
-                return None, problem(400, text("bad_json"))
+                return None, problem(400, text("service.bad_json"))
             body = body if isinstance(body, dict) else {}
             url = str(body.get("url") or "").strip()
             schema = (str(body.get("schema")) if body.get("schema") else None) or schema
@@ -215,28 +188,28 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
                     return None, problem(422, str(exc))
                 except Exception as exc:  # noqa: BLE001 - an address nothing can parse (IDNA, ports…): refused
                     log.warning("URL refused: %r", exc)
-                    return None, problem(400, text("bad_url", detail=type(exc).__name__))
+                    return None, problem(400, text("service.bad_url", detail=type(exc).__name__))
                 path, name = Path(d.path), d.filename or url
             else:
-                return None, problem(400, text("no_input"))
+                return None, problem(400, text("service.no_input"))
             try:
                 return checker(path, name, schema, lang(), options), None
             except SchemaNotFound as exc:  # (a KeyError of a reader is no unknown schema)
-                return None, problem(400, text("bad_schema", detail=exc))
+                return None, problem(400, text("service.bad_schema", detail=exc))
             except ArchiveError as exc:
                 return None, problem(422, str(exc) if lang() == "fr" else exc.en)
             except CatalogError as exc:
                 log.warning("schema catalogue unavailable: %s", exc)
-                return None, problem(503, text("catalog", detail=exc))
+                return None, problem(503, text("service.catalog", detail=exc))
             except Exception as exc:  # noqa: BLE001 - whatever the readers raise on a hostile file: refused
                 log.warning("input refused (%s): %r", name, exc, exc_info=not _clean(exc))
-                return None, problem(422, _refusal(exc, lang()) or text("unreadable"))
+                return None, problem(422, _refusal(exc, lang()) or text("service.unreadable"))
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
     @app.get("/")
     def home():
-        return page("check.html.j2", scripts=True, title=text("title"),
+        return page("check.html.j2", scripts=True, title=text("service.title"),
                     max_size=human_size(options.max_upload, lang()), schemas=picker_order(schema_choices()))
 
     picker_script = env.loader.get_source(env, "schema-picker.js")[0]
@@ -278,7 +251,7 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
         from ...render.data import ReportError, commune_report, gap_report, territory_report
 
         if not options.store_path.exists():
-            return problem(404, text("no_run"))
+            return problem(404, text("service.no_run"))
         with Store(options.store_path) as store:
             try:
                 if kind == "commune":
@@ -328,19 +301,19 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
     def start(bearer: bool):
         """Start an audit; the error answer when this request may not, or one is already running."""
         if not may_start(bearer):
-            return problem(403, text("forbidden"))
+            return problem(403, text("service.forbidden"))
         if not runner.start():
-            return problem(409, text("busy"))
+            return problem(409, text("service.busy"))
         return None
 
     @app.post("/audits")
     def start_audit_page():
         if not form_token.matches(request.form.get("csrf")):  # a form this service did not serve
-            return problem(403, text("stale_form"))
+            return problem(403, text("service.stale_form"))
         refused = start(False)
         return refused if refused is not None else page(
             "audits.html.j2", runs=_runs(options), progress=runner.progress.to_dict(), can_start=False,
-            notice=text("started"))
+            notice=text("service.started"))
 
     @app.get("/api/v1/runs")
     def runs_api():
@@ -359,14 +332,14 @@ def create_app(options: ServeOptions, runner: AuditRunner | None = None, checker
     @app.get("/api/v1/communes/<code>")
     def commune_api(code: str):
         if not options.store_path.exists():
-            return problem(404, text("no_run"))
+            return problem(404, text("service.no_run"))
         with Store(options.store_path) as store:
             run = store.latest_run("audit")
             if run is None:
-                return problem(404, text("no_run"))
+                return problem(404, text("service.no_run"))
             summaries = store.commune_summaries(run)
             if code not in summaries:
-                return problem(404, text("not_found"))
+                return problem(404, text("service.not_found"))
             findings = [f.__dict__ for f in store.findings(run, code)]
         return jsonify({"run": run, "summary": summaries[code], "findings": findings})
 

@@ -34,24 +34,6 @@ PAGE_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; fo
 API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
-TEXTS = {
-    "fr": {"bad_host": "Nom d'hôte non autorisé : « {detail} ». Ce service ne répond qu'à ses propres noms "
-                       "(option --allowed-host de « auditor serve », ou allowed_hosts dans la section [serve] "
-                       "de la configuration).",
-           "cross_origin": "Demande refusée : elle vient d'une autre origine ({detail}) que ce service. "
-                           "Utilisez les pages du service lui-même.",
-           "stale_form": "Formulaire refusé : il ne vient pas de la page des audits de ce service, ou le service "
-                         "a redémarré depuis. Rechargez la page et recommencez."},
-    "en": {"bad_host": "Host name not allowed: “{detail}”. This service answers only to its own names "
-                       "(--allowed-host option of “auditor serve”, or allowed_hosts in the [serve] section of "
-                       "the configuration).",
-           "cross_origin": "Request refused: it comes from another origin ({detail}) than this service. "
-                           "Use the service's own pages.",
-           "stale_form": "Form refused: it does not come from this service's audits page, or the service has "
-                         "restarted since. Reload the page and try again."},
-}
-
-
 def name_of(host: str) -> str:
     """The name of a Host header value or a configured name: lower case, without port, brackets or
     final dot (``[::1]:8080`` → ``::1``, ``Exemple.FR.:80`` → ``exemple.fr``)."""
@@ -96,7 +78,7 @@ def refuse_host(request, names: frozenset[str]) -> tuple[str, int, str] | None:
         return None
     if name_of(raw) in names:
         return None
-    return "bad_host", 400, _shown(raw)
+    return "service.bad_host", 400, _shown(raw)
 
 
 def refuse_cross_origin(request) -> tuple[str, int, str] | None:
@@ -114,11 +96,11 @@ def refuse_cross_origin(request) -> tuple[str, int, str] | None:
             except ValueError:
                 origin = "null"
     if site in ("cross-site", "same-site"):
-        return "cross_origin", 403, _shown(origin or site)
+        return "service.cross_origin", 403, _shown(origin or site)
     if origin is None:
         return None  # a program (no browser omits both on a POST): it cannot be made to send it by a page
     if not same_origin(origin, request.headers.get("Host") or ""):
-        return "cross_origin", 403, _shown(origin)
+        return "service.cross_origin", 403, _shown(origin)
     return None
 
 
