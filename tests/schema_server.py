@@ -2,7 +2,7 @@
 
 It maps the site's URL layout (``/schemas/schemas.json``, ``/schemas/{owner}/{name}/{version}/{file}``) onto
 ``/work/shared/data/schemas`` (``_catalog/schemas.json``, ``{owner}__{name}/{version}/{file}``) with the same
-rules as the catalogue's local mode (:func:`auditor.tabular.catalog.local_path_for`). Answers carry an ETag and
+rules as the catalogue's local mode (:func:`auditor.tabular.catalog_fetch.local_path_for`). Answers carry an ETag and
 honour ``If-None-Match`` (304). ``fail`` makes every answer a 503; ``throttle`` maps a path to how many
 429 answers (``Retry-After: 0``) it gets before being served; ``hits`` counts requests per path.
 """
@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from auditor.tabular.catalog import local_path_for
+from auditor.tabular.catalog_fetch import local_path_for
 
 SCHEMAS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "schemas"
 

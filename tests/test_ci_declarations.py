@@ -12,6 +12,7 @@ import pytest
 from auditor.selfcheck.ci.declared import DeclarationError, command_line, glob_regex, read_config
 from auditor.selfcheck.ci.lookalike import closest
 from auditor.tabular.catalog import SchemaCatalog
+from auditor.tabular.field_index import table_fields
 from tests.helpers import SHARED
 from tests.schema_server import SCHEMAS
 from tests.service_helpers import run_cli, schema_options
@@ -198,8 +199,8 @@ def test_command_line_and_config_parsing(tmp_path):
 
 def test_what_looks_like_a_catalogue_table():
     catalog = SchemaCatalog(str(SCHEMAS))
-    subventions = list(catalog.table_fields("scdl/subventions", "2.1.1").fields)
-    deliberations = list(catalog.table_fields("scdl/deliberations", "2.1.5").fields)
+    subventions = list(table_fields(catalog, "scdl/subventions", "2.1.1").fields)
+    deliberations = list(table_fields(catalog, "scdl/deliberations", "2.1.5").fields)
     assert closest(subventions, catalog) == []  # fits: used, not failed
     assert closest(subventions[:10], catalog)[0].name == "scdl/subventions"  # « possible »
     for cut in (subventions[:5], subventions[-5:], subventions[:3], deliberations[2:6]):

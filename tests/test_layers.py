@@ -15,14 +15,9 @@ import auditor
 
 PACKAGE = Path(auditor.__file__).resolve().parent
 
-# Cycles that remain, each with why and what removes it. Keep this list short: a new cycle fails the test,
-# and so does a listed one that is gone (remove it here).
-CYCLE_EXCEPTIONS = {
-    # The schema catalogue falls back on its offline snapshot, and the snapshot is built by fetching through
-    # the catalogue (snapshot.build, references' lookup of the snapshot's repositories). Splitting the
-    # catalogue into fetching / resolving / guessing index (issue 14, item 4) removes it.
-    frozenset({"auditor.tabular.catalog", "auditor.tabular.references", "auditor.tabular.snapshot"}),
-}
+# Cycles that remain, each with why and what removes it: none. A new cycle fails the test, and so does a listed
+# one that is gone (remove it here).
+CYCLE_EXCEPTIONS: set[frozenset[str]] = set()
 
 # Imports that run up the layer order: none. (An entry is (importer, imported) with the reason beside it.)
 UPWARD_EXCEPTIONS: set[tuple[str, str]] = set()

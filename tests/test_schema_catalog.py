@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 
 from auditor.crawling.http import HttpClient, HttpConfig
-from auditor.tabular import catalog as catalog_module
+from auditor.tabular import catalog_fetch
 from auditor.tabular.catalog import (
     SCHEMA_TYPES, CatalogError, CatalogUnavailable, SchemaCatalog, SchemaNotFound, is_prerelease, parse_ref,
     same_version, version_key,
 )
+from auditor.tabular.field_index import field_index, table_fields, unindexed_note
 from auditor.tabular.guess import NO_MATCH, GuessIndex, guess_schema
 from auditor.tabular.reader import open_table
 
@@ -158,7 +159,7 @@ def test_offline_cache_is_used_with_a_note(server, tmp_path):
 def test_offline_copy_of_a_non_ascii_document_with_the_clients_own_cache(server, tmp_path, monkeypatch):
     # as the self-check builds it: the HTTP client caches, no cache_dir; the client keys its cache by the URL as
     # sent (percent-encoded), the fallback must find the copy of "marchés.json" under that key
-    monkeypatch.setattr(catalog_module, "DOCUMENT_MAX_AGE", 0)  # documents are asked for again
+    monkeypatch.setattr(catalog_fetch, "DOCUMENT_MAX_AGE", 0)  # documents are asked for again
     http = HttpClient(HttpConfig(timeout=2.0, total_timeout=5.0, retries=1, backoff=0.01, backoff_max=0.02,
                                  cache_dir=str(tmp_path / "http")))
     first = SchemaCatalog(server.url, http)
@@ -228,21 +229,21 @@ def test_garbage_schema_document(tmp_path):
         with pytest.raises(CatalogError) as exc:
             cat.resolve("scdl/subventions@2.1.0")
         assert "document de schéma illisible" in exc.value.message
-        index = cat.field_index()
+        index = field_index(cat)
         assert [(t.name, t.version) for t in index] == [("scdl/subventions", "2.1.1")]
-        assert cat.unindexed == ["scdl/subventions@2.1.0"] and "scdl/subventions@2.1.0" in cat.unindexed_note()
+        assert cat.unindexed == ["scdl/subventions@2.1.0"] and "scdl/subventions@2.1.0" in unindexed_note(cat)
         assert not cat.notes  # said only where a guess found nothing, not on every result
 
 
 def test_field_index_over_http(remote):
-    index = remote.field_index()
+    index = field_index(remote)
     versions = {(t.name, t.version) for t in index}
     assert {("scdl/subventions", "2.1.1"), ("scdl/budget", "0.8.3"), ("etalab/schema-irve-statique", "2.3.1")} \
         <= versions
     sub = next(t for t in index if (t.name, t.version) == ("scdl/subventions", "2.1.1"))
     assert list(sub.fields) == fields_on_disk("2.1.1") and "nomAttribuant" in sub.required
     # catalogue entries whose documents the mirror lacks are skipped, and listed for a guess that finds nothing
-    assert remote.unindexed and "indisponible" in remote.unindexed_note()
+    assert remote.unindexed and "indisponible" in unindexed_note(remote)
 
 
 # -- a local folder ------------------------------------------------------------------------------------
@@ -280,7 +281,7 @@ def test_data_package_resources(local):
 
 @pytest.fixture(scope="module")
 def index(local) -> GuessIndex:
-    return GuessIndex(local.field_index())
+    return GuessIndex(field_index(local))
 
 
 def test_examples_found():
@@ -310,7 +311,7 @@ def test_every_scdl_field_list_guesses_its_own_version(local, index):
         if not info.name.startswith("scdl/"):
             continue
         for v in info.versions:
-            tf = local.table_fields(info.name, v.name)
+            tf = table_fields(local, info.name, v.name)
             if tf is None:
                 continue
             best = guess_schema(list(tf.fields), index)[0]

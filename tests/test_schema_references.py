@@ -16,7 +16,7 @@ from auditor.selfcheck.describe import read_description
 from auditor.crawling.http import HttpClient, HttpConfig
 from auditor.tabular.catalog import CatalogError, SchemaCatalog, SchemaNotFound
 from auditor.tabular.references import declared_name, parse_reference
-from auditor.tabular.snapshot import default_snapshot
+from auditor.tabular.snapshot_file import default_snapshot
 
 from .schema_server import SCHEMAS, SchemaServer
 from .service_helpers import run_cli, schema_options

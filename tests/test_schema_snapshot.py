@@ -20,7 +20,8 @@ import pytest
 
 from auditor.crawling.http import HttpClient, HttpConfig
 from auditor.tabular.catalog import CatalogUnavailable, SchemaCatalog
-from auditor.tabular.snapshot import CATALOG_PATH, ENV, FILENAME, Snapshot, build, default_snapshot, main
+from auditor.tabular.snapshot import build, main
+from auditor.tabular.snapshot_file import CATALOG_PATH, ENV, FILENAME, Snapshot, default_snapshot
 
 from .schema_server import SCHEMAS, SchemaServer
 from .service_helpers import run_cli
@@ -93,7 +94,7 @@ def test_snapshot_built_from_a_site_over_http_holds_the_same_documents():
 
 
 def test_installed_product_finds_its_snapshot_from_any_folder(tmp_path):
-    script = ("from auditor.tabular.snapshot import default_snapshot; s = default_snapshot(); "
+    script = ("from auditor.tabular.snapshot_file import default_snapshot; s = default_snapshot(); "
               "print(s is not None and b'scdl/subventions' in s.read('/schemas/schemas.json'))")
     proc = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
                           timeout=60, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})

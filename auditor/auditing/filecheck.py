@@ -18,6 +18,7 @@ from .checks.fichier_conforme import FileTarget
 from ..model import Finding
 from .rules import Rule, evaluate_files, load_rules
 from ..tabular.catalog import SITE, CatalogError, CatalogUnavailable, ResolvedSchema, SchemaCatalog, SchemaNotFound
+from ..tabular.field_index import unindexed_note
 from ..tabular.report import TableError, TableReport
 
 DEFAULT_MAX_BYTES = 500 * 1024 * 1024
@@ -96,7 +97,7 @@ class FileChecker:
             cache = self.options.cache_dir or default_cache_dir()
             from ..crawling.http import HttpClient, HttpConfig
 
-            from ..tabular.snapshot import default_snapshot
+            from ..tabular.snapshot_file import default_snapshot
 
             self._catalog = SchemaCatalog(self.options.schema_base,
                                           HttpClient(HttpConfig(cache_dir=str(cache / "http"), retries=2)),
@@ -205,7 +206,7 @@ class FileChecker:
         if best is None or best.confidence not in USABLE_GUESS:
             result.notes.append("Aucun schéma ne correspond à ces colonnes avec assez de certitude : seule la "
                                 "lecture du fichier a été vérifiée. Précisez le schéma avec --schema.")
-            if note := self.catalog.unindexed_note():
+            if note := unindexed_note(self.catalog):
                 result.notes.append(note[:1].upper() + note[1:] + ".")
             return None
         try:

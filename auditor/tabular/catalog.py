@@ -1,5 +1,9 @@
 """The schema catalogue of schema.data.gouv.fr: list schemas, resolve ``name[@version]``, load documents.
 
+Where each piece lives: listing and resolving here (`SchemaCatalog`); reading documents, with cache and offline
+fallback, in `catalog_fetch` (`CatalogFetcher`, which `SchemaCatalog` builds on); errors, data classes and
+release ordering in `catalog_model`; the field lists schema guessing compares columns to in `field_index`.
+
 The catalogue is the JSON file ``{base}/schemas/schemas.json``: one entry per schema (``name`` such as
 ``scdl/subventions``, ``title``, ``schema_type`` tableschema | jsonschema | datapackage | other, ``labels``,
 ``examples``) with its ``versions`` in release order, each with the ``schema_url`` of its document.
@@ -11,7 +15,7 @@ The catalogue is the JSON file ``{base}/schemas/schemas.json``: one entry per sc
 * Over HTTP everything goes through :class:`auditor.crawling.http.HttpClient`: cached on disk with conditional requests
   (the client's cache, or ``cache_dir`` given to the catalogue); when the network fails and a cached copy exists,
   the copy is used and :attr:`SchemaCatalog.notes` says so; failing that, the dated snapshot shipped with the
-  package (:mod:`auditor.tabular.snapshot`, given as ``snapshot``), with a note naming its date. Once the site
+  package (:mod:`auditor.tabular.snapshot_file`, given as ``snapshot``), with a note naming its date. Once the site
   could not be reached, the network is not tried again for a minute (an offline check does not wait on every
   document).
 * References as people write them (names, schema.data.gouv.fr and repository addresses, local files) are
@@ -26,217 +30,20 @@ from __future__ import annotations
 import difflib
 import json
 import os
-import re
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
-import yaml
-
-from ..crawling.http import ERROR_CODES, FetchError, HttpClient
 from ..normalize.text import fold
+from .catalog_fetch import CatalogFetcher, load_document, local_path_for
+from .catalog_model import (SCHEMA_TYPES, SITE, CatalogError, CatalogUnavailable, PackageResource, ResolvedSchema,
+                            SchemaInfo, SchemaNotFound, SchemaVersion, is_prerelease, parse_ref, same_version,
+                            version_key)
 from .references import Reference, is_version, parse_reference, pick_entry, repo_key
-from .snapshot import Snapshot
 
-SITE = "https://schema.data.gouv.fr"
-SCHEMA_TYPES = ("tableschema", "jsonschema", "datapackage", "other")
-CATALOG_MAX_AGE = 3600.0  # seconds a cached catalogue is used without asking the server
-DOCUMENT_MAX_AGE = 7 * 24 * 3600.0  # a released schema document does not change
-UNREACHABLE_PAUSE = 60.0  # seconds the network is not tried again once the site could not be reached
-_NETWORK_CODES = ("dns-error", "connection-error", "timeout", "tls-error", "deadline", "server-error")  # site down
 _DATA_SUFFIXES = (".csv", ".xlsx", ".xls", ".json", ".geojson", ".xml", ".ods", ".tsv", ".txt")
-
-
-class CatalogError(Exception):
-    """A catalogue problem; ``message`` is in French, for the user."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class CatalogUnavailable(CatalogError):
-    """Neither the network nor a cached copy could provide a document."""
-
-
-class SchemaNotFound(CatalogError, LookupError):
-    """Unknown schema name or version; ``suggestions`` lists the close matches."""
-
-    def __init__(self, message: str, suggestions: list[str]):
-        super().__init__(message)
-        self.suggestions = suggestions
-
-
-@dataclass
-class SchemaVersion:
-    name: str  # the catalogue's release name, e.g. "2.1.1"
-    url: str  # where the document is fetched from (already rewritten against the base)
-    listed: bool = True  # False for a version found in a local folder but absent from the catalogue
-    prerelease: bool = False  # "0.5beta", "2.1.1-betagouv-draft", "1.0.0-withdrawn"...
-    type: str | None = None  # when it differs from the schema's (IRVE: table schemas before the data package)
-
-
-@dataclass
-class SchemaInfo:
-    name: str
-    title: str
-    type: str  # tableschema | jsonschema | datapackage | other
-    versions: list[SchemaVersion]  # release order, oldest first
-    description: str = ""
-    labels: list[str] = field(default_factory=list)
-    examples: list[dict[str, Any]] = field(default_factory=list)  # as the catalogue gives them
-    homepage: str | None = None
-    listed: bool = True
-
-    @property
-    def latest(self) -> str | None:
-        """The latest release listed by the catalogue (unlisted versions and drafts only as a last resort)."""
-        for pool in ([v for v in self.versions if v.listed and not v.prerelease],
-                     [v for v in self.versions if not v.prerelease], self.versions):
-            if pool:
-                return pool[-1].name
-        return None
-
-    def version(self, name: str) -> SchemaVersion | None:
-        for v in self.versions:
-            if v.name == name:
-                return v
-        return None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name, "title": self.title, "type": self.type, "labels": list(self.labels),
-            "latest": self.latest, "listed": self.listed,
-            "versions": [{"name": v.name, "url": v.url, "listed": v.listed, "prerelease": v.prerelease}
-                         for v in self.versions],
-        }
-
-
-@dataclass
-class PackageResource:
-    """One table of a data package schema (e.g. IRVE: ``irve-statique``, ``irve-dynamique``)."""
-
-    name: str
-    title: str | None
-    schema_ref: str | None  # the resource's ``schema`` as written (relative path), None when inline
-    schema_name: str | None = None  # the catalogue entry holding that table schema, when known
-    schema_version: str | None = None
-    schema_url: str | None = None
-    document: dict[str, Any] | None = None
-    note: str | None = None
-
-
-@dataclass
-class ResolvedSchema:
-    name: str
-    version: str
-    type: str
-    url: str
-    document: Any
-    title: str = ""
-    is_latest: bool = False
-    listed: bool = True
-    declared_version: str | None = None  # the ``version`` written inside the document, if any
-    notes: list[str] = field(default_factory=list)
-    resources: list[PackageResource] = field(default_factory=list)  # data packages only
-
-    @property
-    def ref(self) -> str:
-        return f"{self.name}@{self.version}"
-
-    def to_dict(self) -> dict[str, Any]:
-        """The ``schema`` block of a validation report."""
-        return {"name": self.name, "version": self.version, "url": self.url, "type": self.type,
-                "declared_version": self.declared_version, "notes": list(self.notes)}
-
-
-@dataclass(frozen=True)
-class TableFields:
-    """Field names of one table schema version, for schema guessing."""
-
-    name: str
-    version: str
-    fields: tuple[str, ...]
-    required: frozenset[str]
-    listed: bool = True
-    prerelease: bool = False
-    rank: int = 0  # position of the version in release order
-
-
-# -- version strings ----------------------------------------------------------------------------
-
-_VERSION = re.compile(r"^v?(\d+(?:\.\d+)*)(.*)$", re.I)
-
-
-def version_key(name: str) -> tuple:
-    """Sort key for release names: numeric parts, then a release after its own pre-releases."""
-    m = _VERSION.match(name.strip())
-    if not m:
-        return ((), 0, name)
-    nums = tuple(int(p) for p in m.group(1).split("."))
-    nums = nums + (0,) * (3 - len(nums)) if len(nums) < 3 else nums
-    return (nums, 0 if m.group(2) else 1, m.group(2))
-
-
-def is_prerelease(name: str) -> bool:
-    m = _VERSION.match(name.strip())
-    return not m or bool(m.group(2))
-
-
-def same_version(a: str, b: str) -> bool:
-    """``v1.1`` and ``1.1.0`` name the same release; ``2.0`` and ``2.1.0`` do not."""
-    return version_key(str(a)) == version_key(str(b))
-
-
-def parse_ref(ref: str) -> tuple[str, str | None]:
-    """``"scdl/subventions@2.1.1"`` → ``("scdl/subventions", "2.1.1")``; no ``@`` → version None."""
-    name, sep, version = ref.strip().rpartition("@")
-    if not sep:
-        return ref.strip(), None
-    return name.strip(), (version.strip() or None)
-
-
-# -- local folders ------------------------------------------------------------------------------
-
-def local_path_for(root: str | os.PathLike[str], site_path: str) -> Path | None:
-    """The file of a local schema folder that serves the site path ``/schemas/{owner}/{name}/{version}/{file}``
-    (or ``/schemas/schemas.json``). Both layouts are understood. When the file itself is absent, a file of
-    the same base name in the version folder, then its ``schema.json``, stand in for it (the folders keep the
-    repository's names: IRVE's ``schema-statique.json`` is stored as ``schema.json``). None when nothing fits."""
-    root = Path(root)
-    parts = [unquote(p) for p in site_path.strip("/").split("/") if p]
-    if parts and parts[0] == "schemas":
-        parts = parts[1:]
-    if parts == ["schemas.json"]:
-        for cand in (root / "_catalog" / "schemas.json", root / "schemas" / "schemas.json", root / "schemas.json"):
-            if cand.is_file():
-                return cand
-        return None
-    if len(parts) < 4 or ".." in parts:
-        return None
-    owner, name, version, rest = parts[0], parts[1], parts[2], parts[3:]
-    for folder in (root / f"{owner}__{name}" / version, root / "schemas" / owner / name / version):
-        if not folder.is_dir():
-            continue
-        for cand in (folder.joinpath(*rest), folder / rest[-1], _folded_sibling(folder, rest[-1]),
-                     folder / "schema.json" if rest[-1].startswith("schema") else None):
-            if cand is not None and cand.is_file():
-                return cand
-    return None
-
-
-def _folded_sibling(folder: Path, filename: str) -> Path | None:
-    """``marchés.json`` asked, ``marches.json`` stored (accents dropped by the copy)."""
-    want = fold(filename)
-    for p in folder.iterdir():
-        if p.is_file() and fold(p.name) == want:
-            return p
-    return None
 
 
 def _schema_file_in(folder: Path, hint: str | None) -> Path | None:
@@ -261,139 +68,9 @@ def _infer_type(doc: Any) -> str:
     return "other"
 
 
-def load_document(body: bytes, url: str = "") -> Any:
-    """JSON, or YAML for ``.yml``/``.yaml`` documents (and JSON that does not parse as such)."""
-    text = body.decode("utf-8-sig", errors="replace")
-    is_yaml = url.lower().endswith((".yml", ".yaml"))
-    if not is_yaml:
-        try:
-            return json.loads(text)
-        except ValueError:
-            pass
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise CatalogError(f"document de schéma illisible ({url}) : {exc}") from None
-    if not isinstance(doc, (dict, list)):  # an HTML error page or plain text parses as a YAML string
-        raise CatalogError(f"document de schéma illisible ({url}) : ni JSON ni YAML structuré")
-    return doc
-
-
-# -- the catalogue ------------------------------------------------------------------------------
-
-class SchemaCatalog:
-    """The catalogue of schema.data.gouv.fr (or of a mirror / local folder)."""
-
-    def __init__(self, base_url: str = SITE, http: HttpClient | None = None,
-                 cache_dir: str | os.PathLike[str] | None = None, *,
-                 max_age: float = CATALOG_MAX_AGE, discover_local: bool = True, snapshot: Snapshot | None = None):
-        base = str(base_url).rstrip("/")
-        self.root: Path | None = None
-        if base.startswith("file://"):
-            self.root = Path(unquote(urlsplit(base).path))
-        elif "://" not in base:
-            self.root = Path(base)
-        self.base_url = base
-        self.http = http if http is not None or self.root is not None else HttpClient()
-        if cache_dir and self.root is None:  # the same client, caching in ``cache_dir``
-            self.http = HttpClient(replace(self.http.config, cache_dir=str(cache_dir)), self.http.on_event)
-        self.max_age = max_age
-        self.discover_local = discover_local
-        self.notes: list[str] = []  # user-facing remarks (offline copy used...)
-        self.unindexed: list[str] = []  # name@version the guessing index could not read
-        self.offline = False
-        self.snapshot = snapshot if self.root is None else None  # the fallback of last resort, HTTP only
-        self.snapshot_used = False
-        self._unreachable: tuple[float, str] | None = None  # (when, why) the site last could not be reached
-        self._schemas: dict[str, SchemaInfo] | None = None
-        self._body: bytes | None = None  # the list as last read
-        self._loaded_at = 0.0
-        self.generation = 0  # bumped when the list changes (derived indexes rebuild)
-        self._documents: dict[str, Any] = {}
-        self._fields: dict[str, TableFields | None] = {}
-        self._lock = threading.Lock()
-
-    # -- fetching ---------------------------------------------------------------------------
-    @property
-    def catalog_url(self) -> str:
-        if self.root is not None:  # made absolute first: a relative folder has no file URI
-            found = local_path_for(self.root, "/schemas/schemas.json")
-            return (found or self.root / "_catalog" / "schemas.json").resolve().as_uri()
-        return f"{self.base_url}/schemas/schemas.json"
-
-    def rewrite(self, url: str) -> str:
-        """A ``https://schema.data.gouv.fr/...`` URL moved onto the configured base."""
-        if url.startswith(SITE + "/") and self.base_url != SITE and self.root is None:
-            return self.base_url + url[len(SITE):]
-        return url  # a local folder maps site URLs onto its files when reading
-
-    def _read(self, url: str, max_age: float) -> bytes:
-        """Body of ``url``: a local file, or through the HTTP client with cache and offline fallback."""
-        if self.root is not None or url.startswith("file://"):
-            path = self._local_file(url)
-            if path is None:
-                raise CatalogUnavailable(f"fichier introuvable dans le dossier de schémas : {url}")
-            return path.read_bytes()
-        down = self._unreachable
-        if down is not None and time.monotonic() - down[0] < UNREACHABLE_PAUSE:
-            return self._fallback(url, url, down[1], max_age)
-        try:
-            return self.http.get(url, max_age=max_age).content
-        except FetchError as exc:
-            why = _why(exc)
-            if exc.code in _NETWORK_CODES:
-                self._unreachable = (time.monotonic(), why)
-            return self._fallback(url, exc.url or url, why, max_age)
-
-    def _fallback(self, url: str, sent: str, why: str, max_age: float) -> bytes:
-        """``url`` when the network failed: the cached copy (silently when fresh enough not to ask the site),
-        else the shipped snapshot's, else :class:`CatalogUnavailable`."""
-        cache = self.http.cache  # keyed by the URL as sent (``marchés.json`` percent-encoded)
-        entry = None
-        for key in dict.fromkeys((sent, _as_sent(url), url)) if cache is not None else ():
-            entry = cache.get("GET", key)
-            if entry is not None:
-                break
-        if entry is not None and 200 <= entry.status < 300:
-            if time.time() - entry.stored_at <= max_age:
-                return entry.body
-            when = datetime.fromtimestamp(entry.stored_at, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-            self._note(f"téléchargement impossible ({why}) : copie en cache du {when} utilisée pour {url}")
-            self.offline = True
-            return entry.body
-        body = self._from_snapshot(url)
-        if body is not None:
-            self._note(f"hors ligne, {self.host} injoignable ({why}) : schémas lus dans l'instantané du catalogue "
-                       f"livré avec auditor, daté du {self.snapshot.date_fr} (les versions publiées depuis n'y sont "
-                       "pas)")
-            self.offline = self.snapshot_used = True
-            return body
-        kept = " ni instantané du catalogue livré avec auditor" if self.snapshot is None else \
-            f" ; l'instantané du catalogue livré avec auditor (du {self.snapshot.date_fr}) ne l'a pas"
-        raise CatalogUnavailable(f"impossible de télécharger {url} ({why}) et aucune copie en cache{kept}")
-
-    def _from_snapshot(self, url: str) -> bytes | None:
-        if self.snapshot is None or not url.startswith(self.base_url + "/"):
-            return None
-        return self.snapshot.read(urlsplit(url[len(self.base_url):]).path)
-
-    @property
-    def host(self) -> str:
-        return urlsplit(self.base_url).netloc or self.base_url
-
-    def _local_file(self, url: str) -> Path | None:
-        if url.startswith("file://"):
-            p = Path(unquote(urlsplit(url).path))
-            return p if p.is_file() else None
-        if url.startswith(SITE + "/") and self.root is not None:
-            return local_path_for(self.root, urlsplit(url).path)
-        p = Path(url)
-        return p if p.is_file() else None
-
-    def _note(self, text: str) -> None:
-        with self._lock:
-            if text not in self.notes:
-                self.notes.append(text)
+class SchemaCatalog(CatalogFetcher):
+    """The catalogue of schema.data.gouv.fr (or of a mirror / local folder): its list, resolved references,
+    resources and examples (fetching: `CatalogFetcher`)."""
 
     # -- listing ----------------------------------------------------------------------------
     def _load(self) -> dict[str, SchemaInfo]:
@@ -514,16 +191,6 @@ class SchemaCatalog:
         raise SchemaNotFound(
             f"Version « {version} » inconnue pour le schéma « {info.name} ». "
             f"Versions publiées : {published or 'aucune'}.{hint}", suggestions)
-
-    # -- documents --------------------------------------------------------------------------
-    def _document(self, url: str) -> Any:
-        with self._lock:
-            if url in self._documents:
-                return self._documents[url]
-        doc = load_document(self._read(url, DOCUMENT_MAX_AGE), url)
-        with self._lock:
-            self._documents[url] = doc
-        return doc
 
     def resolve(self, ref: str, version: str | None = None) -> ResolvedSchema:
         """``resolve("scdl/subventions@2.1.1")`` or ``resolve("scdl/subventions")`` (latest release)."""
@@ -686,79 +353,6 @@ class SchemaCatalog:
                     out.append({"title": str(p.relative_to(local.parent)), "url": p.resolve().as_uri(),
                                 "path": str(p), "source": "local"})
         return out
-
-    # -- field lists for schema guessing -----------------------------------------------------
-    def table_fields(self, name: str, version: str) -> TableFields | None:
-        """Field names and required fields of one table schema version (cached); None if unusable."""
-        info = self.get(name)
-        ver = self.version_of(info, version)
-        key = ver.url
-        if key in self._fields:
-            return self._fields[key]
-        doc = self._document(ver.url)
-        tf = None
-        if isinstance(doc, dict) and isinstance(doc.get("fields"), list):
-            names, required = [], set()
-            for f in doc["fields"]:
-                if isinstance(f, dict) and isinstance(f.get("name"), str):
-                    names.append(f["name"])
-                    if isinstance(f.get("constraints"), dict) and f["constraints"].get("required") is True:
-                        required.add(f["name"])
-            if names:
-                rank = [v.name for v in info.versions].index(ver.name)
-                tf = TableFields(info.name, ver.name, tuple(names), frozenset(required), listed=ver.listed,
-                                 prerelease=ver.prerelease, rank=rank)
-        self._fields[key] = tf
-        return tf
-
-    def field_index(self, *, include_unlisted: bool = True, workers: int = 8) -> list[TableFields]:
-        """Field lists of every table schema version of the catalogue (fetched in parallel once)."""
-        todo = [(info.name, v.name) for info in self.schemas() for v in info.versions
-                if (v.type or info.type) == "tableschema" and (include_unlisted or v.listed)]
-        missing: list[str] = []
-
-        def one(nv: tuple[str, str]) -> TableFields | None:
-            try:
-                return self.table_fields(*nv)
-            except CatalogError:
-                missing.append("@".join(nv))
-                return None
-
-        if self.root is None and len(todo) > 1:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                results = list(pool.map(one, todo))
-        else:
-            results = [one(nv) for nv in todo]
-        self.unindexed = sorted(missing)
-        return [r for r in results if r is not None]
-
-    def unindexed_note(self) -> str | None:
-        """Why a guess may have missed: the schema versions the guessing index could not read (said only where a
-        guess found nothing, never on every result)."""
-        if not self.unindexed:
-            return None
-        if self.snapshot_used:
-            return (f"{len(self.unindexed)} version(s) de schéma absente(s) de l'instantané n'ont pas pu être "
-                    "comparées à ces colonnes")
-        return (f"{len(self.unindexed)} version(s) de schéma indisponible(s) n'ont pas pu être comparées à ces "
-                "colonnes : " + ", ".join(self.unindexed[:10]) + (" ..." if len(self.unindexed) > 10 else ""))
-
-
-def _as_sent(url: str) -> str:
-    """``url`` as the HTTP client sends it (and keys its cache): percent-encoded."""
-    import requests
-
-    try:
-        return requests.Request("GET", url).prepare().url or url
-    except (requests.RequestException, ValueError):
-        return url
-
-
-def _why(exc: FetchError) -> str:
-    """Why a download failed, in French and without the transport's internals."""
-    if exc.status:
-        return f"HTTP {exc.status}"
-    return ERROR_CODES.get(exc.code, exc.code)
 
 
 def _local_schema(path: Path | None) -> ResolvedSchema:

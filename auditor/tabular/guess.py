@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from ..normalize.text import fold
-from .catalog import SchemaCatalog, TableFields
+from .catalog import SchemaCatalog
+from .catalog_model import TableFields
+from .field_index import field_index
 
 NORMALISED_MATCH = 0.9
 CONFIDENCE = ((0.95, "certain"), (0.75, "probable"), (0.4, "possible"))
@@ -166,7 +168,7 @@ def index_for(catalog: SchemaCatalog) -> GuessIndex:
     catalog.schemas()  # asks for the list again when it is due
     kept = _indexes.get(catalog)
     if kept is None or kept[0] != catalog.generation:
-        kept = _indexes[catalog] = (catalog.generation, GuessIndex(catalog.field_index()))
+        kept = _indexes[catalog] = (catalog.generation, GuessIndex(field_index(catalog)))
     return kept[1]
 
 

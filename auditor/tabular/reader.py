@@ -1,4 +1,8 @@
-"""Streaming reader of the tables communes publish: CSV (any usual dialect), XLSX and JSON arrays.
+"""Streaming reader of the tables communes publish: CSV (any usual dialect), XLSX, XLS, ODS and JSON arrays.
+
+Where each piece lives: `open_table` and the CSV sniffing here; the `TableSource` every reader returns and its
+streaming in `source`; XLSX in `xlsx_reader`, XLS in `xls`, ODS in `ods` (what the workbooks share in
+`workbook`), JSON in `jsontable`.
 
 `open_table(source)` sniffs the file (empty? binary? an HTML page? XLSX? JSON?), its encoding (UTF-8 with or
 without BOM, else Windows-1252 read leniently, recorded as an issue; a UTF-8 BOM is dropped on every path, even in

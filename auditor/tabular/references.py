@@ -209,7 +209,7 @@ def pick_entry(ref: Reference, candidates: list[tuple[str, frozenset[str]]]) -> 
 @lru_cache(maxsize=1)
 def _snapshot_repositories() -> tuple[tuple[str, str, frozenset[str]], ...]:
     """(name, repository key, document file names) of the shipped snapshot's catalogue entries."""
-    from .snapshot import CATALOG_PATH, default_snapshot
+    from .snapshot_file import CATALOG_PATH, default_snapshot
 
     snap = default_snapshot()
     body = snap.read(CATALOG_PATH) if snap is not None else None

@@ -1,4 +1,5 @@
-"""The dated snapshot of the schema.data.gouv.fr catalogue shipped with auditor, and the script that builds it.
+"""The script that builds the dated snapshot of the schema.data.gouv.fr catalogue shipped with auditor
+(read by `auditor.tabular.snapshot_file`).
 
 So that a machine without network (a commune's office, a pre-commit hook on a train) still validates SCDL files,
 the package holds ``auditor/data/schema-snapshot.json.xz``: the catalogue (``schemas/schemas.json``) and the
@@ -21,97 +22,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import lzma
-import os
 import sys
-from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 from ..normalize.text import fold
+from .catalog import SchemaCatalog
+from .catalog_fetch import local_path_for
+from .catalog_model import SITE, CatalogError
+from .snapshot_file import CATALOG_PATH, FILENAME, Snapshot
 
-FORMAT = 1
-FILENAME = "schema-snapshot.json.xz"
-ENV = "AUDITOR_SCHEMA_SNAPSHOT"
-CATALOG_PATH = "schemas/schemas.json"
 _SCHEMA_SUFFIXES = (".json", ".yml", ".yaml")
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-          "novembre", "décembre")
-
-
-@dataclass
-class Snapshot:
-    """The files of a snapshot, keyed by their path on the site (``schemas/...``, percent-decoded)."""
-
-    date: str  # ISO date, YYYY-MM-DD
-    source: str
-    files: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def date_fr(self) -> str:
-        """``8 décembre 2026``."""
-        try:
-            d = date.fromisoformat(self.date)
-        except ValueError:
-            return self.date
-        return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
-
-    def read(self, site_path: str) -> bytes | None:
-        """The body the site serves at ``site_path`` (``/schemas/...``), or None. A name whose accents were
-        dropped, or differ in case, still matches within its folder (``marchés.json`` / ``marches.json``)."""
-        key = unquote(site_path).lstrip("/")
-        text = self.files.get(key)
-        if text is None:
-            folder, _, name = key.rpartition("/")
-            want = fold(name)
-            for k in self.files:
-                if k.startswith(folder + "/") and "/" not in k[len(folder) + 1:] and fold(k.rpartition("/")[2]) == want:
-                    text = self.files[k]
-                    break
-        return None if text is None else text.encode("utf-8")
-
-    def to_bytes(self) -> bytes:
-        doc = {"format": FORMAT, "date": self.date, "source": self.source, "files": self.files}
-        raw = json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=0).encode("utf-8")
-        return lzma.compress(raw, preset=9 | lzma.PRESET_EXTREME)
-
-    @classmethod
-    def from_bytes(cls, body: bytes) -> Snapshot:
-        doc = json.loads(lzma.decompress(body))
-        if not isinstance(doc, dict) or doc.get("format") != FORMAT or not isinstance(doc.get("files"), dict):
-            raise ValueError("not an auditor schema snapshot")
-        return cls(date=str(doc.get("date")), source=str(doc.get("source")), files=doc["files"])
-
-
-def snapshot_path() -> Path | None:
-    """Where the snapshot is read from: ``$AUDITOR_SCHEMA_SNAPSHOT`` (a file, or a folder holding
-    ``schema-snapshot.json.xz``), else the package's own copy; None when there is none."""
-    env = os.environ.get(ENV)
-    if env is not None:
-        p = Path(env)
-        p = p / FILENAME if p.is_dir() else p
-        return p if p.is_file() else None
-    packaged = resources.files("auditor").joinpath(f"data/{FILENAME}")
-    return Path(str(packaged)) if packaged.is_file() else None
-
-
-def default_snapshot() -> Snapshot | None:
-    """The snapshot to fall back on (see :func:`snapshot_path`), read once per path; None when there is
-    none or it cannot be read."""
-    path = snapshot_path()
-    return None if path is None else _load(str(path.resolve()))
-
-
-@lru_cache(maxsize=4)
-def _load(path: str) -> Snapshot | None:
-    try:
-        return Snapshot.from_bytes(Path(path).read_bytes())
-    except (OSError, ValueError, lzma.LZMAError):
-        return None
 
 
 # -- building ------------------------------------------------------------------------------------
@@ -120,8 +43,6 @@ def build(source: str, *, on_date: str | None = None) -> Snapshot:
     """A snapshot of the catalogue at ``source``: the live site or a mirror (``http(s)://``), or a local folder
     laid out like the catalogue's local mode (``{owner}__{name}/{version}/``). Every listed version's document is taken with the documents it
     names (data package resources, JSON Schema references); a version the source lacks is left out."""
-    from .catalog import SITE, CatalogError, SchemaCatalog
-
     is_folder = "://" not in source or source.startswith("file://")
     catalog = SchemaCatalog(source, discover_local=False)
     infos = catalog.schemas()
@@ -191,8 +112,6 @@ def _folder_documents(catalog, url: str) -> list[str]:
 
 def _source_date(catalog, is_folder: bool) -> str:
     if is_folder and catalog.root is not None:
-        from .catalog import local_path_for
-
         listed = local_path_for(catalog.root, "/schemas/schemas.json")
         if listed is not None:
             return datetime.fromtimestamp(listed.stat().st_mtime, timezone.utc).date().isoformat()
@@ -214,8 +133,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--date", help="date de l'instantané, AAAA-MM-JJ (défaut : celle du catalogue ou du jour)")
     parser.add_argument("--output", type=Path, default=Path(__file__).resolve().parents[1] / "data" / FILENAME)
     args = parser.parse_args(argv)
-    from .catalog import CatalogError
-
     if args.date:
         try:
             date.fromisoformat(args.date)
