@@ -17,7 +17,9 @@ import pytest
 from auditor import tabular
 from auditor.crawling.http import HttpClient, HttpConfig
 from auditor.tabular.catalog import SchemaCatalog
-from auditor.tabular.decp import CHUNK, looks_like_decp, validate_decp
+from auditor.tabular.decp import validate_decp
+from auditor.tabular.decp_stream import CHUNK
+from auditor.tabular.decp_version import looks_like_decp
 from auditor.tabular.errors import CODES
 
 from .schema_server import SCHEMAS, SchemaServer

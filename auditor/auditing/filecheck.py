@@ -115,8 +115,9 @@ class FileChecker:
         target = name or str(path)
         result = CheckResult(target=target, kind="table")
         from ..tabular import decp
+        from ..tabular.decp_version import looks_like_decp
 
-        if schema is None and decp.looks_like_decp(path):
+        if schema is None and looks_like_decp(path):
             result.kind = "decp"
             report = decp.validate_decp(path, self.catalog, max_bytes=self.options.max_bytes)
             if report.schema.get("name"):
