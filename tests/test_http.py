@@ -44,8 +44,12 @@ def server():
                 script.max_active = max(script.max_active, script.active)
                 queue = script.answers.get(self.path.split("?")[0], [{"status": 404}])
                 ans = queue.pop(0) if len(queue) > 1 else queue[0]
+            done = False
             try:
                 time.sleep(ans.get("sleep", 0))
+                with script.lock:  # no longer active before the client can see an answer and send the next request
+                    script.active -= 1
+                    done = True
                 body = ans.get("body", b"")
                 if isinstance(body, (dict, list)):
                     body = json.dumps(body).encode()
@@ -69,8 +73,9 @@ def server():
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
             finally:
-                with script.lock:
-                    script.active -= 1
+                if not done:
+                    with script.lock:
+                        script.active -= 1
 
     srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
     srv.daemon_threads = True
