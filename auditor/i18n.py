@@ -11,6 +11,27 @@ not repeated here.
 from __future__ import annotations
 
 MESSAGES: dict[str, dict[str, str]] = {
+    "http.tls-error": {"fr": "erreur TLS (certificat invalide ou expiré, protocole)", "en": "TLS error (invalid or expired certificate, protocol)"},
+    "http.dns-error": {"fr": "nom de domaine introuvable", "en": "domain name not found"},
+    "http.connection-error": {"fr": "connexion impossible ou interrompue", "en": "connection impossible or interrupted"},
+    "http.timeout": {"fr": "délai d'attente dépassé", "en": "timed out"},
+    "http.deadline": {"fr": "délai total de collecte dépassé : la collecte de ce portail a été arrêtée", "en": "total crawl time exceeded: the crawl of this portal was stopped"},
+    "http.truncated-body": {"fr": "réponse tronquée", "en": "truncated answer"},
+    "http.body-too-large": {"fr": "réponse trop volumineuse", "en": "answer too large"},
+    "http.rate-limited": {"fr": "trop de requêtes (429)", "en": "too many requests (429)"},
+    "http.http-error": {"fr": "erreur HTTP", "en": "HTTP error"},
+    "http.gone": {"fr": "portail fermé : il répond 410 Gone, il ne publie plus rien", "en": "portal closed: it answers 410 Gone, it publishes nothing any more"},
+    "http.config-error": {"fr": "la configuration de la source ne désigne rien que le portail connaisse", "en": "the source's configuration names nothing the portal knows"},
+    "http.server-error": {"fr": "erreur du serveur (5xx)", "en": "server error (5xx)"},
+    "http.invalid-json": {"fr": "réponse JSON invalide", "en": "invalid JSON answer"},
+    "http.html-instead-of-json": {"fr": "page HTML reçue au lieu de JSON", "en": "HTML page received instead of JSON"},
+    "http.invalid-rdf": {"fr": "document RDF (DCAT) illisible", "en": "unreadable RDF (DCAT) document"},
+    "http.html-instead-of-rdf": {"fr": "page HTML reçue au lieu d'un catalogue RDF", "en": "HTML page received instead of an RDF catalogue"},
+    "http.invalid-body": {"fr": "réponse illisible", "en": "unreadable answer"},
+    "http.invalid-url": {"fr": "adresse invalide", "en": "invalid address"},
+    "http.too-many-redirects": {"fr": "trop de redirections", "en": "too many redirects"},
+    "http.internal-error": {"fr": "erreur interne de l'auditeur (à signaler)", "en": "internal error of the auditor (to report)"},
+    "http.failed": {"fr": "échec de la requête", "en": "request failed"},
     "audit.files": {"fr": "Fichiers : {validated} validé(s) sur {candidates} candidat(s), {valid} conforme(s), "
                           "{rows} lignes lues, {failed} non téléchargé(s), {unvalidated} sans schéma disponible, "
                           "en {seconds:.1f} s.",

@@ -37,6 +37,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from ..i18n import t
 from .httpcache import HttpCache
 from .netsafe import DEFAULT_USER_AGENT, Budget, GuardedAdapter  # noqa: F401 - DEFAULT_USER_AGENT is re-exported
 
@@ -77,50 +78,15 @@ class BodyError(ValueError):
         self.code = code
 
 
-ERROR_CODES = {
-    "tls-error": "erreur TLS (certificat invalide ou expiré, protocole)",
-    "dns-error": "nom de domaine introuvable",
-    "connection-error": "connexion impossible ou interrompue",
-    "timeout": "délai d'attente dépassé",
-    "deadline": "délai total de collecte dépassé : la collecte de ce portail a été arrêtée",
-    "truncated-body": "réponse tronquée",
-    "body-too-large": "réponse trop volumineuse",
-    "rate-limited": "trop de requêtes (429)",
-    "http-error": "erreur HTTP",
-    "gone": "portail fermé : il répond 410 Gone, il ne publie plus rien",
-    "config-error": "la configuration de la source ne désigne rien que le portail connaisse",
-    "server-error": "erreur du serveur (5xx)",
-    "invalid-json": "réponse JSON invalide",
-    "html-instead-of-json": "page HTML reçue au lieu de JSON",
-    "invalid-rdf": "document RDF (DCAT) illisible",
-    "html-instead-of-rdf": "page HTML reçue au lieu d'un catalogue RDF",
-    "invalid-body": "réponse illisible",
-    "invalid-url": "adresse invalide",
-    "too-many-redirects": "trop de redirections",
-}
+#: the stable codes of a request that failed for good; their words are the catalogue's ``http.<code>`` messages
+ERROR_CODES = ("tls-error", "dns-error", "connection-error", "timeout", "deadline", "truncated-body", "body-too-large", "rate-limited", "http-error", "gone", "config-error", "server-error", "invalid-json", "html-instead-of-json", "invalid-rdf", "html-instead-of-rdf", "invalid-body", "invalid-url", "too-many-redirects")
 
 
-ERROR_CODES_EN = {
-    "tls-error": "TLS error (invalid or expired certificate, protocol)",
-    "dns-error": "domain name not found",
-    "connection-error": "connection impossible or interrupted",
-    "timeout": "timed out",
-    "deadline": "total crawl time exceeded: the crawl of this portal was stopped",
-    "truncated-body": "truncated answer",
-    "body-too-large": "answer too large",
-    "rate-limited": "too many requests (429)",
-    "http-error": "HTTP error",
-    "gone": "portal closed: it answers 410 Gone, it publishes nothing any more",
-    "config-error": "the source's configuration names nothing the portal knows",
-    "server-error": "server error (5xx)",
-    "invalid-json": "invalid JSON answer",
-    "html-instead-of-json": "HTML page received instead of JSON",
-    "invalid-rdf": "unreadable RDF (DCAT) document",
-    "html-instead-of-rdf": "HTML page received instead of an RDF catalogue",
-    "invalid-body": "unreadable answer",
-    "invalid-url": "invalid address",
-    "too-many-redirects": "too many redirects",
-}
+def failure(code: str | None, lang: str = "fr") -> str:
+    """What a failure of ``code`` is, in plain words (``http.<code>`` of the message catalogue)."""
+    if code in ERROR_CODES or code == "internal-error":
+        return t(f"http.{code}", lang)
+    return t("http.failed", lang)
 
 
 def explain_in(code: str | None, explained: str | None, lang: str) -> str | None:
@@ -128,20 +94,19 @@ def explain_in(code: str | None, explained: str | None, lang: str) -> str | None
     as it was (it is the server's or the library's own)."""
     if lang == "fr" or not explained or code not in ERROR_CODES:
         return explained
-    what = ERROR_CODES[code]
+    what = failure(code)
     if not explained.startswith(what):
         return explained
     rest = explained[len(what):]
     if rest.startswith(" (détail technique : "):
         rest = " (technical detail: " + rest[len(" (détail technique : "):]
-    return ERROR_CODES_EN[code] + rest
+    return failure(code, lang) + rest
 
 
 def explain(code: str, message: str, url: str | None = None) -> str:
     """What a reader is told of a request that failed for good: the failure in plain French
     (from its stable ``code``), then the technical detail and the address."""
-    what = ERROR_CODES.get(code) or ("erreur interne de l'auditeur (à signaler)" if code == "internal-error"
-                                     else "échec de la requête")
+    what = failure(code)
     tech = f"{message} ; {url}" if url else message
     return f"{what} (détail technique : {tech})" if tech else what
 

@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
-from ..crawling.http import ERROR_CODES, FetchError, HttpClient
+from ..crawling.http import FetchError, HttpClient, failure
 from ..normalize.text import fold
 from .catalog_model import SITE, CatalogError, CatalogUnavailable, SchemaInfo, TableFields
 from .snapshot_file import Snapshot
@@ -224,4 +224,4 @@ def _why(exc: FetchError) -> str:
     """Why a download failed, in French and without the transport's internals."""
     if exc.status:
         return f"HTTP {exc.status}"
-    return ERROR_CODES.get(exc.code, exc.code)
+    return failure(exc.code)
